@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "admin/admin_commands.h"
+
+#include <filesystem>
+
+#include "admin/arguments.h"
+#include "common/logging.h"
+
+namespace appliance {
+
+namespace {
+// A helper to stop at the first failed validation: `TRY(x, expr)` declares x or replies the error.
+#define TRY(var, expr)                              \
+    auto var##_r = (expr);                          \
+    if (!var##_r) return reply(var##_r.error());    \
+    auto var = std::move(*var##_r)
+#define CHECK(expr)                                 \
+    if (auto s_ = (expr); !s_) return reply(s_.error())
+
+Status fileExists(const std::string& verb, const std::string& key, const std::string& path) {
+    if (path.empty() || path[0] != '/')
+        return makeError(ErrorClass::InvalidArgument, verb + ": argument '" + key + "' must be an absolute path");
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec))
+        return makeError(ErrorClass::InvalidArgument, verb + ": " + key + " '" + path + "' does not exist or is not a file");
+    return okStatus();
+}
+}  // namespace
+
+AdminCommands::AdminCommands(VmManager& vms, StateStore& store, ServerFacts facts)
+    : m_vms(vms), m_store(store), m_facts(std::move(facts)) {
+    add("help", false, "list the commands", [this](const Json& args, Reply reply) {
+        CHECK(Arguments("help", args).onlyKeys({}));
+        Json out = Json::array();
+        for (const auto& [name, v] : m_verbs) out.push_back({{"name", name}, {"write", v.write}, {"help", v.help}});
+        out.push_back({{"name", "events.subscribe"}, {"write", false}, {"help", "receive events on this connection"}});
+        out.push_back({{"name", "events.unsubscribe"}, {"write", false}, {"help", "stop receiving events"}});
+        reply(std::move(out));
+    });
+    add("server.status", false, "applianced's version, hypervisor connection and readiness", [this](const Json& args, Reply reply) {
+        CHECK(Arguments("server.status", args).onlyKeys({}));
+        reply(Json{{"version", m_facts.version},
+                   {"synced", m_vms.synced()},
+                   {"vms", m_vms.inventory().size()},
+                   {"domain_type", m_facts.domainType},
+                   {"kvm", m_facts.kvmReason},
+                   {"instance", m_vms.settings().instance}});
+    });
+    add("vm.list", false, "the appliance's VMs with state, uptime, CPU and memory", [this](const Json& args, Reply reply) {
+        CHECK(Arguments("vm.list", args).onlyKeys({}));
+        if (!m_vms.synced())
+            return reply(makeError(ErrorClass::Unavailable, "applianced has not yet synchronised with the "
+                                                            "hypervisor; try again in a moment"));
+        reply(m_vms.list());
+    });
+    add("vm.info", false, "everything known about one VM", [this](const Json& args, Reply reply) {
+        Arguments a("vm.info", args);
+        CHECK(a.onlyKeys({"name"}));
+        TRY(name, a.vmName());
+        m_vms.info(name, std::move(reply));
+    });
+    addNamedLifecycle("vm.start", "start a VM", &VmManager::start);
+    addNamedLifecycle("vm.destroy", "force a VM off at once (like pulling the plug)", &VmManager::destroy);
+    addNamedLifecycle("vm.reboot", "ask a VM's guest to reboot (ACPI)", &VmManager::reboot);
+    addNamedLifecycle("vm.suspend", "pause a running VM", &VmManager::suspend);
+    addNamedLifecycle("vm.resume", "resume a paused VM", &VmManager::resume);
+    addNamedLifecycle("vm.delete", "delete a shut-off VM's definition and its appliance files", &VmManager::remove);
+    add("vm.shutdown", true, "shut a VM down gracefully (ACPI), forcing it off after timeout_s",
+        [this](const Json& args, Reply reply) {
+            Arguments a("vm.shutdown", args);
+            CHECK(a.onlyKeys({"name", "timeout_s"}));
+            TRY(name, a.vmName());
+            TRY(timeout, a.integer("timeout_s", 1, 3600));
+            m_vms.shutdown(name, timeout ? int(*timeout) : 0, std::move(reply));
+        });
+    add("vm.set", true, "change vCPUs, memory, autostart or description", [this](const Json& args, Reply reply) {
+        Arguments a("vm.set", args);
+        CHECK(a.onlyKeys({"name", "vcpus", "memory_mib", "autostart", "description"}));
+        TRY(name, a.vmName());
+        VmConfigChange change;
+        TRY(vcpus, a.integer("vcpus", 1, 64));
+        TRY(memory, a.integer("memory_mib", 64, m_facts.hostMemoryMib));
+        TRY(autostart, a.boolean("autostart"));
+        TRY(description, a.string("description", 1024));
+        if (vcpus) change.vcpus = int(*vcpus);
+        if (memory) change.memoryMib = uint64_t(*memory);
+        change.autostart = autostart;
+        change.description = description;
+        if (!vcpus && !memory && !autostart && !description)
+            return reply(makeError(ErrorClass::InvalidArgument,
+                                   "vm.set: nothing to change; give vcpus, memory_mib, autostart or description"));
+        m_vms.configure(name, change, std::move(reply));
+    });
+    add("vm.create", true, "define a new VMS guest from the appliance's template", [this](const Json& args, Reply reply) {
+        Arguments a("vm.create", args);
+        CHECK(a.onlyKeys({"name", "vcpus", "max_vcpus", "memory_mib", "kernel", "initrd", "cmdline", "disk",
+                          "network", "autostart", "description"}));
+        VmCreateSpec spec;
+        TRY(name, a.vmName());
+        spec.name = name;
+        TRY(vcpus, a.integer("vcpus", 1, 64));
+        TRY(maxVcpus, a.integer("max_vcpus", 1, 64));
+        TRY(memory, a.integer("memory_mib", 64, m_facts.hostMemoryMib));
+        TRY(kernel, a.string("kernel", 4096));
+        TRY(initrd, a.string("initrd", 4096));
+        TRY(cmdline, a.string("cmdline", 2048));
+        TRY(disk, a.string("disk", 4096));
+        TRY(network, a.string("network", 16));
+        TRY(autostart, a.boolean("autostart"));
+        TRY(description, a.string("description", 1024));
+        spec.vcpus = int(vcpus.value_or(1));
+        spec.maxVcpus = int(maxVcpus.value_or(spec.vcpus));
+        if (spec.maxVcpus < spec.vcpus)
+            return reply(makeError(ErrorClass::InvalidArgument, "vm.create: max_vcpus must be at least vcpus"));
+        spec.memoryMib = uint64_t(memory.value_or(256));
+        spec.network = network.value_or(m_facts.defaultNetwork);
+        if (spec.network != "user" && spec.network != "none")
+            return reply(makeError(ErrorClass::InvalidArgument, "vm.create: network must be 'user' or 'none'"));
+        spec.autostart = autostart.value_or(false);
+        spec.description = description.value_or("");
+        if (disk) {
+            if (kernel || initrd)
+                return reply(makeError(ErrorClass::InvalidArgument,
+                                       "vm.create: give either disk or kernel/initrd, not both"));
+            CHECK(fileExists("vm.create", "disk", *disk));
+            spec.diskPath = *disk;
+        } else {
+            spec.kernelPath = kernel.value_or(m_facts.defaultKernel);
+            spec.initrdPath = initrd.value_or(kernel ? "" : m_facts.defaultInitrd);
+            CHECK(fileExists("vm.create", "kernel", spec.kernelPath));
+            if (!spec.initrdPath.empty()) CHECK(fileExists("vm.create", "initrd", spec.initrdPath));
+            spec.kernelCmdline = cmdline.value_or("console=ttyS0 appliance.name=" + spec.name);
+        }
+        m_vms.create(spec, std::move(reply));
+    });
+    add("audit.list", false, "the audit log, newest first", [this](const Json& args, Reply reply) {
+        Arguments a("audit.list", args);
+        CHECK(a.onlyKeys({"limit", "name", "before_id"}));
+        TRY(limit, a.integer("limit", 1, 10000));
+        TRY(before, a.integer("before_id", 1, std::numeric_limits<long long>::max()));
+        std::string target;
+        if (args.contains("name")) {
+            TRY(name, a.vmName());
+            target = name;
+        }
+        auto entries = m_store.listAudit(int(limit.value_or(50)), target, before.value_or(0));
+        if (!entries) return reply(entries.error());
+        Json out = Json::array();
+        for (const auto& e : *entries)
+            out.push_back({{"id", e.id},
+                           {"timestamp", e.timestampS},
+                           {"uid", e.uid ? Json(*e.uid) : Json(nullptr)},
+                           {"actor", e.actor},
+                           {"action", e.action},
+                           {"target", e.target},
+                           {"arguments", Json::parse(e.arguments, nullptr, false)},
+                           {"result", e.result},
+                           {"detail", e.detail}});
+        reply(std::move(out));
+    });
+}
+
+void AdminCommands::add(const std::string& name, bool write, std::string help, std::function<void(const Json&, Reply)> run) {
+    m_verbs[name] = Verb{write, std::move(help), std::move(run)};
+}
+
+void AdminCommands::addNamedLifecycle(const std::string& name, std::string help,
+                                      void (VmManager::*op)(const std::string&, VmManager::Reply)) {
+    add(name, true, std::move(help), [this, name, op](const Json& args, Reply reply) {
+        Arguments a(name, args);
+        CHECK(a.onlyKeys({"name"}));
+        TRY(vm, a.vmName());
+        (m_vms.*op)(vm, std::move(reply));
+    });
+}
+
+void AdminCommands::audit(const Caller& caller, const std::string& verb, const Json& args, const std::string& result,
+                          const std::string& detail) {
+    std::string target = args.is_object() && args.contains("name") && args["name"].is_string() ? args["name"].get<std::string>() : "";
+    auto s = m_store.appendAudit({0, 0, int64_t(caller.uid), caller.user, verb, target,
+                                  logging::redact(args.dump(-1, ' ', false, Json::error_handler_t::replace)), result,
+                                  detail});
+    if (!s) logging::get("appliance.admin")->error("cannot write the audit log: {}", s.error().message);
+}
+
+void AdminCommands::handle(const Caller& caller, const std::string& verb, const Json& args, Reply reply) {
+    auto it = m_verbs.find(verb);
+    if (it == m_verbs.end())
+        return reply(makeError(ErrorClass::CommandNotFound,
+                               "unknown command '" + verb.substr(0, 64) + "'; the command 'help' lists the commands"));
+    if (!it->second.write) return it->second.run(args, std::move(reply));
+    if (caller.role != Role::Admin) {
+        audit(caller, verb, args, "denied", "caller is not an administrator");
+        return reply(makeError(ErrorClass::PermissionDenied,
+                               "'" + verb + "' changes the appliance and needs administrator rights; user '" +
+                                   caller.user + "' may only read (an administrator can add them to the admin group)"));
+    }
+    it->second.run(args, [this, caller, verb, args, reply = std::move(reply)](Result<Json> r) {
+        if (r) {
+            std::string detail = r->is_object() && r->contains("outcome") ? (*r)["outcome"].get<std::string>() : "";
+            audit(caller, verb, args, "ok", detail);
+        } else {
+            audit(caller, verb, args, std::string(errorClassName(r.error().cls)), r.error().message);
+        }
+        reply(std::move(r));
+    });
+}
+
+}  // namespace appliance

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The admin API's verbs: each one's arguments are validated, its permission checked against the
+// caller's role, and every write (allowed, refused or failed) recorded in the audit log with the
+// uid the kernel reported. Context: core thread.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+
+#include "admin/caller.h"
+#include "common/protocol.h"
+#include "core/vm_manager.h"
+#include "state/state_store.h"
+
+namespace appliance {
+
+struct ServerFacts {
+    std::string version;
+    std::string domainType;
+    std::string kvmReason;
+    std::string defaultKernel;
+    std::string defaultInitrd;
+    std::string defaultNetwork = "user";
+    long long hostMemoryMib = 0;
+};
+
+class AdminCommands {
+public:
+    using Json = protocol::Json;
+    using Reply = std::function<void(Result<Json>)>;
+
+    AdminCommands(VmManager& vms, StateStore& store, ServerFacts facts);
+    void handle(const Caller& caller, const std::string& verb, const Json& args, Reply reply);
+
+private:
+    struct Verb {
+        bool write = false;
+        std::string help;
+        std::function<void(const Json& args, Reply)> run;
+    };
+    void add(const std::string& name, bool write, std::string help, std::function<void(const Json&, Reply)> run);
+    void addNamedLifecycle(const std::string& name, std::string help,
+                           void (VmManager::*op)(const std::string&, VmManager::Reply));
+    void audit(const Caller& caller, const std::string& verb, const Json& args, const std::string& result,
+               const std::string& detail);
+
+    VmManager& m_vms;
+    StateStore& m_store;
+    ServerFacts m_facts;
+    std::map<std::string, Verb> m_verbs;
+};
+
+}  // namespace appliance

@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "core/vm_manager.h"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include "common/logging.h"
+#include "hypervisor/domain_xml.h"
+
+namespace appliance {
+
+namespace fs = std::filesystem;
+
+namespace {
+auto log() {
+    static auto l = logging::get("appliance.vms");
+    return l;
+}
+
+std::string stateText(VmState s, const std::string& reason) {
+    std::string t(vmStateName(s));
+    if (!reason.empty() && reason != "unknown") t += " (" + reason + ")";
+    return t;
+}
+}  // namespace
+
+struct VmManager::ShutdownWait {
+    std::string name;
+    Reply reply;
+    asio::steady_timer timer;
+    std::chrono::steady_clock::time_point begun;
+    ShutdownWait(asio::io_context& io, std::string n, Reply r)
+        : name(std::move(n)), reply(std::move(r)), timer(io), begun(std::chrono::steady_clock::now()) {}
+    double elapsedS() const {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - begun).count();
+    }
+};
+
+VmManager::VmManager(asio::io_context& io, Hypervisor& hypervisor, StateStore& store, VmManagerSettings settings)
+    : m_io(io), m_hv(hypervisor), m_store(store), m_settings(std::move(settings)) {
+    m_inventory.addListener([this](const InventoryChange& c) { onInventoryChange(c); });
+}
+
+VmManager::Json VmManager::toJson(const VmRecord& rec, bool detailed, double nowS) {
+    const VmInfo& v = rec.info;
+    const bool active = vmIsActive(v.state);
+    Json j{{"name", v.name},
+           {"state", vmStateName(v.state)},
+           {"reason", v.reason},
+           {"vcpus", v.vcpus},
+           {"memory_mib", v.memoryKib / 1024},
+           {"autostart", v.autostart},
+           {"cpu_percent", active ? std::round(rec.cpuPercent * 10) / 10 : 0.0},
+           {"uptime_s", active && v.startedAtS > 0 ? Json(int64_t(nowS - v.startedAtS)) : Json(nullptr)}};
+    if (detailed) {
+        j["uuid"] = v.uuid;
+        j["max_vcpus"] = v.maxVcpus;
+        j["max_memory_mib"] = v.maxMemoryKib / 1024;
+        j["description"] = v.description;
+        j["cpu_time_s"] = double(v.cpuTimeNs) / 1e9;
+        j["domain_type"] = v.domainType;
+        j["pending_config"] = v.pendingConfig;
+    }
+    return j;
+}
+
+// ---- hypervisor listener ----
+
+void VmManager::onConnected(std::vector<VmInfo> snapshot) {
+    double now = protocol::nowTimestampS();
+    if (m_firstSnapshot) {
+        // Changes that happened while applianced was not running are noticed here and audited.
+        auto remembered = m_store.rememberedVmStates();
+        if (remembered) {
+            for (const auto& v : snapshot) {
+                auto it = remembered->find(v.name);
+                std::string now_(vmStateName(v.state));
+                if (it != remembered->end() && it->second.state != now_) {
+                    (void)m_store.appendAudit({0, now, std::nullopt, "hypervisor", "vm.state", v.name, "{}",
+                                               stateText(v.state, v.reason),
+                                               "changed from " + it->second.state +
+                                                   " while applianced was not running"});
+                    (void)m_store.rememberVmState(v.name, now_, v.reason);
+                }
+            }
+        }
+        for (const auto& v : snapshot) (void)m_store.rememberVmState(v.name, std::string(vmStateName(v.state)), v.reason);
+    }
+    m_firstSnapshot = false;
+    for (const auto& v : snapshot) (void)prepareVmDirectories(v.name);
+    m_inventory.replaceAll(std::move(snapshot), now);
+    if (m_eventSink) m_eventSink("hypervisor.connected", Json{{"uri", m_hv.uri()}, {"vms", m_inventory.size()}}, now);
+    if (!m_synced) {
+        m_synced = true;
+        if (m_onFirstSync) m_onFirstSync();
+    }
+}
+
+void VmManager::onDisconnected(const std::string& reason) {
+    (void)m_store.appendAudit({0, 0, std::nullopt, "applianced", "hypervisor.disconnected", "", "{}", "error", reason});
+    if (m_eventSink) m_eventSink("hypervisor.disconnected", Json{{"reason", reason}}, protocol::nowTimestampS());
+}
+
+void VmManager::onVmUpdate(VmUpdate update) { m_inventory.apply(update); }
+
+void VmManager::onStats(std::vector<VmStats> stats) { m_inventory.applyStats(stats); }
+
+void VmManager::onInventoryChange(const InventoryChange& c) {
+    Json data{{"name", c.name}, {"event", c.event}};
+    if (!c.detail.empty()) data["detail"] = c.detail;
+    std::string eventName;
+    switch (c.kind) {
+    case InventoryChange::Kind::Added:
+        eventName = "vm.defined";
+        data["state"] = vmStateName(c.state);
+        break;
+    case InventoryChange::Kind::Removed:
+        eventName = "vm.undefined";
+        (void)m_store.forgetVm(c.name);
+        break;
+    case InventoryChange::Kind::StateChanged:
+        eventName = "vm.state";
+        data["state"] = vmStateName(c.state);
+        data["reason"] = c.reason;
+        data["previous"] = vmStateName(c.previous);
+        (void)m_store.rememberVmState(c.name, std::string(vmStateName(c.state)), c.reason);
+        (void)m_store.appendAudit({0, c.observedAtS, std::nullopt, "hypervisor", "vm.state", c.name, "{}",
+                                   stateText(c.state, c.reason),
+                                   "from " + std::string(vmStateName(c.previous)) + " (" + c.event +
+                                       (c.detail.empty() ? "" : ", " + c.detail) + ")"});
+        if (!vmIsActive(c.state)) {
+            auto waits = m_shutdownWaits.find(c.name);
+            if (waits != m_shutdownWaits.end()) {
+                auto list = std::move(waits->second);
+                m_shutdownWaits.erase(waits);
+                for (auto& w : list) {
+                    w->timer.cancel();
+                    w->reply(Json{{"name", c.name}, {"outcome", "graceful"}, {"elapsed_s", w->elapsedS()}});
+                }
+            }
+        }
+        log()->info("VM '{}' is now {} (was {}, {})", c.name, stateText(c.state, c.reason), vmStateName(c.previous),
+                    c.event);
+        break;
+    case InventoryChange::Kind::Rebooted:
+        eventName = "vm.rebooted";
+        break;
+    case InventoryChange::Kind::Invalid:
+        return;
+    }
+    if (m_eventSink) m_eventSink(eventName, data, c.observedAtS);
+}
+
+// ---- requests ----
+
+VmManager::Json VmManager::list() const {
+    Json arr = Json::array();
+    double now = protocol::nowTimestampS();
+    for (const VmRecord* rec : m_inventory.all()) arr.push_back(toJson(*rec, false, now));
+    return arr;
+}
+
+Result<const VmRecord*> VmManager::existing(const std::string& name) const {
+    if (!m_synced)
+        return makeError(ErrorClass::Unavailable,
+                         "applianced has not yet synchronised with the hypervisor; try again in a moment");
+    if (const VmRecord* rec = m_inventory.find(name)) return rec;
+    return makeError(ErrorClass::NotFound,
+                     "no VM named '" + name + "' is managed by this appliance; `appliancectl vm list` shows the VMs");
+}
+
+void VmManager::refreshThenReply(const std::string& name, Reply reply, Json extra) {
+    m_hv.info(name, [this, reply = std::move(reply), extra = std::move(extra)](Result<VmInfo> info) {
+        if (!info) return reply(info.error());
+        m_inventory.refresh(*info, protocol::nowTimestampS());
+        const VmRecord* rec = m_inventory.find(info->name);
+        Json j = rec ? toJson(*rec, true, protocol::nowTimestampS()) : Json::object();
+        for (auto& [k, v] : extra.items()) j[k] = v;
+        reply(std::move(j));
+    });
+}
+
+void VmManager::info(const std::string& name, Reply reply) {
+    auto rec = existing(name);
+    if (!rec) return reply(rec.error());
+    Json j = toJson(**rec, true, protocol::nowTimestampS());
+    VmPaths paths = vmPaths(m_settings.runRoot, m_settings.shareRoot, name);
+    j["vnc_socket"] = paths.vncSocket();
+    j["agent_socket"] = paths.agentSocket();
+    j["share_dir"] = paths.shareDir;
+    j["console_log"] = paths.consoleLog();
+    reply(std::move(j));
+}
+
+void VmManager::start(const std::string& name, Reply reply) {
+    auto rec = existing(name);
+    if (!rec) return reply(rec.error());
+    if (vmIsActive((*rec)->info.state))
+        return reply(makeError(ErrorClass::Conflict, "VM '" + name + "' is already " +
+                                                         std::string(vmStateName((*rec)->info.state))));
+    if (auto s = prepareVmDirectories(name); !s) return reply(s.error());
+    m_hv.start(name, [this, name, reply = std::move(reply)](Status s) mutable {
+        if (!s) return reply(s.error());
+        refreshThenReply(name, std::move(reply));
+    });
+}
+
+void VmManager::shutdown(const std::string& name, int timeoutS, Reply reply) {
+    auto rec = existing(name);
+    if (!rec) return reply(rec.error());
+    VmState st = (*rec)->info.state;
+    if (!vmIsActive(st))
+        return reply(makeError(ErrorClass::Conflict, "VM '" + name + "' is not running (" +
+                                                         std::string(vmStateName(st)) + ")"));
+    if (st == VmState::Paused)
+        return reply(makeError(ErrorClass::Conflict, "VM '" + name + "' is paused and cannot react to the power "
+                                                         "button; resume it first (`appliancectl vm resume " +
+                                                         name + "`) or force it off (`appliancectl vm destroy " +
+                                                         name + "`)"));
+    if (timeoutS <= 0) timeoutS = m_settings.defaultShutdownTimeoutS;
+    auto wait = std::make_shared<ShutdownWait>(m_io, name, std::move(reply));
+    m_hv.shutdown(name, [this, wait, timeoutS](Status s) {
+        if (!s) return wait->reply(s.error());
+        const VmRecord* now = m_inventory.find(wait->name);
+        if (!now || !vmIsActive(now->info.state))
+            return wait->reply(Json{{"name", wait->name}, {"outcome", "graceful"}, {"elapsed_s", wait->elapsedS()}});
+        m_shutdownWaits[wait->name].push_back(wait);
+        wait->timer.expires_after(std::chrono::seconds(timeoutS));
+        wait->timer.async_wait([this, wait](const asio::error_code& ec) {
+            if (!ec) forceOffAfterTimeout(wait);
+        });
+    });
+}
+
+void VmManager::forceOffAfterTimeout(const std::shared_ptr<ShutdownWait>& wait) {
+    auto& list = m_shutdownWaits[wait->name];
+    std::erase(list, wait);
+    if (list.empty()) m_shutdownWaits.erase(wait->name);
+    log()->warn("VM '{}' did not shut down within its timeout; forcing it off", wait->name);
+    m_hv.destroy(wait->name, [this, wait](Status s) {
+        if (!s && s.error().cls != ErrorClass::Conflict) return wait->reply(s.error());
+        refreshThenReply(wait->name, wait->reply,
+                         Json{{"outcome", "forced"},
+                              {"elapsed_s", wait->elapsedS()},
+                              {"message", "the guest did not react to the power button in time and was forced off"}});
+    });
+}
+
+void VmManager::destroy(const std::string& name, Reply reply) {
+    auto rec = existing(name);
+    if (!rec) return reply(rec.error());
+    if (!vmIsActive((*rec)->info.state))
+        return reply(makeError(ErrorClass::Conflict, "VM '" + name + "' is not running (" +
+                                                         std::string(vmStateName((*rec)->info.state)) + ")"));
+    m_hv.destroy(name, [this, name, reply = std::move(reply)](Status s) mutable {
+        if (!s) return reply(s.error());
+        refreshThenReply(name, std::move(reply));
+    });
+}
+
+void VmManager::reboot(const std::string& name, Reply reply) {
+    auto rec = existing(name);
+    if (!rec) return reply(rec.error());
+    if ((*rec)->info.state != VmState::Running && (*rec)->info.state != VmState::Blocked)
+        return reply(makeError(ErrorClass::Conflict, "VM '" + name + "' cannot reboot while " +
+                                                         std::string(vmStateName((*rec)->info.state)) +
+                                                         "; start or resume it first"));
+    m_hv.reboot(name, [this, name, reply = std::move(reply)](Status s) mutable {
+        if (!s) return reply(s.error());
+        refreshThenReply(name, std::move(reply), Json{{"message", "the guest was asked to reboot"}});
+    });
+}
+
+void VmManager::suspend(const std::string& name, Reply reply) {
+    auto rec = existing(name);
+    if (!rec) return reply(rec.error());
+    if ((*rec)->info.state != VmState::Running && (*rec)->info.state != VmState::Blocked)
+        return reply(makeError(ErrorClass::Conflict, "VM '" + name + "' is " +
+                                                         std::string(vmStateName((*rec)->info.state)) +
+                                                         ", only a running VM can be suspended"));
+    m_hv.suspend(name, [this, name, reply = std::move(reply)](Status s) mutable {
+        if (!s) return reply(s.error());
+        refreshThenReply(name, std::move(reply));
+    });
+}
+
+void VmManager::resume(const std::string& name, Reply reply) {
+    auto rec = existing(name);
+    if (!rec) return reply(rec.error());
+    if ((*rec)->info.state != VmState::Paused)
+        return reply(makeError(ErrorClass::Conflict, "VM '" + name + "' is " +
+                                                         std::string(vmStateName((*rec)->info.state)) +
+                                                         ", not paused; only a suspended VM can be resumed"));
+    m_hv.resume(name, [this, name, reply = std::move(reply)](Status s) mutable {
+        if (!s) return reply(s.error());
+        refreshThenReply(name, std::move(reply));
+    });
+}
+
+void VmManager::configure(const std::string& name, const VmConfigChange& change, Reply reply) {
+    auto rec = existing(name);
+    if (!rec) return reply(rec.error());
+    m_hv.configure(name, change, [this, name, reply = std::move(reply)](Result<VmConfigOutcome> out) mutable {
+        if (!out) return reply(out.error());
+        Json extra{{"applied_now", out->appliedNow}, {"at_next_boot", out->atNextBoot}};
+        if (!out->atNextBoot.empty())
+            extra["message"] = "saved; the change to " + Json(out->atNextBoot).dump() +
+                               " takes effect the next time '" + name + "' boots";
+        refreshThenReply(name, std::move(reply), std::move(extra));
+    });
+}
+
+void VmManager::create(const VmCreateSpec& spec, Reply reply) {
+    if (!m_synced) return reply(makeError(ErrorClass::Unavailable, "applianced has not yet synchronised with the "
+                                                                   "hypervisor; try again in a moment"));
+    if (m_inventory.find(spec.name))
+        return reply(makeError(ErrorClass::Conflict, "a VM named '" + spec.name + "' already exists; choose "
+                                                                                 "another name or delete it first"));
+    if (auto s = prepareVmDirectories(spec.name); !s) return reply(s.error());
+    DomainTemplateInput in{spec, vmPaths(m_settings.runRoot, m_settings.shareRoot, spec.name), m_settings.domainType,
+                           m_settings.instance};
+    std::string xml = buildDomainXml(in);
+    m_hv.define(xml, [this, spec, reply = std::move(reply)](Result<VmInfo> info) mutable {
+        if (!info) {
+            if (info.error().message.find("already exists") != std::string::npos)
+                return reply(makeError(ErrorClass::Conflict,
+                                       "libvirt already has a domain named '" + spec.name +
+                                           "' that this appliance does not manage; choose another name"));
+            return reply(info.error());
+        }
+        m_inventory.refresh(*info, protocol::nowTimestampS());
+        if (!spec.autostart) return refreshThenReply(spec.name, std::move(reply));
+        VmConfigChange change;
+        change.autostart = true;
+        m_hv.configure(spec.name, change, [this, name = spec.name, reply = std::move(reply)](Result<VmConfigOutcome> o) mutable {
+            if (!o) return reply(o.error());
+            refreshThenReply(name, std::move(reply));
+        });
+    });
+}
+
+void VmManager::remove(const std::string& name, Reply reply) {
+    auto rec = existing(name);
+    if (!rec) return reply(rec.error());
+    if (vmIsActive((*rec)->info.state))
+        return reply(makeError(ErrorClass::Conflict, "VM '" + name + "' is " +
+                                                         std::string(vmStateName((*rec)->info.state)) +
+                                                         "; shut it down first (`appliancectl vm shutdown " + name +
+                                                         "`)"));
+    m_hv.undefine(name, [this, name, reply = std::move(reply)](Status s) {
+        if (!s) return reply(s.error());
+        VmPaths paths = vmPaths(m_settings.runRoot, m_settings.shareRoot, name);
+        std::error_code ec;
+        fs::remove_all(paths.runDir, ec);
+        fs::remove_all(paths.shareDir, ec);
+        m_inventory.apply(VmUpdate{name, "undefined", "", protocol::nowTimestampS(), std::nullopt});
+        reply(Json{{"name", name}, {"deleted", true}});
+    });
+}
+
+Status VmManager::prepareVmDirectories(const std::string& name) {
+    VmPaths paths = vmPaths(m_settings.runRoot, m_settings.shareRoot, name);
+    std::error_code ec;
+    for (const std::string& dir : {paths.runDir, paths.shareDir}) {
+        fs::create_directories(dir, ec);
+        if (ec)
+            return makeError(ErrorClass::Unavailable, "cannot create '" + dir + "': " + ec.message() +
+                                                          "; check the run_dir and share_dir settings");
+    }
+    // QEMU runs as its own user and creates the VM's sockets in the run directory.
+    if (passwd* pw = ::getpwnam(m_settings.qemuUser.c_str())) {
+        if (::chown(paths.runDir.c_str(), pw->pw_uid, pw->pw_gid) != 0)
+            log()->warn("cannot hand '{}' to user {}: QEMU may fail to create its sockets", paths.runDir,
+                        m_settings.qemuUser);
+    }
+    fs::permissions(paths.runDir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec, ec);
+    fs::permissions(paths.shareDir,
+                    fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read |
+                        fs::perms::others_exec,
+                    ec);
+    return okStatus();
+}
+
+}  // namespace appliance

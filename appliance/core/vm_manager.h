@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The core of applianced: keeps the inventory in step with the hypervisor, records state changes
+// in the audit log, announces them to subscribers, and carries out lifecycle and configuration
+// requests with their preconditions (e.g. a graceful shutdown that forces off after a timeout).
+// Arguments reaching it are already validated. Context: core thread.
+#pragma once
+
+#include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/protocol.h"
+#include "core/inventory.h"
+#include "hypervisor/hypervisor.h"
+#include "state/state_store.h"
+
+namespace appliance {
+
+struct VmManagerSettings {
+    std::string instance = "default";
+    std::string runRoot = "/run/appliance/vms";
+    std::string shareRoot = "/var/lib/appliance/share";
+    std::string qemuUser = "libvirt-qemu";
+    std::string domainType = "qemu";
+    int defaultShutdownTimeoutS = 60;
+};
+
+class VmManager final : public HypervisorListener {
+public:
+    using Json = protocol::Json;
+    using Reply = std::function<void(Result<Json>)>;
+    using EventSink = std::function<void(const std::string& name, const Json& data, double timestampS)>;
+
+    VmManager(asio::io_context& io, Hypervisor& hypervisor, StateStore& store, VmManagerSettings settings);
+
+    void setEventSink(EventSink sink) { m_eventSink = std::move(sink); }
+    /// Called once, after the first full sync with the hypervisor.
+    void setOnFirstSync(std::function<void()> f) { m_onFirstSync = std::move(f); }
+    bool synced() const { return m_synced; }
+    const Inventory& inventory() const { return m_inventory; }
+    const VmManagerSettings& settings() const { return m_settings; }
+
+    Json list() const;
+    void info(const std::string& name, Reply reply);
+    void start(const std::string& name, Reply reply);
+    void shutdown(const std::string& name, int timeoutS, Reply reply);
+    void destroy(const std::string& name, Reply reply);
+    void reboot(const std::string& name, Reply reply);
+    void suspend(const std::string& name, Reply reply);
+    void resume(const std::string& name, Reply reply);
+    void configure(const std::string& name, const VmConfigChange& change, Reply reply);
+    void create(const VmCreateSpec& spec, Reply reply);
+    void remove(const std::string& name, Reply reply);
+
+    static Json toJson(const VmRecord& rec, bool detailed, double nowS);
+
+    // HypervisorListener
+    void onConnected(std::vector<VmInfo> snapshot) override;
+    void onDisconnected(const std::string& reason) override;
+    void onVmUpdate(VmUpdate update) override;
+    void onStats(std::vector<VmStats> stats) override;
+
+private:
+    struct ShutdownWait;
+    Result<const VmRecord*> existing(const std::string& name) const;
+    void refreshThenReply(const std::string& name, Reply reply, Json extra = Json::object());
+    void onInventoryChange(const InventoryChange& c);
+    Status prepareVmDirectories(const std::string& name);
+    void forceOffAfterTimeout(const std::shared_ptr<ShutdownWait>& wait);
+
+    asio::io_context& m_io;
+    Hypervisor& m_hv;
+    StateStore& m_store;
+    VmManagerSettings m_settings;
+    Inventory m_inventory;
+    EventSink m_eventSink;
+    std::function<void()> m_onFirstSync;
+    bool m_synced = false;
+    bool m_firstSnapshot = true;
+    std::map<std::string, std::vector<std::shared_ptr<ShutdownWait>>> m_shutdownWaits;
+};
+
+}  // namespace appliance

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// applianced: the host daemon. Wires the real adapters (libvirt, SQLite, the admin socket) to the
+// core and runs the core's event loop until SIGINT or SIGTERM.
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <asio/io_context.hpp>
+#include <asio/post.hpp>
+#include <asio/signal_set.hpp>
+#include <asio/steady_timer.hpp>
+
+#include "admin/admin_commands.h"
+#include "admin/admin_server.h"
+#include "common/logging.h"
+#include "common/sd_notify.h"
+#include "core/vm_manager.h"
+#include "daemon/daemon_config.h"
+#include "hypervisor/kvm_probe.h"
+#include "hypervisor/libvirt_hypervisor.h"
+#include "state/state_store.h"
+
+using namespace appliance;
+
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+
+void usage(FILE* out) {
+    std::fprintf(out,
+                 "usage: applianced [--config FILE] [--set KEY=VALUE]... [--version]\n"
+                 "Runs in the foreground (under systemd too: Type=notify). Settings are described in\n"
+                 "applianced.conf.example; the default file is %s.\n",
+                 kDefaultConfigPath);
+}
+
+int exitCodeFor(ErrorClass cls) {
+    switch (cls) {
+    case ErrorClass::InvalidArgument: return EX_CONFIG;
+    case ErrorClass::Unavailable: return EX_UNAVAILABLE;
+    case ErrorClass::Conflict: return EX_TEMPFAIL;
+    default: return EX_SOFTWARE;
+    }
+}
+
+// Pings systemd's watchdog only while the core loop runs and the libvirt threads answer.
+void scheduleWatchdog(asio::steady_timer& timer, std::chrono::microseconds interval, Hypervisor& hv) {
+    timer.expires_after(interval / 2);
+    timer.async_wait([&timer, interval, &hv](const asio::error_code& ec) {
+        if (ec) return;
+        hv.ping([](Status s) {
+            if (s) sdnotify::notify("WATCHDOG=1");
+            else logging::get("appliance.daemon")->error("not pinging the watchdog: {}", s.error().message);
+        });
+        scheduleWatchdog(timer, interval, hv);
+    });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string configPath = kDefaultConfigPath;
+    bool configGiven = false;
+    std::vector<std::string> overrides;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        if ((a == "--config" || a == "--set") && i + 1 < argc) {
+            if (a == "--config") {
+                configPath = argv[++i];
+                configGiven = true;
+            } else {
+                overrides.push_back(argv[++i]);
+            }
+        } else if (a == "--help" || a == "-h") {
+            usage(stdout);
+            return EX_OK;
+        } else if (a == "--version") {
+            std::printf("applianced %s\n", kVersion);
+            return EX_OK;
+        } else {
+            std::fprintf(stderr, "applianced: unknown argument '%s'\n", a.c_str());
+            usage(stderr);
+            return EX_USAGE;
+        }
+    }
+
+    logging::setup("applianced");
+    auto log = logging::get("appliance.daemon");
+    auto config = loadDaemonConfig(configPath, configGiven, overrides);
+    if (!config) {
+        log->critical("{}", config.error().message);
+        return EX_CONFIG;
+    }
+    const DaemonConfig& cfg = *config;
+
+    auto store = StateStore::open(cfg.stateDb);
+    if (!store) {
+        log->critical("{}", store.error().message);
+        return exitCodeFor(store.error().cls);
+    }
+
+    KvmProbe kvm = probeKvm();
+    std::string domainType = chooseDomainType(cfg.domainType, kvm);
+    log->info("new VMs will use domain type '{}' ({})", domainType, kvm.reason);
+
+    asio::io_context io;
+    LibvirtHypervisor::Options hvOptions;
+    hvOptions.uri = cfg.libvirtUri;
+    hvOptions.instance = cfg.instance;
+    hvOptions.statsInterval = std::chrono::milliseconds(cfg.statsIntervalMs);
+    LibvirtHypervisor hypervisor(hvOptions, [&io](std::function<void()> f) { asio::post(io, std::move(f)); });
+
+    VmManagerSettings vmSettings;
+    vmSettings.instance = cfg.instance;
+    vmSettings.runRoot = cfg.runDir;
+    vmSettings.shareRoot = cfg.shareDir;
+    vmSettings.qemuUser = cfg.qemuUser;
+    vmSettings.domainType = domainType;
+    vmSettings.defaultShutdownTimeoutS = cfg.shutdownTimeoutS;
+    VmManager vms(io, hypervisor, **store, vmSettings);
+
+    ServerFacts facts;
+    facts.version = kVersion;
+    facts.domainType = domainType;
+    facts.kvmReason = kvm.reason;
+    facts.defaultKernel = cfg.imageDir + "/vmlinuz";
+    facts.defaultInitrd = cfg.imageDir + "/initrd.img";
+    facts.defaultNetwork = cfg.network;
+    facts.hostMemoryMib = (long long)(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGE_SIZE) / (1024 * 1024);
+    AdminCommands commands(vms, **store, facts);
+
+    AdminServerSettings adminSettings;
+    adminSettings.socketPath = cfg.adminSocket;
+    adminSettings.adminGroup = cfg.adminGroup;
+    adminSettings.viewerGroup = cfg.viewerGroup;
+    AdminServer server(io, adminSettings,
+                       [&commands](const Caller& c, const std::string& verb, const protocol::Json& args,
+                                   AdminServer::Reply reply) { commands.handle(c, verb, args, std::move(reply)); });
+    vms.setEventSink([&server](const std::string& name, const protocol::Json& data, double ts) {
+        server.broadcast(name, data, ts);
+    });
+    vms.setOnFirstSync([&] {
+        log->info("synchronised with {}: {} VMs; serving {}", cfg.libvirtUri, vms.inventory().size(), cfg.adminSocket);
+        sdnotify::notify("READY=1\nSTATUS=managing " + std::to_string(vms.inventory().size()) + " VMs");
+    });
+
+    if (auto s = server.listen(); !s) {
+        log->critical("{}", s.error().message);
+        return exitCodeFor(s.error().cls);
+    }
+
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](const asio::error_code& ec, int signo) {
+        if (ec) return;
+        log->info("received {}, stopping", strsignal(signo));
+        sdnotify::notify("STOPPING=1");
+        server.close();
+        io.stop();
+    });
+    ::signal(SIGPIPE, SIG_IGN);
+
+    asio::steady_timer watchdog(io);
+    if (auto interval = sdnotify::watchdogInterval()) scheduleWatchdog(watchdog, *interval, hypervisor);
+
+    hypervisor.run(&vms);
+    io.run();
+    hypervisor.stop();
+    log->info("stopped; VMs keep running under libvirt");
+    return EX_OK;
+}

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "daemon/daemon_config.h"
+
+#include <filesystem>
+
+#include "common/config_file.h"
+
+namespace appliance {
+
+namespace {
+Status apply(DaemonConfig& c, const std::string& key, const std::string& value) {
+    auto text = [&](std::string& field) -> Status {
+        if (value.empty()) return makeError(ErrorClass::InvalidArgument, "'" + key + "' must not be empty");
+        field = value;
+        return okStatus();
+    };
+    if (key == "libvirt_uri") return text(c.libvirtUri);
+    if (key == "instance") return text(c.instance);
+    if (key == "admin_socket") return text(c.adminSocket);
+    if (key == "state_db") return text(c.stateDb);
+    if (key == "run_dir") return text(c.runDir);
+    if (key == "share_dir") return text(c.shareDir);
+    if (key == "image_dir") return text(c.imageDir);
+    if (key == "admin_group") return text(c.adminGroup);
+    if (key == "viewer_group") return text(c.viewerGroup);
+    if (key == "qemu_user") return text(c.qemuUser);
+    if (key == "domain_type") {
+        if (value != "auto" && value != "kvm" && value != "qemu")
+            return makeError(ErrorClass::InvalidArgument, "'domain_type' must be auto, kvm or qemu, got '" + value + "'");
+        c.domainType = value;
+        return okStatus();
+    }
+    if (key == "network") {
+        if (value != "user" && value != "none")
+            return makeError(ErrorClass::InvalidArgument, "'network' must be user or none, got '" + value + "'");
+        c.network = value;
+        return okStatus();
+    }
+    if (key == "shutdown_timeout_s") {
+        auto v = config::toInteger(key, value, 1, 3600);
+        if (!v) return v.error();
+        c.shutdownTimeoutS = int(*v);
+        return okStatus();
+    }
+    if (key == "stats_interval_ms") {
+        auto v = config::toInteger(key, value, 100, 60000);
+        if (!v) return v.error();
+        c.statsIntervalMs = int(*v);
+        return okStatus();
+    }
+    return makeError(ErrorClass::InvalidArgument, "unknown setting '" + key + "'; see applianced.conf.example");
+}
+}  // namespace
+
+Result<DaemonConfig> loadDaemonConfig(const std::string& path, bool fileMustExist,
+                                      const std::vector<std::string>& overrides) {
+    DaemonConfig c;
+    if (!path.empty() && (fileMustExist || std::filesystem::exists(path))) {
+        auto values = config::readFile(path);
+        if (!values) return values.error();
+        for (const auto& [k, v] : *values)
+            if (auto s = apply(c, k, v); !s) return makeError(ErrorClass::InvalidArgument, path + ": " + s.error().message);
+    }
+    for (const auto& o : overrides) {
+        auto kv = config::parseOverride(o);
+        if (!kv) return kv.error();
+        if (auto s = apply(c, kv->first, kv->second); !s) return s.error();
+    }
+    return c;
+}
+
+}  // namespace appliance

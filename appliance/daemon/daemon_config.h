@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// applianced's configuration: defaults, then /etc/appliance/applianced.conf (or --config), then
+// --set key=value overrides. Every key is documented in appliance/applianced.conf.example.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+namespace appliance {
+
+struct DaemonConfig {
+    std::string libvirtUri = "qemu:///system";
+    std::string instance = "default";
+    std::string adminSocket = "/run/appliance/admin.sock";
+    std::string stateDb = "/var/lib/appliance/applianced.db";
+    std::string runDir = "/run/appliance/vms";
+    std::string shareDir = "/var/lib/appliance/share";
+    std::string imageDir = "/var/lib/appliance/images/test-guest";
+    std::string adminGroup = "appliance-admin";
+    std::string viewerGroup = "appliance-viewer";
+    std::string qemuUser = "libvirt-qemu";
+    std::string domainType = "auto";
+    std::string network = "user";
+    int shutdownTimeoutS = 60;
+    int statsIntervalMs = 2000;
+};
+
+inline constexpr const char* kDefaultConfigPath = "/etc/appliance/applianced.conf";
+
+/// Builds the configuration from a file (optional if `fileMustExist` is false) and overrides.
+Result<DaemonConfig> loadDaemonConfig(const std::string& path, bool fileMustExist,
+                                      const std::vector<std::string>& overrides);
+
+}  // namespace appliance

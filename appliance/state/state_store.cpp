@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "state/state_store.h"
+
+#include "common/protocol.h"
+
+namespace appliance {
+
+namespace {
+// Numbered migrations: entry i brings the schema to version i+1. Never edit a shipped one; append.
+const std::vector<std::string> kMigrations = {
+    R"sql(
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE vm_state (
+        name TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        changed_at REAL NOT NULL
+    );
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        ts REAL NOT NULL,
+        uid INTEGER,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL DEFAULT '',
+        arguments TEXT NOT NULL DEFAULT '{}',
+        result TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX audit_target ON audit(target, id);
+    )sql",
+};
+}  // namespace
+
+Result<std::unique_ptr<StateStore>> StateStore::open(const std::string& path) {
+    auto db = sqlite::Database::open(path, kMigrations);
+    if (!db) return db.error();
+    return std::unique_ptr<StateStore>(new StateStore(std::move(*db)));
+}
+
+Status StateStore::appendAudit(const AuditEntry& e) {
+    auto st = m_db->prepare(
+        "INSERT INTO audit (ts, uid, actor, action, target, arguments, result, detail) VALUES (?,?,?,?,?,?,?,?)");
+    if (!st) return st.error();
+    double ts = e.timestampS > 0 ? e.timestampS : protocol::nowTimestampS();
+    st->bind(1, int64_t(ts * 1e6)).bind(2, e.uid).bind(3, e.actor).bind(4, e.action).bind(5, e.target);
+    st->bind(6, e.arguments.empty() ? std::string("{}") : e.arguments).bind(7, e.result).bind(8, e.detail);
+    return st->run();
+}
+
+Result<std::vector<AuditEntry>> StateStore::listAudit(int limit, const std::string& target, int64_t beforeId) {
+    auto st = m_db->prepare(
+        "SELECT id, ts, uid, actor, action, target, arguments, result, detail FROM audit "
+        "WHERE (?1 = '' OR target = ?1) AND (?2 = 0 OR id < ?2) ORDER BY id DESC LIMIT ?3");
+    if (!st) return st.error();
+    st->bind(1, target).bind(2, beforeId).bind(3, int64_t(limit));
+    std::vector<AuditEntry> out;
+    for (;;) {
+        auto row = st->step();
+        if (!row) return row.error();
+        if (!*row) break;
+        AuditEntry e;
+        e.id = st->columnInt(0);
+        e.timestampS = double(st->columnInt(1)) / 1e6;
+        if (!st->columnIsNull(2)) e.uid = st->columnInt(2);
+        e.actor = st->columnText(3);
+        e.action = st->columnText(4);
+        e.target = st->columnText(5);
+        e.arguments = st->columnText(6);
+        e.result = st->columnText(7);
+        e.detail = st->columnText(8);
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+Status StateStore::rememberVmState(const std::string& name, const std::string& state, const std::string& reason) {
+    auto st = m_db->prepare(
+        "INSERT INTO vm_state (name, state, reason, changed_at) VALUES (?,?,?,?) "
+        "ON CONFLICT(name) DO UPDATE SET state = excluded.state, reason = excluded.reason, "
+        "changed_at = excluded.changed_at");
+    if (!st) return st.error();
+    st->bind(1, name).bind(2, state).bind(3, reason).bind(4, int64_t(protocol::nowTimestampS() * 1e6));
+    return st->run();
+}
+
+Result<std::map<std::string, RememberedVmState>> StateStore::rememberedVmStates() {
+    auto st = m_db->prepare("SELECT name, state, reason FROM vm_state");
+    if (!st) return st.error();
+    std::map<std::string, RememberedVmState> out;
+    for (;;) {
+        auto row = st->step();
+        if (!row) return row.error();
+        if (!*row) break;
+        out[st->columnText(0)] = {st->columnText(1), st->columnText(2)};
+    }
+    return out;
+}
+
+Status StateStore::forgetVm(const std::string& name) {
+    auto st = m_db->prepare("DELETE FROM vm_state WHERE name = ?");
+    if (!st) return st.error();
+    st->bind(1, name);
+    return st->run();
+}
+
+Status StateStore::setSetting(const std::string& key, const std::string& value) {
+    auto st = m_db->prepare("INSERT INTO settings (key, value) VALUES (?, ?) "
+                            "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    if (!st) return st.error();
+    st->bind(1, key).bind(2, value);
+    return st->run();
+}
+
+Result<std::optional<std::string>> StateStore::setting(const std::string& key) {
+    auto st = m_db->prepare("SELECT value FROM settings WHERE key = ?");
+    if (!st) return st.error();
+    st->bind(1, key);
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) return std::optional<std::string>{};
+    return std::optional<std::string>(st->columnText(0));
+}
+
+}  // namespace appliance

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// applianced's state in SQLite: settings, the last state seen for each VM (so changes that happened
+// while applianced was down are noticed and audited), and the audit log of every admin action and
+// every state change the hypervisor reported. Context: core thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "common/sqlite.h"
+
+namespace appliance {
+
+struct AuditEntry {
+    int64_t id = 0;
+    double timestampS = 0;
+    std::optional<int64_t> uid;  ///< the peer's uid for admin actions; none for hypervisor events
+    std::string actor;           ///< user name, or "hypervisor" / "applianced"
+    std::string action;          ///< the verb, or "vm.state"
+    std::string target;          ///< usually the VM's name
+    std::string arguments;       ///< JSON, secrets redacted
+    std::string result;          ///< "ok", "denied", an error class, or the new state
+    std::string detail;
+};
+
+struct RememberedVmState {
+    std::string state;
+    std::string reason;
+};
+
+class StateStore {
+public:
+    static Result<std::unique_ptr<StateStore>> open(const std::string& path);
+
+    Status appendAudit(const AuditEntry& entry);
+    /// Newest first; `target` empty means every target; `beforeId` 0 means from the newest.
+    Result<std::vector<AuditEntry>> listAudit(int limit, const std::string& target, int64_t beforeId);
+    Status rememberVmState(const std::string& name, const std::string& state, const std::string& reason);
+    Result<std::map<std::string, RememberedVmState>> rememberedVmStates();
+    Status forgetVm(const std::string& name);
+    Status setSetting(const std::string& key, const std::string& value);
+    Result<std::optional<std::string>> setting(const std::string& key);
+    Result<std::string> integrityCheck() { return m_db->integrityCheck(); }
+
+private:
+    explicit StateStore(std::unique_ptr<sqlite::Database> db) : m_db(std::move(db)) {}
+    std::unique_ptr<sqlite::Database> m_db;
+};
+
+}  // namespace appliance

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "common/result.h"
+
+#include <array>
+
+namespace appliance {
+
+namespace {
+constexpr std::array<std::pair<ErrorClass, std::string_view>, 10> kNames{{
+    {ErrorClass::GenericError, "GenericError"},
+    {ErrorClass::CommandNotFound, "CommandNotFound"},
+    {ErrorClass::InvalidArgument, "InvalidArgument"},
+    {ErrorClass::NotFound, "NotFound"},
+    {ErrorClass::PermissionDenied, "PermissionDenied"},
+    {ErrorClass::Conflict, "Conflict"},
+    {ErrorClass::Unavailable, "Unavailable"},
+    {ErrorClass::Timeout, "Timeout"},
+    {ErrorClass::TooLarge, "TooLarge"},
+    {ErrorClass::Internal, "Internal"},
+}};
+}  // namespace
+
+std::string_view errorClassName(ErrorClass c) {
+    for (const auto& [cls, name] : kNames)
+        if (cls == c) return name;
+    return "GenericError";
+}
+
+ErrorClass errorClassFromName(std::string_view name) {
+    for (const auto& [cls, n] : kNames)
+        if (n == name) return cls;
+    return ErrorClass::GenericError;
+}
+
+}  // namespace appliance

@@ -1,0 +1,93 @@
+#!/bin/bash
+# Shared set-up for the README's two commands: packages, the libvirt daemons, the build and the
+# test guest image. Sourced, not run. Works on a fresh Debian 12 machine as root, with or without
+# systemd as PID 1.
+# SPDX-License-Identifier: GPL-2.0-or-later
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+IMAGE_DIR=${APPLIANCE_IMAGE_DIR:-/var/lib/appliance/images/test-guest}
+
+PACKAGES=(
+    cmake ninja-build g++ pkg-config git
+    libvirt-dev libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients
+    qemu-system-x86 qemu-utils
+    libspdlog-dev nlohmann-json3-dev libasio-dev libsqlite3-dev sqlite3
+    libgtest-dev libbenchmark-dev
+    busybox-static cpio xz-utils iproute2 procps
+    clang libclang-rt-14-dev systemd
+)
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit "${2:-1}"; }
+
+require_root() {
+    [ "$(id -u)" = 0 ] || die "run this as root (it installs packages and starts libvirtd): sudo $0" 77
+}
+
+install_packages() {
+    local missing=()
+    for p in "${PACKAGES[@]}"; do
+        dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        say "installing ${#missing[@]} packages: ${missing[*]}"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -q >/dev/null || die "apt-get update failed" 69
+        apt-get install -y -q --no-install-recommends "${missing[@]}" >/tmp/appliance-apt.log 2>&1 \
+            || { tail -20 /tmp/appliance-apt.log; die "apt-get install failed (log: /tmp/appliance-apt.log)" 69; }
+    fi
+    # The test guest's kernel comes from the archive; its index must be there even if nothing was missing.
+    apt-cache depends linux-image-amd64 >/dev/null 2>&1 || apt-get update -q >/dev/null
+}
+
+# Without udev (no systemd as PID 1) nobody applies Debian's rule that gives /dev/kvm to group kvm.
+# libvirt then finds KVM "enabled when probing but not available now" and re-probes QEMU on every
+# call, which makes each API call take seconds. Apply what the udev rule would.
+fix_kvm_device() {
+    if [ -c /dev/kvm ] && [ "$(stat -c %G /dev/kvm)" != kvm ] && getent group kvm >/dev/null; then
+        chgrp kvm /dev/kvm && chmod 0660 /dev/kvm
+        return 0
+    fi
+    return 1
+}
+
+daemon_running() { pgrep -x "$1" >/dev/null; }
+
+start_libvirt() {
+    local restart=0
+    fix_kvm_device && restart=1
+    if [ -d /run/systemd/system ]; then
+        systemctl start virtlogd.socket virtlogd libvirtd.socket libvirtd 2>/dev/null || true
+    fi
+    if ! daemon_running virtlogd; then
+        say "starting virtlogd"
+        virtlogd -d || die "virtlogd did not start" 69
+    fi
+    if daemon_running libvirtd && [ $restart = 1 ]; then
+        say "restarting libvirtd (it saw /dev/kvm with the wrong owner)"
+        pkill -x libvirtd; sleep 1
+    fi
+    if ! daemon_running libvirtd; then
+        say "starting libvirtd"
+        libvirtd -d || die "libvirtd did not start" 69
+    fi
+    for _ in $(seq 50); do
+        virsh -c qemu:///system version >/dev/null 2>&1 && return 0
+        sleep 0.2
+    done
+    die "libvirtd is running but qemu:///system does not answer; see /var/log/libvirt/libvirtd.log" 69
+}
+
+build_project() {
+    local preset=${1:-dev}
+    say "building (preset $preset)"
+    cmake --preset "$preset" -S "$REPO" >/tmp/appliance-cmake.log 2>&1 \
+        || { cat /tmp/appliance-cmake.log; die "cmake configure failed" 70; }
+    cmake --build --preset "$preset" -j "$(nproc)" 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] ' || true
+    [ "${PIPESTATUS[0]}" = 0 ] || die "build failed" 70
+}
+
+build_test_guest() {
+    say "test guest image"
+    "$REPO/images/test-guest/build.sh" "$IMAGE_DIR" || die "building the test guest image failed" 70
+}

@@ -1,0 +1,63 @@
+#!/bin/bash
+# The main job: set up this machine, build, create the demo guests "legacy-vms" and "new-vms" if
+# they do not exist, start them, and run applianced in the foreground. Ctrl-C stops applianced and
+# says what it left running.
+# SPDX-License-Identifier: GPL-2.0-or-later
+set -euo pipefail
+source "$(dirname "$0")/lib/host-setup.sh"
+
+require_root
+install_packages
+start_libvirt
+build_project dev
+build_test_guest
+
+BIN="$REPO/build/dev/appliance"
+SOCK=/run/appliance/admin.sock
+CTL="$BIN/appliancectl --socket $SOCK"
+
+"$BIN/applianced" --set admin_socket=$SOCK &
+DAEMON=$!
+stop() {
+    trap - INT TERM EXIT
+    kill -TERM $DAEMON 2>/dev/null && wait $DAEMON 2>/dev/null || true
+    echo
+    say "applianced stopped. Still running under libvirt (they keep running without applianced):"
+    virsh -c qemu:///system list --name | sed '/^$/d; s/^/    /'
+    echo "    stop them with: virsh destroy NAME   (or start applianced again and use appliancectl)"
+    exit 0
+}
+trap stop INT TERM EXIT
+
+for _ in $(seq 100); do $CTL status >/dev/null 2>&1 && break; sleep 0.1; done
+$CTL status >/dev/null || die "applianced did not come up" 69
+
+create_demo() {   # name, banner colour (ANSI background)
+    if ! $CTL vm info "$1" >/dev/null 2>&1; then
+        $CTL vm create "$1" --memory 256 --cmdline "console=ttyS0 appliance.name=$1 appliance.color=$2" \
+            --description "demo VMS guest" >/dev/null
+        say "created demo guest $1"
+    fi
+    if ! $CTL vm info "$1" --json | grep -q '"state": "running"'; then
+        $CTL vm start "$1" >/dev/null && say "started $1"
+    fi
+}
+create_demo legacy-vms 41
+create_demo new-vms 44
+
+echo
+$CTL vm list
+cat <<EOT
+
+applianced is running (Ctrl-C stops it; the guests keep running). In another shell:
+    export APPLIANCE_ADMIN_SOCKET=$SOCK
+    $BIN/appliancectl vm list
+    $BIN/appliancectl vm info legacy-vms
+    $BIN/appliancectl vm shutdown new-vms --timeout 30
+    $BIN/appliancectl vm start new-vms
+    $BIN/appliancectl events            # live state changes
+    $BIN/appliancectl audit             # who did what
+A guest's display: $(echo /run/appliance/vms/legacy-vms/vnc.sock) (VNC on a Unix socket).
+
+EOT
+wait $DAEMON

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// A private applianced for one test: its own instance id (so it manages only the test's domains),
+// temporary state database, admin socket and per-VM directories, against the real libvirtd.
+// Every domain the test created is destroyed and undefined at the end, even when the test fails.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <sys/types.h>
+
+#include "client/admin_client.h"
+
+namespace appliance::test {
+
+using Json = protocol::Json;
+
+/// Runs a shell command, returns its stdout (trimmed) and sets `status` to its exit status.
+std::string shell(const std::string& command, int* status = nullptr);
+/// `virsh domstate NAME` as text ("running", "shut off", "paused", ...).
+std::string virshDomstate(const std::string& name);
+/// Waits until `pred` holds, polling; false when the deadline passes.
+bool waitUntil(const std::function<bool()>& pred, std::chrono::milliseconds timeout);
+std::string imageDir();
+
+class ApplianceDaemon {
+public:
+    explicit ApplianceDaemon(std::vector<std::string> extraSettings = {});
+    ~ApplianceDaemon();
+
+    /// An environment variable for the next start (e.g. NOTIFY_SOCKET).
+    void setChildEnv(const std::string& key, const std::string& value) { m_env.emplace_back(key, value); }
+    /// Starts applianced and waits until it has synchronised with libvirt.
+    void start();
+    void stop();      ///< SIGTERM, then waits
+    void kill9();     ///< SIGKILL, as a crash would
+    pid_t pid() const { return m_pid; }
+    bool running() const;
+
+    const std::string& socket() const { return m_socket; }
+    const std::string& stateDb() const { return m_db; }
+    const std::string& instance() const { return m_instance; }
+    const std::string& runDir() const { return m_runDir; }
+    std::string log() const;
+
+    /// A fresh, connected admin client (as root).
+    std::unique_ptr<AdminClient> client();
+    /// A VM name unique to this test run; remembered for clean-up.
+    std::string vmName(const std::string& hint);
+    /// Creates a VM from the test guest image; extra kernel arguments are appended.
+    Json createVm(AdminClient& c, const std::string& name, const std::string& extraCmdline = "", int memoryMib = 160);
+    /// Waits until the guest printed that it is up on its serial console (`count` boots).
+    bool waitForGuestBoot(const std::string& name, int count = 1, std::chrono::seconds timeout = std::chrono::seconds(90));
+    std::string consoleLog(const std::string& name) const;
+
+private:
+    std::vector<std::string> m_extra;
+    std::vector<std::pair<std::string, std::string>> m_env;
+    std::string m_dir, m_socket, m_db, m_runDir, m_shareDir, m_instance, m_log;
+    std::vector<std::string> m_vms;
+    pid_t m_pid = -1;
+};
+
+/// Waits for an event satisfying `pred` on a subscribed client.
+Result<protocol::Message> waitForEvent(AdminClient& c, const std::function<bool(const protocol::Message&)>& pred,
+                                       std::chrono::milliseconds timeout);
+
+}  // namespace appliance::test
