@@ -48,7 +48,9 @@ TEST_F(LifecycleTest, CreateStartSuspendResumeRebootShutdownDestroyDelete) {
     EXPECT_NE(xml.find(daemon.runDir() + "/" + vm + "/vnc.sock"), std::string::npos);
     EXPECT_NE(xml.find("org.appliance.agent.0"), std::string::npos);
     EXPECT_NE(xml.find("<target dir='appliance-share'/>"), std::string::npos);
-    EXPECT_NE(xml.find("instance='" + daemon.instance() + "'"), std::string::npos);
+    EXPECT_TRUE(xml.find("instance='" + daemon.instance() + "'") != std::string::npos ||
+                xml.find("instance=\"" + daemon.instance() + "\"") != std::string::npos)
+        << "the domain does not name its owning instance";
 
     Json started = call("vm.start", {{"name", vm}});
     EXPECT_EQ(started.value("state", ""), "running");
