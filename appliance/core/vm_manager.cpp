@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "core/vm_manager.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -262,43 +263,35 @@ void VmManager::destroy(const std::string& name, Reply reply) {
     });
 }
 
-void VmManager::reboot(const std::string& name, Reply reply) {
+
+
+
+void VmManager::whenIn(const std::string& name, std::initializer_list<VmState> allowed, const std::string& refusal,
+                       void (Hypervisor::*op)(const std::string&, Hypervisor::Done<Ok>), Reply reply, Json extra) {
     auto rec = existing(name);
     if (!rec) return reply(rec.error());
-    if ((*rec)->info.state != VmState::Running && (*rec)->info.state != VmState::Blocked)
-        return reply(makeError(ErrorClass::Conflict, "VM '" + name + "' cannot reboot while " +
-                                                         std::string(vmStateName((*rec)->info.state)) +
-                                                         "; start or resume it first"));
-    m_hv.reboot(name, [this, name, reply = std::move(reply)](Status s) mutable {
+    VmState st = (*rec)->info.state;
+    if (std::find(allowed.begin(), allowed.end(), st) == allowed.end())
+        return reply(makeError(ErrorClass::Conflict,
+                               "VM '" + name + "' is " + std::string(vmStateName(st)) + "; " + refusal));
+    (m_hv.*op)(name, [this, name, reply = std::move(reply), extra = std::move(extra)](Status s) mutable {
         if (!s) return reply(s.error());
-        refreshThenReply(name, std::move(reply), Json{{"message", "the guest was asked to reboot"}});
+        refreshThenReply(name, std::move(reply), std::move(extra));
     });
+}
+
+void VmManager::reboot(const std::string& name, Reply reply) {
+    whenIn(name, {VmState::Running, VmState::Blocked}, "only a running VM can reboot; start or resume it first",
+           &Hypervisor::reboot, std::move(reply), Json{{"message", "the guest was asked to reboot"}});
 }
 
 void VmManager::suspend(const std::string& name, Reply reply) {
-    auto rec = existing(name);
-    if (!rec) return reply(rec.error());
-    if ((*rec)->info.state != VmState::Running && (*rec)->info.state != VmState::Blocked)
-        return reply(makeError(ErrorClass::Conflict, "VM '" + name + "' is " +
-                                                         std::string(vmStateName((*rec)->info.state)) +
-                                                         ", only a running VM can be suspended"));
-    m_hv.suspend(name, [this, name, reply = std::move(reply)](Status s) mutable {
-        if (!s) return reply(s.error());
-        refreshThenReply(name, std::move(reply));
-    });
+    whenIn(name, {VmState::Running, VmState::Blocked}, "only a running VM can be suspended", &Hypervisor::suspend,
+           std::move(reply));
 }
 
 void VmManager::resume(const std::string& name, Reply reply) {
-    auto rec = existing(name);
-    if (!rec) return reply(rec.error());
-    if ((*rec)->info.state != VmState::Paused)
-        return reply(makeError(ErrorClass::Conflict, "VM '" + name + "' is " +
-                                                         std::string(vmStateName((*rec)->info.state)) +
-                                                         ", not paused; only a suspended VM can be resumed"));
-    m_hv.resume(name, [this, name, reply = std::move(reply)](Status s) mutable {
-        if (!s) return reply(s.error());
-        refreshThenReply(name, std::move(reply));
-    });
+    whenIn(name, {VmState::Paused}, "only a suspended VM can be resumed", &Hypervisor::resume, std::move(reply));
 }
 
 void VmManager::configure(const std::string& name, const VmConfigChange& change, Reply reply) {

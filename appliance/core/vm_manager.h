@@ -68,6 +68,10 @@ private:
     struct ShutdownWait;
     Result<const VmRecord*> existing(const std::string& name) const;
     void refreshThenReply(const std::string& name, Reply reply, Json extra = Json::object());
+    /// Runs `op` if the VM is in one of `allowed`, else answers Conflict ending in `refusal`.
+    void whenIn(const std::string& name, std::initializer_list<VmState> allowed, const std::string& refusal,
+                void (Hypervisor::*op)(const std::string&, Hypervisor::Done<Ok>), Reply reply,
+                Json extra = Json::object());
     void onInventoryChange(const InventoryChange& c);
     Status prepareVmDirectories(const std::string& name);
     void forceOffAfterTimeout(const std::shared_ptr<ShutdownWait>& wait);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Bad input on the admin API: each case gets a clear error, changes nothing, and other clients
 // keep being served.
+#include <functional>
 #include <thread>
 
 #include <pwd.h>
@@ -13,6 +14,29 @@
 
 namespace appliance::test {
 namespace {
+
+// Runs `body` in a child process as user "nobody" and returns the text it reports.
+std::string asNobody(const std::function<std::string()>& body) {
+    passwd* nobody = ::getpwnam("nobody");
+    if (!nobody) return "no user nobody";
+    int fds[2];
+    if (::pipe(fds) != 0) return "pipe failed";
+    pid_t child = ::fork();
+    if (child == 0) {
+        ::close(fds[0]);
+        if (::setgid(nobody->pw_gid) != 0 || ::setuid(nobody->pw_uid) != 0) ::_exit(3);
+        std::string out = body();
+        if (::write(fds[1], out.data(), out.size()) < 0) ::_exit(4);
+        ::_exit(0);
+    }
+    ::close(fds[1]);
+    std::string out;
+    char buf[1024];
+    for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) out.append(buf, size_t(n));
+    ::close(fds[0]);
+    ::waitpid(child, nullptr, 0);
+    return out;
+}
 
 class BadInputTest : public ::testing::Test {
 protected:
@@ -132,26 +156,12 @@ TEST_F(BadInputTest, AFloodingClientThatNeverReadsIsCutOffWhileOthersAreServed) 
 
 // A peer that is neither root nor in an appliance group, and one in the viewer group.
 TEST_F(BadInputTest, NonAdminPeersMayNotChangeAnything) {
-    passwd* nobody = ::getpwnam("nobody");
-    ASSERT_NE(nobody, nullptr);
-    int fds[2];
-    ASSERT_EQ(::pipe(fds), 0);
-    pid_t child = ::fork();
-    if (child == 0) {
-        ::close(fds[0]);
-        if (::setgid(nobody->pw_gid) != 0 || ::setuid(nobody->pw_uid) != 0) ::_exit(3);
+    std::string verdict = asNobody([&] {
         AdminClient c;
         auto g = c.connect(daemon.socket());
         // "nobody" is in no appliance group here: refused at the door with a way forward.
-        std::string verdict = g ? "accepted" : std::string(errorClassName(g.error().cls)) + ":" + g.error().message;
-        ::write(fds[1], verdict.data(), verdict.size());
-        ::_exit(0);
-    }
-    ::close(fds[1]);
-    char buf[1024] = {};
-    ::read(fds[0], buf, sizeof buf - 1);
-    ::waitpid(child, nullptr, 0);
-    std::string verdict = buf;
+        return g ? std::string("accepted") : std::string(errorClassName(g.error().cls)) + ":" + g.error().message;
+    });
     EXPECT_EQ(verdict.rfind("PermissionDenied:", 0), 0u) << verdict;
     EXPECT_NE(verdict.find("usermod"), std::string::npos) << verdict;
 }
@@ -166,12 +176,7 @@ TEST(BadInputViewerTest, AViewerMayReadAndSubscribeButNotWriteAndTheAttemptIsAud
     auto admin = daemon.client();
     const std::string vm = daemon.vmName("viewed");
     daemon.createVm(*admin, vm);
-    int fds[2];
-    ASSERT_EQ(::pipe(fds), 0);
-    pid_t child = ::fork();
-    if (child == 0) {
-        ::close(fds[0]);
-        if (::setgid(nobody->pw_gid) != 0 || ::setuid(nobody->pw_uid) != 0) ::_exit(3);
+    std::string verdict = asNobody([&] {
         AdminClient c;
         std::string out;
         auto g = c.connect(daemon.socket());
@@ -180,14 +185,9 @@ TEST(BadInputViewerTest, AViewerMayReadAndSubscribeButNotWriteAndTheAttemptIsAud
         out += c.call("events.subscribe") ? " subscribe=ok" : " subscribe=failed";
         auto w = c.call("vm.start", {{"name", vm}});
         out += w ? " start=ok" : " start=" + std::string(errorClassName(w.error().cls));
-        ::write(fds[1], out.data(), out.size());
-        ::_exit(0);
-    }
-    ::close(fds[1]);
-    char buf[1024] = {};
-    ::read(fds[0], buf, sizeof buf - 1);
-    ::waitpid(child, nullptr, 0);
-    EXPECT_EQ(std::string(buf), "role=viewer list=ok subscribe=ok start=PermissionDenied");
+        return out;
+    });
+    EXPECT_EQ(verdict, "role=viewer list=ok subscribe=ok start=PermissionDenied");
     EXPECT_EQ(virshDomstate(vm), "shut off");
     auto audit = admin->call("audit.list", {{"name", vm}});
     ASSERT_TRUE(audit);

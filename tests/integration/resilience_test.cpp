@@ -32,13 +32,20 @@ std::string qemuPid(const std::string& vm) {
     return pid;
 }
 
-TEST(ResilienceTest, LibvirtdKilledAndRestartedReconnectsResyncsAndEventsResume) {
+class ResilienceTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        daemon.start();
+        ASSERT_FALSE(HasFatalFailure());
+        admin = daemon.client();
+        events = daemon.client();
+        ASSERT_TRUE(events->call("events.subscribe"));
+    }
     ApplianceDaemon daemon;
-    daemon.start();
-    ASSERT_FALSE(::testing::Test::HasFatalFailure());
-    auto admin = daemon.client();
-    auto events = daemon.client();
-    ASSERT_TRUE(events->call("events.subscribe"));
+    std::unique_ptr<AdminClient> admin, events;
+};
+
+TEST_F(ResilienceTest, LibvirtdKilledAndRestartedReconnectsResyncsAndEventsResume) {
     const std::string a = daemon.vmName("survivor");
     const std::string b = daemon.vmName("victim");
     daemon.createVm(*admin, a);
@@ -90,13 +97,7 @@ TEST(ResilienceTest, LibvirtdKilledAndRestartedReconnectsResyncsAndEventsResume)
     }, std::chrono::seconds(30)));
 }
 
-TEST(ResilienceTest, GuestQemuKilledBecomesShutOffCrashedAndIsAudited) {
-    ApplianceDaemon daemon;
-    daemon.start();
-    ASSERT_FALSE(::testing::Test::HasFatalFailure());
-    auto admin = daemon.client();
-    auto events = daemon.client();
-    ASSERT_TRUE(events->call("events.subscribe"));
+TEST_F(ResilienceTest, GuestQemuKilledBecomesShutOffCrashedAndIsAudited) {
     const std::string vm = daemon.vmName("crash");
     daemon.createVm(*admin, vm);
     ASSERT_TRUE(admin->call("vm.start", {{"name", vm}}));
@@ -119,15 +120,9 @@ TEST(ResilienceTest, GuestQemuKilledBecomesShutOffCrashedAndIsAudited) {
     EXPECT_TRUE(found) << audit->dump(2);
 }
 
-TEST(ResilienceTest, AppliancedKilledMidWriteKeepsADatabaseThatPassesIntegrityCheckAndLosesNoAcknowledgedAudit) {
-    ApplianceDaemon daemon;
-    daemon.start();
-    ASSERT_FALSE(::testing::Test::HasFatalFailure());
+TEST_F(ResilienceTest, AppliancedKilledMidWriteKeepsADatabaseThatPassesIntegrityCheckAndLosesNoAcknowledgedAudit) {
     const std::string vm = daemon.vmName("audited");
-    {
-        auto admin = daemon.client();
-        daemon.createVm(*admin, vm);
-    }
+    daemon.createVm(*admin, vm);
     // Two writers hammer audited writes; applianced dies under them.
     std::atomic<int> acknowledged{0};
     std::atomic<bool> stop{false};
@@ -164,7 +159,7 @@ TEST(ResilienceTest, AppliancedKilledMidWriteKeepsADatabaseThatPassesIntegrityCh
 
     daemon.start();  // and it comes back on the same database
     ASSERT_FALSE(::testing::Test::HasFatalFailure());
-    auto admin = daemon.client();
+    admin = daemon.client();
     auto audit = admin->call("audit.list", {{"name", vm}, {"limit", 10000}});
     ASSERT_TRUE(audit);
     EXPECT_GE(int(audit->size()), acked + 1);
