@@ -23,7 +23,7 @@ stop() {
     kill -TERM $DAEMON 2>/dev/null && wait $DAEMON 2>/dev/null || true
     echo
     say "applianced stopped. Still running under libvirt (they keep running without applianced):"
-    virsh -c qemu:///system list --name | sed '/^$/d; s/^/    /'
+    virsh -c qemu:///system list --name 2>/dev/null | sed '/^$/d; s/^/    /'
     echo "    stop them with: virsh destroy NAME   (or start applianced again and use appliancectl)"
     exit 0
 }

@@ -119,41 +119,36 @@ void VmManager::onInventoryChange(const InventoryChange& c) {
         eventName = "vm.defined";
         data["state"] = vmStateName(c.state);
         break;
-    case InventoryChange::Kind::Removed:
-        eventName = "vm.undefined";
-        (void)m_store.forgetVm(c.name);
-        break;
+    case InventoryChange::Kind::Removed: eventName = "vm.undefined"; break;
     case InventoryChange::Kind::StateChanged:
         eventName = "vm.state";
         data["state"] = vmStateName(c.state);
         data["reason"] = c.reason;
         data["previous"] = vmStateName(c.previous);
-        (void)m_store.rememberVmState(c.name, std::string(vmStateName(c.state)), c.reason);
-        (void)m_store.appendAudit({0, c.observedAtS, std::nullopt, "hypervisor", "vm.state", c.name, "{}",
-                                   stateText(c.state, c.reason),
-                                   "from " + std::string(vmStateName(c.previous)) + " (" + c.event +
-                                       (c.detail.empty() ? "" : ", " + c.detail) + ")"});
-        if (!vmIsActive(c.state)) {
-            auto waits = m_shutdownWaits.find(c.name);
-            if (waits != m_shutdownWaits.end()) {
-                auto list = std::move(waits->second);
-                m_shutdownWaits.erase(waits);
-                for (auto& w : list) {
-                    w->timer.cancel();
-                    w->reply(Json{{"name", c.name}, {"outcome", "graceful"}, {"elapsed_s", w->elapsedS()}});
-                }
-            }
-        }
-        log()->info("VM '{}' is now {} (was {}, {})", c.name, stateText(c.state, c.reason), vmStateName(c.previous),
-                    c.event);
         break;
-    case InventoryChange::Kind::Rebooted:
-        eventName = "vm.rebooted";
-        break;
-    case InventoryChange::Kind::Invalid:
-        return;
+    case InventoryChange::Kind::Rebooted: eventName = "vm.rebooted"; break;
+    case InventoryChange::Kind::Invalid: return;
     }
+    // Subscribers first (the console switches on these), then the durable record.
     if (m_eventSink) m_eventSink(eventName, data, c.observedAtS);
+
+    if (c.kind == InventoryChange::Kind::Removed) (void)m_store.forgetVm(c.name);
+    if (c.kind != InventoryChange::Kind::StateChanged) return;
+    auto recorded = m_store.recordStateChange(
+        c.name, std::string(vmStateName(c.state)), c.reason,
+        {0, c.observedAtS, std::nullopt, "hypervisor", "vm.state", c.name, "{}", stateText(c.state, c.reason),
+         "from " + std::string(vmStateName(c.previous)) + " (" + c.event + (c.detail.empty() ? "" : ", " + c.detail) + ")"});
+    if (!recorded) log()->error("cannot record the state of '{}': {}", c.name, recorded.error().message);
+    log()->info("VM '{}' is now {} (was {}, {})", c.name, stateText(c.state, c.reason), vmStateName(c.previous), c.event);
+    if (vmIsActive(c.state)) return;
+    auto waits = m_shutdownWaits.find(c.name);
+    if (waits == m_shutdownWaits.end()) return;
+    auto list = std::move(waits->second);
+    m_shutdownWaits.erase(waits);
+    for (auto& w : list) {
+        w->timer.cancel();
+        w->reply(Json{{"name", c.name}, {"outcome", "graceful"}, {"elapsed_s", w->elapsedS()}});
+    }
 }
 
 // ---- requests ----

@@ -84,6 +84,14 @@ Status StateStore::rememberVmState(const std::string& name, const std::string& s
     return st->run();
 }
 
+Status StateStore::recordStateChange(const std::string& name, const std::string& state, const std::string& reason,
+                                     const AuditEntry& entry) {
+    return m_db->transaction([&]() -> Status {
+        if (auto s = rememberVmState(name, state, reason); !s) return s;
+        return appendAudit(entry);
+    });
+}
+
 Result<std::map<std::string, RememberedVmState>> StateStore::rememberedVmStates() {
     auto st = m_db->prepare("SELECT name, state, reason FROM vm_state");
     if (!st) return st.error();

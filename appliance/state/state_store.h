@@ -41,6 +41,9 @@ public:
     /// Newest first; `target` empty means every target; `beforeId` 0 means from the newest.
     Result<std::vector<AuditEntry>> listAudit(int limit, const std::string& target, int64_t beforeId);
     Status rememberVmState(const std::string& name, const std::string& state, const std::string& reason);
+    /// The new state and its audit entry, in one transaction (one fsync).
+    Status recordStateChange(const std::string& name, const std::string& state, const std::string& reason,
+                             const AuditEntry& entry);
     Result<std::map<std::string, RememberedVmState>> rememberedVmStates();
     Status forgetVm(const std::string& name);
     Status setSetting(const std::string& key, const std::string& value);
