@@ -1,16 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "admin/admin_server.h"
 
-#include <array>
-#include <deque>
 #include <filesystem>
 
-#include <asio/read.hpp>
-#include <asio/write.hpp>
 #include <sys/stat.h>
 
 #include "common/logging.h"
 #include "common/peer_credentials.h"
+#include "net/line_connection.h"
 
 namespace appliance {
 
@@ -25,51 +22,48 @@ using Socket = asio::local::stream_protocol::socket;
 class AdminSession : public std::enable_shared_from_this<AdminSession> {
 public:
     AdminSession(AdminServer& server, Socket socket, Caller caller)
-        : m_server(server), m_socket(std::move(socket)), m_caller(std::move(caller)),
-          m_framer(server.m_settings.limits.maxFrameBytes) {}
+        : m_server(server), m_caller(std::move(caller)),
+          m_conn(std::make_shared<LineConnection>(std::move(socket), server.m_settings.limits.maxFrameBytes,
+                                                  server.m_settings.maxQueuedBytes)) {}
 
     void start() {
-        m_server.m_sessions.insert(shared_from_this());
-        send(protocol::encodeGreeting({{"server", "applianced"},
-                                       {"version", protocol::kVersion},
-                                       {"capabilities", {"events"}},
-                                       {"role", m_caller.role == Role::Admin ? "admin" : "viewer"},
-                                       {"user", m_caller.user}}));
-        read();
+        attach();
+        m_conn->send(protocol::encodeGreeting({{"server", "applianced"},
+                                               {"version", protocol::kVersion},
+                                               {"capabilities", {"events"}},
+                                               {"role", m_caller.role == Role::Admin ? "admin" : "viewer"},
+                                               {"user", m_caller.user}}));
     }
 
     void refuse(const std::string& why) {
-        m_server.m_sessions.insert(shared_from_this());
-        send(protocol::encodeError(ErrorClass::PermissionDenied, why, nullptr));
-        m_closeAfterWrite = true;
+        attach();
+        m_conn->send(protocol::encodeError(ErrorClass::PermissionDenied, why, nullptr));
+        m_conn->closeAfterWrite();
     }
 
     void pushEvent(const std::string& line) {
-        if (m_subscribed) send(line);
+        if (m_subscribed) m_conn->send(line);
     }
 
-    void close() {
-        if (m_closed) return;
-        m_closed = true;
-        asio::error_code ec;
-        m_socket.close(ec);
-        m_server.m_sessions.erase(shared_from_this());
-    }
+    void close() { m_conn->close(); }
 
 private:
-    void read() {
+    void attach() {
         auto self = shared_from_this();
-        m_socket.async_read_some(asio::buffer(m_buf), [this, self](const asio::error_code& ec, std::size_t n) {
-            if (ec) return close();
-            m_framer.feed(std::string_view(m_buf.data(), n));
-            while (auto frame = m_framer.next()) {
-                if (!*frame) send(protocol::encodeError(frame->error().cls, frame->error().message, nullptr));
-                else onFrame(frame->value());
-                if (m_closed) return;
-            }
-            read();
-        });
+        m_server.m_sessions.insert(self);
+        m_conn->start({[this, self](Result<std::string> frame) {
+                           if (!frame) send(protocol::encodeError(frame.error().cls, frame.error().message, nullptr));
+                           else onFrame(frame.value());
+                       },
+                       [this, self](const std::string& why) {
+                           if (why == "the peer does not read what it is sent")
+                               log()->warn("closing the session of {} (pid {}): it does not read what it is sent",
+                                           m_caller.user, m_caller.pid);
+                           m_server.m_sessions.erase(self);
+                       }});
     }
+
+    void send(std::string line) { m_conn->send(std::move(line)); }
 
     void onFrame(const std::string& frame) {
         auto msg = protocol::decode(frame, m_server.m_settings.limits);
@@ -100,46 +94,11 @@ private:
         });
     }
 
-    void send(std::string line) {
-        if (m_closed) return;
-        m_queuedBytes += line.size();
-        if (m_queuedBytes > m_server.m_settings.maxQueuedBytes) {
-            log()->warn("closing the session of {} (pid {}): it does not read what it is sent", m_caller.user,
-                        m_caller.pid);
-            return close();
-        }
-        m_out.push_back(std::move(line));
-        if (!m_writing) write();
-    }
-
-    void write() {
-        if (m_out.empty() || m_closed) {
-            m_writing = false;
-            if (m_closeAfterWrite) close();
-            return;
-        }
-        m_writing = true;
-        auto self = shared_from_this();
-        asio::async_write(m_socket, asio::buffer(m_out.front()), [this, self](const asio::error_code& ec, std::size_t) {
-            if (ec) return close();
-            m_queuedBytes -= m_out.front().size();
-            m_out.pop_front();
-            write();
-        });
-    }
-
     AdminServer& m_server;
-    Socket m_socket;
     Caller m_caller;
-    protocol::LineFramer m_framer;
-    std::array<char, 16384> m_buf{};
-    std::deque<std::string> m_out;
-    std::size_t m_queuedBytes = 0;
+    std::shared_ptr<LineConnection> m_conn;
     std::size_t m_inFlight = 0;
-    bool m_writing = false;
     bool m_subscribed = false;
-    bool m_closed = false;
-    bool m_closeAfterWrite = false;
 };
 
 AdminServer::AdminServer(asio::io_context& io, AdminServerSettings settings, Handler handler)
