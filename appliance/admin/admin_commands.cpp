@@ -27,9 +27,10 @@ Status fileExists(const std::string& verb, const std::string& key, const std::st
 }
 }  // namespace
 
-AdminCommands::AdminCommands(VmManager& vms, StateStore& store, ServerFacts facts)
-    : m_vms(vms), m_store(store), m_facts(std::move(facts)) {
-    add("help", false, "list the commands", [this](const Json& args, Reply reply) {
+AdminCommands::AdminCommands(VmManager& vms, FocusArbiter& focus, StateStore& store, ServerFacts facts)
+    : m_vms(vms), m_focus(focus), m_store(store), m_facts(std::move(facts)) {
+    addFocusVerbs();
+    add("help", false, "list the commands", [this](const Caller&, const Json& args, Reply reply) {
         CHECK(Arguments("help", args).onlyKeys({}));
         Json out = Json::array();
         for (const auto& [name, v] : m_verbs) out.push_back({{"name", name}, {"write", v.write}, {"help", v.help}});
@@ -37,7 +38,7 @@ AdminCommands::AdminCommands(VmManager& vms, StateStore& store, ServerFacts fact
         out.push_back({{"name", "events.unsubscribe"}, {"write", false}, {"help", "stop receiving events"}});
         reply(std::move(out));
     });
-    add("server.status", false, "applianced's version, hypervisor connection and readiness", [this](const Json& args, Reply reply) {
+    add("server.status", false, "applianced's version, hypervisor connection and readiness", [this](const Caller&, const Json& args, Reply reply) {
         CHECK(Arguments("server.status", args).onlyKeys({}));
         reply(Json{{"version", m_facts.version},
                    {"synced", m_vms.synced()},
@@ -46,14 +47,14 @@ AdminCommands::AdminCommands(VmManager& vms, StateStore& store, ServerFacts fact
                    {"kvm", m_facts.kvmReason},
                    {"instance", m_vms.settings().instance}});
     });
-    add("vm.list", false, "the appliance's VMs with state, uptime, CPU and memory", [this](const Json& args, Reply reply) {
+    add("vm.list", false, "the appliance's VMs with state, uptime, CPU and memory", [this](const Caller&, const Json& args, Reply reply) {
         CHECK(Arguments("vm.list", args).onlyKeys({}));
         if (!m_vms.synced())
             return reply(makeError(ErrorClass::Unavailable, "applianced has not yet synchronised with the "
                                                             "hypervisor; try again in a moment"));
         reply(m_vms.list());
     });
-    add("vm.info", false, "everything known about one VM", [this](const Json& args, Reply reply) {
+    add("vm.info", false, "everything known about one VM", [this](const Caller&, const Json& args, Reply reply) {
         Arguments a("vm.info", args);
         CHECK(a.onlyKeys({"name"}));
         TRY(name, a.vmName());
@@ -66,14 +67,14 @@ AdminCommands::AdminCommands(VmManager& vms, StateStore& store, ServerFacts fact
     addNamedLifecycle("vm.resume", "resume a paused VM", &VmManager::resume);
     addNamedLifecycle("vm.delete", "delete a shut-off VM's definition and its appliance files", &VmManager::remove);
     add("vm.shutdown", true, "shut a VM down gracefully (ACPI), forcing it off after timeout_s",
-        [this](const Json& args, Reply reply) {
+        [this](const Caller&, const Json& args, Reply reply) {
             Arguments a("vm.shutdown", args);
             CHECK(a.onlyKeys({"name", "timeout_s"}));
             TRY(name, a.vmName());
             TRY(timeout, a.integer("timeout_s", 1, 3600));
             m_vms.shutdown(name, timeout ? int(*timeout) : 0, std::move(reply));
         });
-    add("vm.set", true, "change vCPUs, memory, autostart or description", [this](const Json& args, Reply reply) {
+    add("vm.set", true, "change vCPUs, memory, autostart or description", [this](const Caller&, const Json& args, Reply reply) {
         Arguments a("vm.set", args);
         CHECK(a.onlyKeys({"name", "vcpus", "memory_mib", "autostart", "description"}));
         TRY(name, a.vmName());
@@ -91,7 +92,7 @@ AdminCommands::AdminCommands(VmManager& vms, StateStore& store, ServerFacts fact
                                    "vm.set: nothing to change; give vcpus, memory_mib, autostart or description"));
         m_vms.configure(name, change, std::move(reply));
     });
-    add("vm.create", true, "define a new VMS guest from the appliance's template", [this](const Json& args, Reply reply) {
+    add("vm.create", true, "define a new VMS guest from the appliance's template", [this](const Caller&, const Json& args, Reply reply) {
         Arguments a("vm.create", args);
         CHECK(a.onlyKeys({"name", "vcpus", "max_vcpus", "memory_mib", "kernel", "initrd", "cmdline", "disk",
                           "network", "autostart", "description"}));
@@ -133,7 +134,7 @@ AdminCommands::AdminCommands(VmManager& vms, StateStore& store, ServerFacts fact
         }
         m_vms.create(spec, std::move(reply));
     });
-    add("audit.list", false, "the audit log, newest first", [this](const Json& args, Reply reply) {
+    add("audit.list", false, "the audit log, newest first", [this](const Caller&, const Json& args, Reply reply) {
         Arguments a("audit.list", args);
         CHECK(a.onlyKeys({"limit", "name", "before_id"}));
         TRY(limit, a.integer("limit", 1, 10000));
@@ -160,13 +161,40 @@ AdminCommands::AdminCommands(VmManager& vms, StateStore& store, ServerFacts fact
     });
 }
 
-void AdminCommands::add(const std::string& name, bool write, std::string help, std::function<void(const Json&, Reply)> run) {
+void AdminCommands::addFocusVerbs() {
+    add("focus.get", false, "which target has the display", [this](const Caller&, const Json& args, Reply reply) {
+        CHECK(Arguments("focus.get", args).onlyKeys({}));
+        reply(Json{{"target", m_focus.current()}, {"changed_at", m_focus.changedAtS()}});
+    });
+    add("focus.asks", false, "agents' focus requests waiting for the operator", [this](const Caller&, const Json& args, Reply reply) {
+        CHECK(Arguments("focus.asks", args).onlyKeys({}));
+        reply(m_focus.pendingAsks());
+    });
+    // Write verbs reach run() only for administrators; their audit entry is written by handle().
+    add("focus.set", true, "give the display to a VM or to the admin console", [this](const Caller& caller, const Json& args, Reply reply) {
+        Arguments a("focus.set", args);
+        CHECK(a.onlyKeys({"target"}));
+        TRY(target, a.string("target", 64));
+        if (!target) return reply(makeError(ErrorClass::InvalidArgument, "focus.set: argument 'target' is required"));
+        m_focus.set(*target, {caller.user, int64_t(caller.uid)}, std::move(reply));
+    });
+    add("focus.decide", true, "answer an agent's focus request that the policy asks about", [this](const Caller& caller, const Json& args, Reply reply) {
+        Arguments a("focus.decide", args);
+        CHECK(a.onlyKeys({"id", "allow"}));
+        TRY(id, a.integer("id", 1, std::numeric_limits<long long>::max()));
+        TRY(allow, a.boolean("allow"));
+        if (!id || !allow) return reply(makeError(ErrorClass::InvalidArgument, "focus.decide: give 'id' and 'allow'"));
+        reply(m_focus.decide(*id, *allow, {caller.user, int64_t(caller.uid)}));
+    });
+}
+
+void AdminCommands::add(const std::string& name, bool write, std::string help, std::function<void(const Caller&, const Json&, Reply)> run) {
     m_verbs[name] = Verb{write, std::move(help), std::move(run)};
 }
 
 void AdminCommands::addNamedLifecycle(const std::string& name, std::string help,
                                       void (VmManager::*op)(const std::string&, VmManager::Reply)) {
-    add(name, true, std::move(help), [this, name, op](const Json& args, Reply reply) {
+    add(name, true, std::move(help), [this, name, op](const Caller&, const Json& args, Reply reply) {
         Arguments a(name, args);
         CHECK(a.onlyKeys({"name"}));
         TRY(vm, a.vmName());
@@ -188,14 +216,14 @@ void AdminCommands::handle(const Caller& caller, const std::string& verb, const 
     if (it == m_verbs.end())
         return reply(makeError(ErrorClass::CommandNotFound,
                                "unknown command '" + verb.substr(0, 64) + "'; the command 'help' lists the commands"));
-    if (!it->second.write) return it->second.run(args, std::move(reply));
+    if (!it->second.write) return it->second.run(caller, args, std::move(reply));
     if (caller.role != Role::Admin) {
         audit(caller, verb, args, "denied", "caller is not an administrator");
         return reply(makeError(ErrorClass::PermissionDenied,
                                "'" + verb + "' changes the appliance and needs administrator rights; user '" +
                                    caller.user + "' may only read (an administrator can add them to the admin group)"));
     }
-    it->second.run(args, [this, caller, verb, args, reply = std::move(reply)](Result<Json> r) {
+    it->second.run(caller, args, [this, caller, verb, args, reply = std::move(reply)](Result<Json> r) {
         if (r) {
             std::string detail = r->is_object() && r->contains("outcome") ? (*r)["outcome"].get<std::string>() : "";
             audit(caller, verb, args, "ok", detail);

@@ -11,6 +11,7 @@
 #include "admin/caller.h"
 #include "common/protocol.h"
 #include "core/vm_manager.h"
+#include "focus/focus_arbiter.h"
 #include "state/state_store.h"
 
 namespace appliance {
@@ -30,22 +31,24 @@ public:
     using Json = protocol::Json;
     using Reply = std::function<void(Result<Json>)>;
 
-    AdminCommands(VmManager& vms, StateStore& store, ServerFacts facts);
+    AdminCommands(VmManager& vms, FocusArbiter& focus, StateStore& store, ServerFacts facts);
     void handle(const Caller& caller, const std::string& verb, const Json& args, Reply reply);
 
 private:
     struct Verb {
         bool write = false;
         std::string help;
-        std::function<void(const Json& args, Reply)> run;
+        std::function<void(const Caller&, const Json& args, Reply)> run;
     };
-    void add(const std::string& name, bool write, std::string help, std::function<void(const Json&, Reply)> run);
+    void add(const std::string& name, bool write, std::string help, std::function<void(const Caller&, const Json&, Reply)> run);
     void addNamedLifecycle(const std::string& name, std::string help,
                            void (VmManager::*op)(const std::string&, VmManager::Reply));
     void audit(const Caller& caller, const std::string& verb, const Json& args, const std::string& result,
                const std::string& detail);
 
+    void addFocusVerbs();
     VmManager& m_vms;
+    FocusArbiter& m_focus;
     StateStore& m_store;
     ServerFacts m_facts;
     std::map<std::string, Verb> m_verbs;

@@ -366,10 +366,9 @@ Status VmManager::prepareVmDirectories(const std::string& name) {
                         m_settings.qemuUser);
     }
     fs::permissions(paths.runDir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec, ec);
-    fs::permissions(paths.shareDir,
-                    fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read |
-                        fs::perms::others_exec,
-                    ec);
+    // The share holds the VM's secret: root and QEMU's group only.
+    if (passwd* pw = ::getpwnam(m_settings.qemuUser.c_str())) (void)::chown(paths.shareDir.c_str(), 0, pw->pw_gid);
+    fs::permissions(paths.shareDir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec, ec);
     return okStatus();
 }
 

@@ -42,6 +42,8 @@ public:
     void setOnFirstSync(std::function<void()> f) { m_onFirstSync = std::move(f); }
     bool synced() const { return m_synced; }
     const Inventory& inventory() const { return m_inventory; }
+    /// Listeners run after the manager's own bookkeeping for each change.
+    void addInventoryListener(Inventory::Listener l) { m_inventory.addListener(std::move(l)); }
     const VmManagerSettings& settings() const { return m_settings; }
 
     Json list() const;

@@ -34,6 +34,11 @@ VMs:
                  [--autostart] [--description TEXT]
                                    define a VM (default: the test guest image)
   vm delete NAME                   delete a shut-off VM
+Focus (which target has the physical display, keyboard and mouse):
+  focus                            show it
+  focus set TARGET                 give it to a VM or to admin-console
+  focus asks                       agents' requests waiting for the operator
+  focus decide ID allow|deny       answer one of them
 Appliance:
   status                           applianced's version and hypervisor connection
   events [--count N]               print events as they happen (Ctrl-C stops)
@@ -214,6 +219,24 @@ int main(int argc, char** argv) {
                 flagStr(f, args, k);
             if (o.flags.count("--autostart")) args["autostart"] = o.flags["--autostart"] != "no";
         }
+    } else if (w0 == "focus") {
+        const std::string sub = o.words.size() > 1 ? o.words[1] : "";
+        if (sub.empty()) verb = "focus.get";
+        else if (sub == "asks" && o.words.size() == 2) verb = "focus.asks";
+        else if (sub == "set" && o.words.size() == 3) {
+            verb = "focus.set";
+            args["target"] = o.words[2];
+        } else if (sub == "decide" && o.words.size() == 4 && (o.words[3] == "allow" || o.words[3] == "deny")) {
+            verb = "focus.decide";
+            try {
+                args["id"] = std::stoll(o.words[2]);
+            } catch (...) {
+                return usageError("focus decide needs a numeric request id");
+            }
+            args["allow"] = o.words[3] == "allow";
+        } else {
+            return usageError("use `focus`, `focus set TARGET`, `focus asks` or `focus decide ID allow|deny`");
+        }
     } else if (w0 == "status") {
         verb = "server.status";
     } else if (w0 == "audit") {
@@ -274,6 +297,14 @@ int main(int argc, char** argv) {
     }
     if (verb == "vm.list") printVmList(*r);
     else if (verb == "audit.list") printAudit(*r);
+    else if (verb == "focus.get" || verb == "focus.set")
+        std::printf("%s has the display (since %s)\n", str(*r, "target").c_str(),
+                    timeText(r->value("changed_at", 0.0)).c_str());
+    else if (verb == "focus.asks") {
+        std::vector<std::vector<std::string>> rows;
+        for (const auto& a : *r) rows.push_back({str(a, "id"), str(a, "by"), str(a, "target")});
+        std::cout << formatTable({"ID", "REQUESTED BY", "TARGET"}, rows);
+    }
     else if (verb == "vm.shutdown")
         std::printf("VM '%s' shut down (%s, %.1f s)%s\n", args["name"].get<std::string>().c_str(),
                     str(*r, "outcome").c_str(), r->value("elapsed_s", 0.0),

@@ -14,6 +14,9 @@
 
 #include "admin/admin_commands.h"
 #include "admin/admin_server.h"
+#include "agents/agent_server.h"
+#include "agents/directory_publisher.h"
+#include "focus/focus_arbiter.h"
 #include "common/logging.h"
 #include "common/sd_notify.h"
 #include "core/vm_manager.h"
@@ -129,7 +132,12 @@ int main(int argc, char** argv) {
     facts.defaultInitrd = cfg.imageDir + "/initrd.img";
     facts.defaultNetwork = cfg.network;
     facts.hostMemoryMib = (long long)(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGE_SIZE) / (1024 * 1024);
-    AdminCommands commands(vms, **store, facts);
+    FocusArbiter focus(io, **store, vms.inventory(), cfg.askTimeoutS);
+    AgentServerSettings agentSettings;
+    agentSettings.policyDir = cfg.policyDir;
+    AgentServer agents(io, vms, focus, **store, agentSettings);
+    DirectoryPublisher directory(**store, {cfg.shareDir, cfg.qemuUser});
+    AdminCommands commands(vms, focus, **store, facts);
 
     AdminServerSettings adminSettings;
     adminSettings.socketPath = cfg.adminSocket;
@@ -138,10 +146,25 @@ int main(int argc, char** argv) {
     AdminServer server(io, adminSettings,
                        [&commands](const Caller& c, const std::string& verb, const protocol::Json& args,
                                    AdminServer::Reply reply) { commands.handle(c, verb, args, std::move(reply)); });
-    vms.setEventSink([&server](const std::string& name, const protocol::Json& data, double ts) {
+    auto broadcast = [&server, &agents](const std::string& name, const protocol::Json& data, double ts) {
         server.broadcast(name, data, ts);
+        agents.broadcast(name, data, ts);
+    };
+    vms.setEventSink(broadcast);
+    focus.setEventSink(broadcast);
+    // Order matters: focus falls back before agents of a stopped VM are dropped.
+    vms.addInventoryListener([&](const InventoryChange& c) {
+        if (!vms.synced()) return;
+        focus.onInventoryChange(c);
+        directory.onInventoryChange(c, vms.inventory());
+        agents.onInventoryChange(c);
     });
     vms.setOnFirstSync([&] {
+        focus.restore();
+        for (const VmRecord* rec : vms.inventory().all())
+            if (auto s = directory.publish(rec->info); !s) log->error("{}", s.error().message);
+        (void)agents.policy();
+        agents.connectAll();
         log->info("synchronised with {}: {} VMs; serving {}", cfg.libvirtUri, vms.inventory().size(), cfg.adminSocket);
         sdnotify::notify("READY=1\nSTATUS=managing " + std::to_string(vms.inventory().size()) + " VMs");
     });
@@ -157,6 +180,7 @@ int main(int argc, char** argv) {
         log->info("received {}, stopping", strsignal(signo));
         sdnotify::notify("STOPPING=1");
         server.close();
+        agents.close();
         io.stop();
     });
     ::signal(SIGPIPE, SIG_IGN);

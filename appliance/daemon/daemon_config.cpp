@@ -22,6 +22,13 @@ Status apply(DaemonConfig& c, const std::string& key, const std::string& value) 
     if (key == "share_dir") return text(c.shareDir);
     if (key == "image_dir") return text(c.imageDir);
     if (key == "admin_group") return text(c.adminGroup);
+    if (key == "policy_dir") return text(c.policyDir);
+    if (key == "ask_timeout_s") {
+        auto v = config::toInteger(key, value, 1, 3600);
+        if (!v) return v.error();
+        c.askTimeoutS = int(*v);
+        return okStatus();
+    }
     if (key == "viewer_group") return text(c.viewerGroup);
     if (key == "qemu_user") return text(c.qemuUser);
     if (key == "domain_type") {

@@ -25,6 +25,8 @@ struct DaemonConfig {
     std::string network = "user";
     int shutdownTimeoutS = 60;
     int statsIntervalMs = 2000;
+    std::string policyDir = "/etc/appliance/policy.d";
+    int askTimeoutS = 30;
 };
 
 inline constexpr const char* kDefaultConfigPath = "/etc/appliance/applianced.conf";

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "state/state_store.h"
 
+#include <fstream>
+
 #include "common/protocol.h"
 
 namespace appliance {
@@ -28,6 +30,10 @@ const std::vector<std::string> kMigrations = {
         detail TEXT NOT NULL DEFAULT ''
     );
     CREATE INDEX audit_target ON audit(target, id);
+    )sql",
+    // 2: per-VM secrets for agents that reach the host over TCP (challenge-response).
+    R"sql(
+    CREATE TABLE vm_secret (name TEXT PRIMARY KEY, secret TEXT NOT NULL);
     )sql",
 };
 }  // namespace
@@ -107,6 +113,37 @@ Result<std::map<std::string, RememberedVmState>> StateStore::rememberedVmStates(
 
 Status StateStore::forgetVm(const std::string& name) {
     auto st = m_db->prepare("DELETE FROM vm_state WHERE name = ?");
+    if (!st) return st.error();
+    st->bind(1, name);
+    return st->run();
+}
+
+Result<std::string> StateStore::vmSecret(const std::string& name) {
+    auto get = m_db->prepare("SELECT secret FROM vm_secret WHERE name = ?");
+    if (!get) return get.error();
+    get->bind(1, name);
+    auto row = get->step();
+    if (!row) return row.error();
+    if (*row) return get->columnText(0);
+    unsigned char bytes[32];
+    std::ifstream rnd("/dev/urandom", std::ios::binary);
+    if (!rnd.read(reinterpret_cast<char*>(bytes), sizeof bytes))
+        return makeError(ErrorClass::Internal, "cannot read /dev/urandom for a VM secret");
+    static const char* hex = "0123456789abcdef";
+    std::string secret;
+    for (unsigned char b : bytes) {
+        secret += hex[b >> 4];
+        secret += hex[b & 15];
+    }
+    auto put = m_db->prepare("INSERT INTO vm_secret (name, secret) VALUES (?, ?)");
+    if (!put) return put.error();
+    put->bind(1, name).bind(2, secret);
+    if (auto s = put->run(); !s) return s.error();
+    return secret;
+}
+
+Status StateStore::forgetVmSecret(const std::string& name) {
+    auto st = m_db->prepare("DELETE FROM vm_secret WHERE name = ?");
     if (!st) return st.error();
     st->bind(1, name);
     return st->run();

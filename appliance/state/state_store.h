@@ -46,6 +46,9 @@ public:
                              const AuditEntry& entry);
     Result<std::map<std::string, RememberedVmState>> rememberedVmStates();
     Status forgetVm(const std::string& name);
+    /// The VM's agent secret, created on first use; only the VM's own directory share holds a copy.
+    Result<std::string> vmSecret(const std::string& name);
+    Status forgetVmSecret(const std::string& name);
     Status setSetting(const std::string& key, const std::string& value);
     Result<std::optional<std::string>> setting(const std::string& key);
     Result<std::string> integrityCheck() { return m_db->integrityCheck(); }

@@ -6,7 +6,7 @@
 namespace appliance {
 
 namespace {
-constexpr std::array<std::pair<ErrorClass, std::string_view>, 10> kNames{{
+constexpr std::array<std::pair<ErrorClass, std::string_view>, 11> kNames{{
     {ErrorClass::GenericError, "GenericError"},
     {ErrorClass::CommandNotFound, "CommandNotFound"},
     {ErrorClass::InvalidArgument, "InvalidArgument"},
@@ -16,6 +16,7 @@ constexpr std::array<std::pair<ErrorClass, std::string_view>, 10> kNames{{
     {ErrorClass::Unavailable, "Unavailable"},
     {ErrorClass::Timeout, "Timeout"},
     {ErrorClass::TooLarge, "TooLarge"},
+    {ErrorClass::TooManyRequests, "TooManyRequests"},
     {ErrorClass::Internal, "Internal"},
 }};
 }  // namespace

@@ -23,6 +23,7 @@ enum class ErrorClass {
     Unavailable,   ///< a needed service (libvirt, the daemon) is not reachable right now
     Timeout,
     TooLarge,
+    TooManyRequests,  ///< a rate limit; slow down
     Internal,
 };
 

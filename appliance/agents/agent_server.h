@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The agent server: the host end of every guest agent. For each running VM it connects to that
+// VM's virtio-serial channel socket; whatever arrives there comes from that VM, whatever the
+// message claims (the identity is the channel, never the message). Agents may list targets, read
+// and request focus, and subscribe to focus and VM events, as the policy allows; every request is
+// audited with the identity the host established, and each VM is rate-limited.
+// Context: core thread.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
+
+#include "common/policy.h"
+#include "common/protocol.h"
+#include "core/vm_manager.h"
+#include "focus/focus_arbiter.h"
+#include "state/state_store.h"
+
+namespace appliance {
+
+struct AgentServerSettings {
+    std::string policyDir = "/etc/appliance/policy.d";
+    double requestsPerSecond = 10;
+    double burst = 20;
+    std::size_t maxFrameBytes = 16 * 1024;
+    std::size_t maxQueuedBytes = 256 * 1024;
+    std::chrono::milliseconds reconnectDelay{1000};
+};
+
+class AgentSession;
+
+class AgentServer {
+public:
+    using Json = protocol::Json;
+    AgentServer(asio::io_context& io, VmManager& vms, FocusArbiter& focus, StateStore& store, AgentServerSettings settings);
+    ~AgentServer();
+
+    /// Keeps one channel connection per running VM.
+    void onInventoryChange(const InventoryChange& change);
+    /// Connects to every running VM (after the first sync).
+    void connectAll();
+    /// Events agents may see: focus changes and VM state.
+    void broadcast(const std::string& event, const Json& data, double timestampS);
+    void close();
+
+    std::size_t sessionCount() const { return m_sessions.size(); }
+    /// The policy as it is now (re-read when a file in the directory changed).
+    const Policy& policy();
+
+private:
+    friend class AgentSession;
+    void connect(const std::string& vm);
+    void scheduleReconnect(const std::string& vm);
+    void dropSession(const std::string& vm);
+
+    asio::io_context& m_io;
+    VmManager& m_vms;
+    FocusArbiter& m_focus;
+    StateStore& m_store;
+    AgentServerSettings m_settings;
+    std::map<std::string, std::shared_ptr<AgentSession>> m_sessions;
+    std::map<std::string, std::unique_ptr<asio::steady_timer>> m_retry;
+    Policy m_policy;
+    std::string m_policyStamp;
+    bool m_closing = false;
+};
+
+}  // namespace appliance

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "agents/agent_session.h"
+
+#include "admin/arguments.h"
+#include "agents/agent_server.h"
+#include "common/logging.h"
+
+namespace appliance {
+
+namespace {
+auto log() {
+    static auto l = logging::get("appliance.agents");
+    return l;
+}
+}  // namespace
+
+AgentSession::AgentSession(AgentServer& server, std::string vm, LineConnection::Socket socket)
+    : m_server(server), m_vm(std::move(vm)),
+      m_conn(std::make_shared<LineConnection>(std::move(socket), server.m_settings.maxFrameBytes,
+                                              server.m_settings.maxQueuedBytes)),
+      m_bucket(server.m_settings.requestsPerSecond, server.m_settings.burst) {}
+
+void AgentSession::start() {
+    auto self = shared_from_this();
+    m_conn->start({[this, self](Result<std::string> frame) { onFrame(std::move(frame)); },
+                   [this, self](const std::string& why) {
+                       log()->info("agent channel of '{}' closed: {}", m_vm, why);
+                       m_server.dropSession(m_vm);
+                   }});
+}
+
+void AgentSession::close() { m_conn->close("applianced is closing the channel"); }
+
+void AgentSession::pushEvent(const std::string& line) {
+    if (m_subscribed) send(line);
+}
+
+void AgentSession::onFrame(Result<std::string> frame) {
+    // Every frame, good or bad, spends a token: a flooding guest costs the host a bounded effort.
+    if (!m_bucket.take()) {
+        auto now = std::chrono::steady_clock::now();
+        if (now - m_lastThrottleNotice > std::chrono::seconds(1)) {
+            m_lastThrottleNotice = now;
+            log()->warn("agent of '{}' exceeds its rate limit; dropping its requests", m_vm);
+            send(protocol::encodeError(ErrorClass::TooManyRequests,
+                                       "too many requests from this VM; requests are being dropped, slow down",
+                                       nullptr));
+        }
+        return;
+    }
+    if (!frame) return send(protocol::encodeError(frame.error().cls, frame.error().message, nullptr));
+    auto msg = protocol::decode(frame.value(), {m_server.m_settings.maxFrameBytes, 8});
+    if (!msg) return send(protocol::encodeError(msg.error().cls, msg.error().message, nullptr));
+    if (msg->kind != protocol::Kind::Command)
+        return send(protocol::encodeError(ErrorClass::InvalidArgument, "expected a command", msg->id));
+    handle(*msg);
+}
+
+AgentSession::Json AgentSession::targets() const {
+    const FocusArbiter& focus = m_server.m_focus;
+    Json out = Json::array();
+    out.push_back({{"name", kAdminConsole}, {"kind", "console"}, {"state", "running"},
+                   {"focused", focus.current() == kAdminConsole}, {"you", false}});
+    for (const VmRecord* rec : m_server.m_vms.inventory().all())
+        out.push_back({{"name", rec->info.name},
+                       {"kind", "vm"},
+                       {"state", vmStateName(rec->info.state)},
+                       {"focused", focus.current() == rec->info.name},
+                       {"you", rec->info.name == m_vm}});
+    return out;
+}
+
+void AgentSession::answer(const Json& id, const std::string& verb, const std::string& target, Result<Json> result) {
+    if (verb != "targets.list" && verb != "focus.get" && verb != "agent.hello") {
+        // Reads are frequent and harmless; what could change something is audited.
+        (void)m_server.m_store.appendAudit({0, 0, std::nullopt, "agent:" + m_vm, "agent." + verb, target,
+                                            Json{{"target", target}}.dump(),
+                                            result ? "ok" : std::string(errorClassName(result.error().cls)),
+                                            result ? "" : result.error().message});
+    }
+    if (result) send(protocol::encodeReturn(result.value(), id));
+    else send(protocol::encodeError(result.error().cls, result.error().message, id));
+}
+
+void AgentSession::handle(const protocol::Message& msg) {
+    const std::string& verb = msg.name;
+    Arguments args("agent " + verb, msg.body);
+    auto reply = [this, id = msg.id, verb](const std::string& target, Result<Json> r) { answer(id, verb, target, std::move(r)); };
+
+    auto allowed = [&](const std::string& target) -> Status {
+        PolicyDecision d = m_server.policy().decide(m_vm, verb, target);
+        if (d.action == PolicyAction::Deny)
+            return makeError(ErrorClass::PermissionDenied, "the appliance's policy does not let '" + m_vm + "' " +
+                                                               (verb == "focus.request" ? "switch to '" + target + "'" : "use " + verb) +
+                                                               " (" + d.why + "); ask the administrator");
+        return okStatus();
+    };
+
+    if (verb == "agent.hello") {
+        if (auto s = args.onlyKeys({"version", "agent"}); !s) return reply("", s.error());
+        m_subscribed = false;  // a (re)started agent starts afresh
+        return reply("", Json{{"server", "applianced"},
+                              {"version", protocol::kVersion},
+                              {"vm", m_vm},
+                              {"focus", m_server.m_focus.current()},
+                              {"capabilities", {"events", "focus"}}});
+    }
+    if (verb == "events.subscribe" || verb == "events.unsubscribe") {
+        if (auto s = args.onlyKeys({}); !s) return reply("", s.error());
+        m_subscribed = verb == "events.subscribe";
+        return reply("", Json{{"subscribed", m_subscribed}});
+    }
+    if (verb == "targets.list" || verb == "focus.get") {
+        if (auto s = args.onlyKeys({}); !s) return reply("", s.error());
+        if (auto s = allowed(""); !s) return reply("", s.error());
+        if (verb == "targets.list") return reply("", targets());
+        return reply("", Json{{"target", m_server.m_focus.current()}, {"changed_at", m_server.m_focus.changedAtS()}});
+    }
+    if (verb == "focus.request") {
+        if (auto s = args.onlyKeys({"target"}); !s) return reply("", s.error());
+        auto target = args.string("target", 64);
+        if (!target || !*target) return reply("", makeError(ErrorClass::InvalidArgument, "agent focus.request: argument 'target' is required"));
+        if (**target != kAdminConsole && !validVmName(**target))
+            return reply(**target, makeError(ErrorClass::InvalidArgument, "agent focus.request: 'target' is not a valid target name"));
+        PolicyDecision d = m_server.policy().decide(m_vm, verb, **target);
+        FocusActor actor{"agent:" + m_vm, std::nullopt};
+        std::weak_ptr<AgentSession> weak = shared_from_this();
+        auto done = [weak, reply, t = **target](Result<Json> r) {
+            if (auto self = weak.lock()) reply(t, std::move(r));
+        };
+        if (d.action == PolicyAction::Allow) return m_server.m_focus.set(**target, actor, done);
+        if (d.action == PolicyAction::Ask) {
+            send(protocol::encodeEvent("focus.pending", Json{{"target", **target}}, protocol::nowTimestampS()));
+            return m_server.m_focus.ask(**target, actor, done);
+        }
+        return reply(**target, allowed(**target).error());
+    }
+    reply("", makeError(ErrorClass::CommandNotFound, "unknown agent command '" + verb.substr(0, 64) +
+                                                         "'; agents may use agent.hello, targets.list, focus.get, "
+                                                         "focus.request, events.subscribe"));
+}
+
+}  // namespace appliance
