@@ -10,7 +10,8 @@ require_root
 install_packages
 start_libvirt
 build_project dev
-build_test_guest
+build_test_guest dev
+install_default_policy
 
 BIN="$REPO/build/dev/appliance"
 SOCK=/run/appliance/admin.sock

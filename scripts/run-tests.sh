@@ -10,7 +10,7 @@ require_root
 install_packages
 start_libvirt
 build_project ci
-build_test_guest
+build_test_guest ci
 
 say "running the tests"
 cd "$REPO/build/ci"

@@ -7,7 +7,7 @@
 
 #include "common/logging.h"
 #include "common/peer_credentials.h"
-#include "net/line_connection.h"
+#include "common/line_connection.h"
 
 namespace appliance {
 
@@ -23,7 +23,8 @@ class AdminSession : public std::enable_shared_from_this<AdminSession> {
 public:
     AdminSession(AdminServer& server, Socket socket, Caller caller)
         : m_server(server), m_caller(std::move(caller)),
-          m_conn(std::make_shared<LineConnection>(std::move(socket), server.m_settings.limits.maxFrameBytes,
+          m_conn(std::make_shared<LineConnection>(LineConnection::Socket(server.m_io, socket.release()),
+                                                  server.m_settings.limits.maxFrameBytes,
                                                   server.m_settings.maxQueuedBytes)) {}
 
     void start() {

@@ -3,6 +3,8 @@
 
 #include <filesystem>
 
+#include <asio/local/stream_protocol.hpp>
+
 #include "agents/agent_session.h"
 #include "common/logging.h"
 #include "hypervisor/domain_xml.h"
@@ -66,7 +68,7 @@ void AgentServer::onInventoryChange(const InventoryChange& c) {
 void AgentServer::connect(const std::string& vm) {
     if (m_closing || m_sessions.count(vm)) return;
     const std::string path = vmPaths(m_vms.settings().runRoot, m_vms.settings().shareRoot, vm).agentSocket();
-    auto socket = std::make_shared<LineConnection::Socket>(m_io);
+    auto socket = std::make_shared<asio::local::stream_protocol::socket>(m_io);
     socket->async_connect(asio::local::stream_protocol::endpoint(path), [this, vm, socket, path](const asio::error_code& ec) {
         const VmRecord* rec = m_vms.inventory().find(vm);
         if (m_closing || !rec || !vmIsActive(rec->info.state) || m_sessions.count(vm)) return;
@@ -74,7 +76,7 @@ void AgentServer::connect(const std::string& vm) {
             log()->debug("cannot reach the agent channel of '{}' at {}: {}", vm, path, ec.message());
             return scheduleReconnect(vm);
         }
-        auto session = std::make_shared<AgentSession>(*this, vm, std::move(*socket));
+        auto session = std::make_shared<AgentSession>(*this, vm, LineConnection::Socket(m_io, socket->release()));
         m_sessions[vm] = session;
         session->start();
         log()->info("agent channel of '{}' connected", vm);

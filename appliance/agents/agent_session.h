@@ -8,7 +8,7 @@
 
 #include "agents/token_bucket.h"
 #include "common/protocol.h"
-#include "net/line_connection.h"
+#include "common/line_connection.h"
 
 namespace appliance {
 

@@ -10,7 +10,7 @@
 #include <set>
 #include <sysexits.h>
 
-#include "client/admin_client.h"
+#include "common/line_client.h"
 #include "ctl/table.h"
 
 using namespace appliance;
@@ -253,7 +253,7 @@ int main(int argc, char** argv) {
     for (const auto& [f, _] : o.flags)
         if (!allowedFlags.count(f)) return usageError("option " + f + " does not apply to this command");
 
-    AdminClient client;
+    LineClient client;
     if (auto g = client.connect(o.socket); !g) {
         std::fprintf(stderr, "appliancectl: %s\n", g.error().message.c_str());
         return exitCodeFor(g.error().cls);

@@ -1,11 +1,18 @@
 #!/bin/bash
 # Builds the test guest: Debian's kernel and a busybox initramfs with the virtio, 9p and
-# virtio-serial modules. Output: OUTDIR/vmlinuz and OUTDIR/initrd.img.
-# Rebuilt only when an input changes (this script, the init, the kernel or busybox package).
+# virtio-serial modules, and (given AGENT_BIN_DIR) vms-agentd and vms-agent with their libraries.
+# Output: OUTDIR/vmlinuz and OUTDIR/initrd.img.
+# Rebuilt only when an input changes (this script, the init, the kernel or busybox package, the agent).
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -euo pipefail
 
-OUTDIR=${1:?usage: build.sh OUTDIR}
+OUTDIR=${1:?usage: build.sh OUTDIR [AGENT_BIN_DIR]}
+AGENT_BIN_DIR=${2:-}
+AGENT_BINS=()
+if [ -n "$AGENT_BIN_DIR" ]; then
+    AGENT_BINS=("$AGENT_BIN_DIR/vms-agentd" "$AGENT_BIN_DIR/vms-agent")
+    for b in "${AGENT_BINS[@]}"; do [ -x "$b" ] || { echo "build.sh: $b is not built" >&2; exit 70; }; done
+fi
 HERE=$(cd "$(dirname "$0")" && pwd)
 CACHE=${APPLIANCE_IMAGE_CACHE:-/var/cache/appliance/images}
 MODULES="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci failover net_failover
@@ -16,7 +23,7 @@ KPKG=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-im
 KVER=$(apt-cache policy "$KPKG" | awk '/Candidate:/{print $2}')
 BBVER=$(dpkg-query -W -f '${Version}' busybox-static)
 
-STAMP_WANT=$( (echo "$KPKG $KVER $BBVER $MODULES"; cat "$0" "$HERE/init" "$HERE/udhcpc.script") | sha256sum | cut -c1-16)
+STAMP_WANT=$( (echo "$KPKG $KVER $BBVER $MODULES"; cat "$0" "$HERE/init" "$HERE/udhcpc.script" "${AGENT_BINS[@]}") | sha256sum | cut -c1-16)
 if [ -f "$OUTDIR/stamp" ] && [ "$(cat "$OUTDIR/stamp")" = "$STAMP_WANT" ] \
    && [ -f "$OUTDIR/vmlinuz" ] && [ -f "$OUTDIR/initrd.img" ]; then
     echo "test guest image is up to date ($OUTDIR)"
@@ -49,6 +56,18 @@ for m in $MODULES; do
 done
 echo $MODULES > "$ROOT/etc/modules-order"
 install -m 0755 "$HERE/init" "$ROOT/init"
+# The agent and the shared libraries it needs, at the paths its loader expects.
+if [ ${#AGENT_BINS[@]} -gt 0 ]; then
+    mkdir -p "$ROOT/usr/bin"
+    for b in "${AGENT_BINS[@]}"; do
+        install -m 0755 "$b" "$ROOT/usr/bin/"
+        strip "$ROOT/usr/bin/$(basename "$b")"
+        for lib in $(ldd "$b" | awk '/=> \//{print $3} /^[ \t]*\/lib/{print $1}'); do
+            mkdir -p "$ROOT$(dirname "$lib")"
+            [ -f "$ROOT$lib" ] || cp -L "$lib" "$ROOT$lib"
+        done
+    done
+fi
 install -m 0755 "$HERE/udhcpc.script" "$ROOT/etc/udhcpc.script"
 printf '#!/bin/sh\necho "appliance-test-guest: power button, powering off" > /dev/kmsg\npoweroff -f\n' > "$ROOT/etc/acpi/PWRF/00000080"
 chmod 0755 "$ROOT/etc/acpi/PWRF/00000080"

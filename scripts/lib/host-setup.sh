@@ -88,6 +88,17 @@ build_project() {
 }
 
 build_test_guest() {
+    local preset=${1:-dev}
     say "test guest image"
-    "$REPO/images/test-guest/build.sh" "$IMAGE_DIR" || die "building the test guest image failed" 70
+    "$REPO/images/test-guest/build.sh" "$IMAGE_DIR" "$REPO/build/$preset/vms-agent" \
+        || die "building the test guest image failed" 70
+}
+
+# The shipped agent policy, unless the administrator already has one.
+install_default_policy() {
+    if [ ! -d /etc/appliance/policy.d ]; then
+        install -d /etc/appliance/policy.d
+        install -m 0644 "$REPO/appliance/policy.d/"*.policy /etc/appliance/policy.d/
+        say "installed the default agent policy in /etc/appliance/policy.d"
+    fi
 }

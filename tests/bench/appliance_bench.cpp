@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
     auto t0 = Clock::now();
     for (int c = 0; c < 8; ++c)
         threads.emplace_back([&] {
-            AdminClient client;
+            LineClient client;
             if (!client.connect(daemon.socket())) return;
             for (int i = 0; i < concurrentCalls; ++i)
                 if (client.call("vm.list")) ++done;

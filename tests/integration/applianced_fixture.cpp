@@ -51,7 +51,7 @@ std::string imageDir() {
     return env ? env : "/var/lib/appliance/images/test-guest";
 }
 
-Result<protocol::Message> waitForEvent(AdminClient& c, const std::function<bool(const protocol::Message&)>& pred,
+Result<protocol::Message> waitForEvent(LineClient& c, const std::function<bool(const protocol::Message&)>& pred,
                                        std::chrono::milliseconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
@@ -74,6 +74,45 @@ ApplianceDaemon::ApplianceDaemon(std::vector<std::string> extraSettings) : m_ext
     m_runDir = "/run/appliance-test/" + m_instance;
     m_shareDir = m_dir + "/share";
     m_log = m_dir + "/applianced.log";
+    m_policyDir = m_dir + "/policy.d";
+    fs::create_directories(m_policyDir);
+    fs::copy_file(std::string(APPLIANCE_SOURCE_DIR) + "/appliance/policy.d/50-default.policy",
+                  m_policyDir + "/50-default.policy");
+}
+
+void ApplianceDaemon::writePolicy(const std::string& fileName, const std::string& text) {
+    std::ofstream(m_policyDir + "/" + fileName) << text;
+}
+
+std::string ApplianceDaemon::guestRun(const std::string& vm, const std::string& command, int* status,
+                                      std::chrono::seconds timeout) {
+    const int n = ++m_guestCommands;
+    std::string pty = shell("virsh -c qemu:///system ttyconsole " + vm);
+    // $((n)) is expanded by the guest's shell, so the markers in the output differ from the echo.
+    const std::string begin = "@@begin-" + std::to_string(n) + "@@";
+    const std::string end = "@@end-" + std::to_string(n) + " rc=";
+    std::string line = "echo @@begin-$((" + std::to_string(n) + "))@@; " + command + "; echo @@end-$((" +
+                       std::to_string(n) + ")) rc=$?\n";
+    // Keep the pty open until the answer is in: QEMU notices a client only on its next poll, and
+    // input still unread when the last client closes is thrown away.
+    std::ofstream tty(pty);
+    tty << line << std::flush;
+    std::string out;
+    bool done = waitUntil(
+        [&] {
+            std::string log = consoleLog(vm);
+            auto b = log.find(begin);
+            auto e = log.find(end, b == std::string::npos ? 0 : b);
+            if (b == std::string::npos || e == std::string::npos) return false;
+            auto eol = log.find('\n', e);
+            if (eol == std::string::npos) return false;
+            out = log.substr(b + begin.size(), e - b - begin.size());
+            if (status) *status = std::atoi(log.substr(e + end.size(), eol - e - end.size()).c_str());
+            return true;
+        },
+        timeout);
+    if (!done && status) *status = -1;
+    return out;
 }
 
 ApplianceDaemon::~ApplianceDaemon() {
@@ -97,7 +136,8 @@ void ApplianceDaemon::start() {
                                      "--set", "run_dir=" + m_runDir,
                                      "--set", "share_dir=" + m_shareDir,
                                      "--set", "image_dir=" + imageDir(),
-                                     "--set", "stats_interval_ms=500"};
+                                     "--set", "stats_interval_ms=500",
+                                     "--set", "policy_dir=" + m_policyDir};
     for (const auto& e : m_extra) {
         args.push_back("--set");
         args.push_back(e);
@@ -116,7 +156,7 @@ void ApplianceDaemon::start() {
     }
     bool up = waitUntil(
         [&] {
-            AdminClient c;
+            LineClient c;
             if (!c.connect(m_socket, 1000)) return false;
             auto st = c.call("server.status", Json::object(), 2000);
             return st && st->value("synced", false);
@@ -155,8 +195,8 @@ std::string ApplianceDaemon::log() const {
     return ss.str();
 }
 
-std::unique_ptr<AdminClient> ApplianceDaemon::client() {
-    auto c = std::make_unique<AdminClient>();
+std::unique_ptr<LineClient> ApplianceDaemon::client() {
+    auto c = std::make_unique<LineClient>();
     auto g = c->connect(m_socket, 5000);
     EXPECT_TRUE(g) << (g ? "" : g.error().message);
     return c;
@@ -168,7 +208,7 @@ std::string ApplianceDaemon::vmName(const std::string& hint) {
     return name;
 }
 
-Json ApplianceDaemon::createVm(AdminClient& c, const std::string& name, const std::string& extraCmdline,
+Json ApplianceDaemon::createVm(LineClient& c, const std::string& name, const std::string& extraCmdline,
                                int memoryMib) {
     Json args{{"name", name},
               {"memory_mib", memoryMib},

@@ -11,7 +11,7 @@
 
 #include <sys/types.h>
 
-#include "client/admin_client.h"
+#include "common/line_client.h"
 
 namespace appliance::test {
 
@@ -46,11 +46,17 @@ public:
     std::string log() const;
 
     /// A fresh, connected admin client (as root).
-    std::unique_ptr<AdminClient> client();
+    std::unique_ptr<LineClient> client();
     /// A VM name unique to this test run; remembered for clean-up.
     std::string vmName(const std::string& hint);
     /// Creates a VM from the test guest image; extra kernel arguments are appended.
-    Json createVm(AdminClient& c, const std::string& name, const std::string& extraCmdline = "", int memoryMib = 160);
+    Json createVm(LineClient& c, const std::string& name, const std::string& extraCmdline = "", int memoryMib = 160);
+    /// Adds a policy file to this daemon's policy.d (which starts with the shipped default).
+    void writePolicy(const std::string& fileName, const std::string& text);
+    /// Types `command` on the guest's serial console shell and returns its output; `status` gets
+    /// its exit status (-1 if it did not finish in time).
+    std::string guestRun(const std::string& vm, const std::string& command, int* status = nullptr,
+                         std::chrono::seconds timeout = std::chrono::seconds(30));
     /// Waits until the guest printed that it is up on its serial console (`count` boots).
     bool waitForGuestBoot(const std::string& name, int count = 1, std::chrono::seconds timeout = std::chrono::seconds(90));
     std::string consoleLog(const std::string& name) const;
@@ -58,13 +64,14 @@ public:
 private:
     std::vector<std::string> m_extra;
     std::vector<std::pair<std::string, std::string>> m_env;
-    std::string m_dir, m_socket, m_db, m_runDir, m_shareDir, m_instance, m_log;
+    std::string m_dir, m_socket, m_db, m_runDir, m_shareDir, m_instance, m_log, m_policyDir;
+    int m_guestCommands = 0;
     std::vector<std::string> m_vms;
     pid_t m_pid = -1;
 };
 
 /// Waits for an event satisfying `pred` on a subscribed client.
-Result<protocol::Message> waitForEvent(AdminClient& c, const std::function<bool(const protocol::Message&)>& pred,
+Result<protocol::Message> waitForEvent(LineClient& c, const std::function<bool(const protocol::Message&)>& pred,
                                        std::chrono::milliseconds timeout);
 
 }  // namespace appliance::test

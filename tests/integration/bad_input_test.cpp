@@ -73,7 +73,7 @@ protected:
         return r ? Error{} : r.error();
     }
     ApplianceDaemon daemon;
-    std::unique_ptr<AdminClient> bystander, attacker;
+    std::unique_ptr<LineClient> bystander, attacker;
     std::string vm;
     Json before;
 };
@@ -157,7 +157,7 @@ TEST_F(BadInputTest, AFloodingClientThatNeverReadsIsCutOffWhileOthersAreServed) 
 // A peer that is neither root nor in an appliance group, and one in the viewer group.
 TEST_F(BadInputTest, NonAdminPeersMayNotChangeAnything) {
     std::string verdict = asNobody([&] {
-        AdminClient c;
+        LineClient c;
         auto g = c.connect(daemon.socket());
         // "nobody" is in no appliance group here: refused at the door with a way forward.
         return g ? std::string("accepted") : std::string(errorClassName(g.error().cls)) + ":" + g.error().message;
@@ -177,7 +177,7 @@ TEST(BadInputViewerTest, AViewerMayReadAndSubscribeButNotWriteAndTheAttemptIsAud
     const std::string vm = daemon.vmName("viewed");
     daemon.createVm(*admin, vm);
     std::string verdict = asNobody([&] {
-        AdminClient c;
+        LineClient c;
         std::string out;
         auto g = c.connect(daemon.socket());
         out += g ? "role=" + g->value("role", "") : "connect-failed";

@@ -31,7 +31,7 @@ protected:
         return r ? *r : Json();
     }
     ApplianceDaemon daemon;
-    std::unique_ptr<AdminClient> admin, events;
+    std::unique_ptr<LineClient> admin, events;
 };
 
 TEST_F(LifecycleTest, CreateStartSuspendResumeRebootShutdownDestroyDelete) {

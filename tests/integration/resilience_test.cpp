@@ -42,7 +42,7 @@ protected:
         ASSERT_TRUE(events->call("events.subscribe"));
     }
     ApplianceDaemon daemon;
-    std::unique_ptr<AdminClient> admin, events;
+    std::unique_ptr<LineClient> admin, events;
 };
 
 TEST_F(ResilienceTest, LibvirtdKilledAndRestartedReconnectsResyncsAndEventsResume) {
@@ -129,7 +129,7 @@ TEST_F(ResilienceTest, AppliancedKilledMidWriteKeepsADatabaseThatPassesIntegrity
     std::vector<std::thread> writers;
     for (int w = 0; w < 2; ++w)
         writers.emplace_back([&, w] {
-            AdminClient c;
+            LineClient c;
             if (!c.connect(daemon.socket())) return;
             for (int i = 0; !stop; ++i) {
                 auto r = c.call("vm.set", {{"name", vm}, {"description", "writer " + std::to_string(w) + " #" + std::to_string(i)}}, 5000);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "client/admin_client.h"
+#include "common/line_client.h"
 
 #include <cerrno>
 #include <chrono>
@@ -16,14 +16,14 @@ namespace {
 constexpr std::size_t kMaxFrame = 16 * 1024 * 1024;  // answers (audit lists) can be large
 }
 
-AdminClient::~AdminClient() { close(); }
+LineClient::~LineClient() { close(); }
 
-void AdminClient::close() {
+void LineClient::close() {
     if (m_fd >= 0) ::close(m_fd);
     m_fd = -1;
 }
 
-Result<AdminClient::Json> AdminClient::connect(const std::string& socketPath, int timeoutMs) {
+Result<LineClient::Json> LineClient::connect(const std::string& socketPath, int timeoutMs) {
     close();
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
@@ -43,17 +43,17 @@ Result<AdminClient::Json> AdminClient::connect(const std::string& socketPath, in
     if (!msg) return msg.error();
     if (msg->kind == protocol::Kind::Error) return msg->error;
     if (msg->kind != protocol::Kind::Greeting)
-        return makeError(ErrorClass::GenericError, "applianced did not greet; is " + socketPath + " its admin socket?");
+        return makeError(ErrorClass::GenericError, "the server at " + socketPath + " did not greet; is it the right socket?");
     return msg->body;
 }
 
-Status AdminClient::sendRaw(const std::string& bytes) {
+Status LineClient::sendRaw(const std::string& bytes) {
     std::size_t off = 0;
     while (off < bytes.size()) {
         ssize_t n = ::send(m_fd, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
         if (n < 0) {
             if (errno == EINTR) continue;
-            return makeError(ErrorClass::Unavailable, std::string("lost the connection to applianced: ") +
+            return makeError(ErrorClass::Unavailable, std::string("lost the connection: ") +
                                                           std::strerror(errno));
         }
         off += std::size_t(n);
@@ -61,7 +61,7 @@ Status AdminClient::sendRaw(const std::string& bytes) {
     return okStatus();
 }
 
-Result<std::string> AdminClient::readFrame(int timeoutMs) {
+Result<std::string> LineClient::readFrame(int timeoutMs) {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
     for (;;) {
         auto nl = m_buf.find('\n');
@@ -72,7 +72,7 @@ Result<std::string> AdminClient::readFrame(int timeoutMs) {
         }
         if (m_buf.size() > kMaxFrame) return makeError(ErrorClass::TooLarge, "answer from applianced is too large");
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0) return makeError(ErrorClass::Timeout, "applianced did not answer in time");
+        if (left.count() <= 0) return makeError(ErrorClass::Timeout, "the server did not answer in time");
         pollfd p{m_fd, POLLIN, 0};
         int r = ::poll(&p, 1, int(left.count()));
         if (r < 0 && errno == EINTR) continue;
@@ -80,18 +80,18 @@ Result<std::string> AdminClient::readFrame(int timeoutMs) {
         char buf[65536];
         ssize_t n = ::recv(m_fd, buf, sizeof(buf), 0);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return makeError(ErrorClass::Unavailable, "applianced closed the connection");
+        if (n <= 0) return makeError(ErrorClass::Unavailable, "the server closed the connection");
         m_buf.append(buf, std::size_t(n));
     }
 }
 
-Result<protocol::Message> AdminClient::readMessage(int timeoutMs) {
+Result<protocol::Message> LineClient::readMessage(int timeoutMs) {
     auto frame = readFrame(timeoutMs);
     if (!frame) return frame.error();
     return protocol::decode(*frame, protocol::Limits{kMaxFrame, 64});
 }
 
-Result<AdminClient::Json> AdminClient::call(const std::string& verb, const Json& args, int timeoutMs) {
+Result<LineClient::Json> LineClient::call(const std::string& verb, const Json& args, int timeoutMs) {
     int64_t id = m_nextId++;
     if (auto s = sendRaw(protocol::encodeCommand(verb, args, id)); !s) return s.error();
     for (;;) {
@@ -107,7 +107,7 @@ Result<AdminClient::Json> AdminClient::call(const std::string& verb, const Json&
     }
 }
 
-Result<protocol::Message> AdminClient::nextEvent(int timeoutMs) {
+Result<protocol::Message> LineClient::nextEvent(int timeoutMs) {
     if (!m_events.empty()) {
         auto m = std::move(m_events.front());
         m_events.pop_front();

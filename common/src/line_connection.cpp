@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "net/line_connection.h"
+#include "common/line_connection.h"
 
 #include <asio/write.hpp>
 

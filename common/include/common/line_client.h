@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// A blocking client of applianced's admin API, for appliancectl, tests and benchmarks.
+// A blocking client of the line protocol: appliancectl and the tests to applianced's admin API,
+// the vms-agent CLI to vms-agentd.
 // Context: one thread per client.
 #pragma once
 
@@ -10,12 +11,12 @@
 
 namespace appliance {
 
-class AdminClient {
+class LineClient {
 public:
     using Json = protocol::Json;
-    AdminClient() = default;
-    AdminClient(const AdminClient&) = delete;
-    ~AdminClient();
+    LineClient() = default;
+    LineClient(const LineClient&) = delete;
+    ~LineClient();
 
     /// Connects and reads the greeting (or the refusal that replaces it).
     Result<Json> connect(const std::string& socketPath, int timeoutMs = 5000);

@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-#include <asio/local/stream_protocol.hpp>
+#include <asio/posix/stream_descriptor.hpp>
 
 #include "common/protocol.h"
 
@@ -18,7 +18,8 @@ namespace appliance {
 
 class LineConnection : public std::enable_shared_from_this<LineConnection> {
 public:
-    using Socket = asio::local::stream_protocol::socket;
+    /// Any stream file descriptor: a Unix or TCP socket, or a virtio-serial port.
+    using Socket = asio::posix::stream_descriptor;
     struct Handlers {
         std::function<void(Result<std::string> frame)> onFrame;  ///< a frame, or a TooLarge error
         std::function<void(const std::string& why)> onClosed;    ///< once, whoever closed
@@ -31,7 +32,6 @@ public:
     void closeAfterWrite();
     void close(const std::string& why = "closed");
     bool closed() const { return m_closed; }
-    int nativeHandle() { return m_socket.native_handle(); }
 
 private:
     void read();

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// vms-agent: the operator's command line inside a guest. Talks to vms-agentd's local socket.
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <sysexits.h>
+#include <vector>
+
+#include "common/line_client.h"
+
+using namespace appliance;
+using Json = protocol::Json;
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: vms-agent [--json] [--socket PATH] COMMAND
+  list             the VMs and the admin console, which one has the display, and which one is this VM
+  switch TARGET    ask the appliance to give the display to TARGET (a VM name or admin-console)
+  status           whether this agent is connected, and as which VM
+  watch            print focus and VM events as they happen (Ctrl-C stops)
+Exit codes: 0 ok, 64 usage, 66 no such target, 69 not connected, 75 target not running, 77 denied.
+)";
+
+int exitCodeFor(ErrorClass cls) {
+    switch (cls) {
+    case ErrorClass::InvalidArgument: return EX_DATAERR;
+    case ErrorClass::NotFound: return EX_NOINPUT;
+    case ErrorClass::PermissionDenied: return EX_NOPERM;
+    case ErrorClass::Conflict:
+    case ErrorClass::Timeout:
+    case ErrorClass::TooManyRequests: return EX_TEMPFAIL;
+    case ErrorClass::Unavailable: return EX_UNAVAILABLE;
+    default: return EX_SOFTWARE;
+    }
+}
+
+int fail(const Error& e, bool json) {
+    if (json) std::cout << Json{{"error", {{"class", errorClassName(e.cls)}, {"desc", e.message}}}}.dump() << "\n";
+    std::fprintf(stderr, "vms-agent: %s\n", e.message.c_str());
+    return exitCodeFor(e.cls);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    bool json = false;
+    std::string socket = "/run/vms-agent.sock";
+    std::vector<std::string> words;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        if (a == "--json") json = true;
+        else if (a == "--socket" && i + 1 < argc) socket = argv[++i];
+        else if (a == "--help" || a == "-h") {
+            std::fputs(kUsage, stdout);
+            return EX_OK;
+        } else words.push_back(a);
+    }
+    if (words.empty() || (words[0] == "switch") != (words.size() == 2) || words.size() > 2) {
+        std::fputs(kUsage, stderr);
+        return EX_USAGE;
+    }
+    const std::string cmd = words[0];
+    LineClient client;
+    if (auto g = client.connect(socket, 5000); !g) {
+        Error e = g.error();
+        e.message += " (is vms-agentd running?)";
+        return fail(e, json);
+    }
+    if (cmd == "status") {
+        auto r = client.call("status");
+        if (!r) return fail(r.error(), json);
+        if (json) std::cout << r->dump(2) << "\n";
+        else if (r->value("connected", false))
+            std::printf("connected to the appliance as '%s' over %s; %s has the display\n",
+                        r->value("vm", "").c_str(), r->value("endpoint", "").c_str(), r->value("focus", "").c_str());
+        else
+            std::printf("not connected: %s\n", r->value("last_error", std::string("starting")).c_str());
+        return r->value("connected", false) ? EX_OK : EX_UNAVAILABLE;
+    }
+    if (cmd == "list") {
+        auto r = client.call("targets.list");
+        if (!r) return fail(r.error(), json);
+        if (json) {
+            std::cout << r->dump(2) << "\n";
+            return EX_OK;
+        }
+        std::printf("   %-24s %-8s %-14s\n", "TARGET", "KIND", "STATE");
+        for (const auto& t : *r)
+            std::printf("%s %-24s %-8s %-14s%s\n", t.value("focused", false) ? "*" : " ", t.value("name", "").c_str(),
+                        t.value("kind", "").c_str(), t.value("state", "").c_str(),
+                        t.value("you", false) ? "  (this VM)" : "");
+        std::printf("(* has the display)\n");
+        return EX_OK;
+    }
+    if (cmd == "switch") {
+        auto r = client.call("focus.request", {{"target", words[1]}}, 120000);
+        if (!r) return fail(r.error(), json);
+        if (json) std::cout << r->dump(2) << "\n";
+        else std::printf("%s now has the display\n", r->value("target", "").c_str());
+        return EX_OK;
+    }
+    if (cmd == "watch") {
+        if (auto r = client.call("events.subscribe"); !r) return fail(r.error(), json);
+        std::signal(SIGINT, [](int) { std::_Exit(EX_OK); });
+        for (;;) {
+            auto ev = client.nextEvent(3600 * 1000);
+            if (!ev) {
+                if (ev.error().cls == ErrorClass::Timeout) continue;
+                return fail(ev.error(), json);
+            }
+            if (json) std::cout << Json{{"event", ev->name}, {"data", ev->body}}.dump() << std::endl;
+            else std::cout << ev->name << " " << ev->body.dump() << std::endl;
+        }
+    }
+    std::fputs(kUsage, stderr);
+    return EX_USAGE;
+}
