@@ -100,7 +100,7 @@ TEST_F(AgentTest, AnAskPolicyWaitsForTheOperator) {
     daemon.writePolicy("10-ask.policy", a + " focus.request " + b + " ask\n");
     // The request runs in the background inside the guest; the operator answers on the host.
     int rc = -1;
-    daemon.guestRun(a, "(vms-agent switch " + b + " > /tmp/ask.out 2>&1; echo rc=$? >> /tmp/ask.out) &", &rc);
+    daemon.guestRun(a, "(vms-agent switch " + b + " > /tmp/ask.out 2>&1; echo rc=$? >> /tmp/ask.out) & sleep 0", &rc);
     auto ask = waitForEvent(*events, [](const auto& m) { return m.name == "focus.ask"; }, kEventTimeout);
     ASSERT_TRUE(ask);
     EXPECT_EQ(ask->body.value("by", ""), "agent:" + a);
