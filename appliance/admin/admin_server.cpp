@@ -23,7 +23,7 @@ class AdminSession : public std::enable_shared_from_this<AdminSession> {
 public:
     AdminSession(AdminServer& server, Socket socket, Caller caller)
         : m_server(server), m_caller(std::move(caller)),
-          m_conn(std::make_shared<LineConnection>(LineConnection::Socket(server.m_io, socket.release()),
+          m_conn(std::make_shared<FdLineConnection>(asio::posix::stream_descriptor(server.m_io, socket.release()),
                                                   server.m_settings.limits.maxFrameBytes,
                                                   server.m_settings.maxQueuedBytes)) {}
 
@@ -57,7 +57,7 @@ private:
                            else onFrame(frame.value());
                        },
                        [this, self](const std::string& why) {
-                           if (why == "the peer does not read what it is sent")
+                           if (why == LineChannel::kSlowReader)
                                log()->warn("closing the session of {} (pid {}): it does not read what it is sent",
                                            m_caller.user, m_caller.pid);
                            m_server.m_sessions.erase(self);
@@ -97,7 +97,7 @@ private:
 
     AdminServer& m_server;
     Caller m_caller;
-    std::shared_ptr<LineConnection> m_conn;
+    std::shared_ptr<LineChannel> m_conn;
     std::size_t m_inFlight = 0;
     bool m_subscribed = false;
 };

@@ -4,8 +4,11 @@
 #include <filesystem>
 
 #include <asio/local/stream_protocol.hpp>
+#include <asio/ssl/stream.hpp>
 
 #include "agents/agent_session.h"
+#include "common/agent_auth.h"
+#include "common/line_connection.h"
 #include "common/logging.h"
 #include "hypervisor/domain_xml.h"
 
@@ -76,7 +79,9 @@ void AgentServer::connect(const std::string& vm) {
             log()->debug("cannot reach the agent channel of '{}' at {}: {}", vm, path, ec.message());
             return scheduleReconnect(vm);
         }
-        auto session = std::make_shared<AgentSession>(*this, vm, LineConnection::Socket(m_io, socket->release()));
+        auto conn = std::make_shared<FdLineConnection>(asio::posix::stream_descriptor(m_io, socket->release()),
+                                                       m_settings.maxFrameBytes, m_settings.maxQueuedBytes);
+        auto session = std::make_shared<AgentSession>(*this, vm, conn);
         m_sessions[vm] = session;
         session->start();
         log()->info("agent channel of '{}' connected", vm);
@@ -91,8 +96,15 @@ void AgentServer::scheduleReconnect(const std::string& vm) {
     });
 }
 
-void AgentServer::dropSession(const std::string& vm) {
-    m_sessions.erase(vm);
+void AgentServer::dropSession(const std::shared_ptr<AgentSession>& session) {
+    if (!session->viaChannel()) {
+        m_tcpSessions.erase(session);
+        return;
+    }
+    const std::string vm = session->vm();
+    auto it = m_sessions.find(vm);
+    if (it == m_sessions.end() || it->second != session) return;
+    m_sessions.erase(it);
     const VmRecord* rec = m_vms.inventory().find(vm);
     if (!m_closing && rec && vmIsActive(rec->info.state)) scheduleReconnect(vm);
 }
@@ -102,10 +114,68 @@ void AgentServer::broadcast(const std::string& event, const Json& data, double t
     std::string line = protocol::encodeEvent(event, data, timestampS);
     auto sessions = m_sessions;
     for (auto& [_, s] : sessions) s->pushEvent(line);
+    auto tcp = m_tcpSessions;
+    for (auto& s : tcp) s->pushEvent(line);
+}
+
+Result<int> AgentServer::listenTcp(const TlsIdentity& identity) {
+    m_tls = identity;
+    if (auto s = configureServerContext(m_sslContext, identity); !s) return s.error();
+    auto colon = m_settings.tcpListen.rfind(':');
+    if (colon == std::string::npos)
+        return makeError(ErrorClass::InvalidArgument, "agent_tcp_listen must be ADDRESS:PORT, got '" + m_settings.tcpListen + "'");
+    asio::error_code ec;
+    auto address = asio::ip::make_address(m_settings.tcpListen.substr(0, colon), ec);
+    int port = std::atoi(m_settings.tcpListen.c_str() + colon + 1);
+    if (ec || port < 0 || port > 65535)
+        return makeError(ErrorClass::InvalidArgument, "agent_tcp_listen: '" + m_settings.tcpListen + "' is not ADDRESS:PORT");
+    asio::ip::tcp::endpoint ep(address, static_cast<unsigned short>(port));
+    m_tcpAcceptor.open(ep.protocol(), ec);
+    if (!ec) m_tcpAcceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) m_tcpAcceptor.bind(ep, ec);
+    if (!ec) m_tcpAcceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) return makeError(ErrorClass::Unavailable, "cannot listen for agents on " + m_settings.tcpListen + ": " + ec.message());
+    acceptTcp();
+    int bound = m_tcpAcceptor.local_endpoint().port();
+    log()->info("agents may also connect over TCP+TLS on {}:{}", ep.address().to_string(), bound);
+    return bound;
+}
+
+void AgentServer::acceptTcp() {
+    m_tcpAcceptor.async_accept([this](const asio::error_code& ec, asio::ip::tcp::socket socket) {
+        if (ec == asio::error::operation_aborted || m_closing) return;
+        if (!ec && m_tcpSessions.size() < m_settings.maxTcpSessions) {
+            asio::error_code pec;
+            auto remote = socket.remote_endpoint(pec);
+            std::string peer = pec ? "unknown" : remote.address().to_string() + ":" + std::to_string(remote.port());
+            using TlsStream = asio::ssl::stream<asio::ip::tcp::socket>;
+            auto conn = std::make_shared<LineConnection<TlsStream>>(TlsStream(std::move(socket), m_sslContext),
+                                                                    m_settings.maxFrameBytes, m_settings.maxQueuedBytes);
+            // A peer that never finishes the handshake is dropped.
+            auto timer = std::make_shared<asio::steady_timer>(m_io, m_settings.handshakeTimeout);
+            timer->async_wait([conn](const asio::error_code& e) {
+                if (!e) conn->close("TLS handshake timed out");
+            });
+            conn->stream().async_handshake(asio::ssl::stream_base::server, [this, conn, timer, peer](const asio::error_code& hec) {
+                timer->cancel();
+                if (hec || m_closing) {
+                    log()->info("TLS handshake with agent at {} failed: {}", peer, hec.message());
+                    return conn->close("handshake failed");
+                }
+                auto session = std::make_shared<AgentSession>(*this, conn, agent_auth::randomHex(32), peer);
+                m_tcpSessions.insert(session);
+                session->start();
+            });
+        }
+        acceptTcp();
+    });
 }
 
 void AgentServer::close() {
     m_closing = true;
+    asio::error_code ec;
+    m_tcpAcceptor.close(ec);
+    for (auto& s : std::set(m_tcpSessions)) s->close();
     m_retry.clear();
     auto sessions = m_sessions;
     for (auto& [_, s] : sessions) s->close();

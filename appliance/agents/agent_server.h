@@ -14,6 +14,12 @@
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
 
+#include <set>
+
+#include <asio/ip/tcp.hpp>
+#include <asio/ssl/context.hpp>
+
+#include "agents/tls_identity.h"
 #include "common/policy.h"
 #include "common/protocol.h"
 #include "core/vm_manager.h"
@@ -29,6 +35,9 @@ struct AgentServerSettings {
     std::size_t maxFrameBytes = 16 * 1024;
     std::size_t maxQueuedBytes = 256 * 1024;
     std::chrono::milliseconds reconnectDelay{1000};
+    std::string tcpListen = "127.0.0.1:0";   ///< "" disables the TCP+TLS endpoint
+    std::size_t maxTcpSessions = 2048;
+    std::chrono::seconds handshakeTimeout{10};
 };
 
 class AgentSession;
@@ -39,6 +48,8 @@ public:
     AgentServer(asio::io_context& io, VmManager& vms, FocusArbiter& focus, StateStore& store, AgentServerSettings settings);
     ~AgentServer();
 
+    /// Listens for agents on TCP+TLS; returns the port it got.
+    Result<int> listenTcp(const TlsIdentity& identity);
     /// Keeps one channel connection per running VM.
     void onInventoryChange(const InventoryChange& change);
     /// Connects to every running VM (after the first sync).
@@ -47,7 +58,7 @@ public:
     void broadcast(const std::string& event, const Json& data, double timestampS);
     void close();
 
-    std::size_t sessionCount() const { return m_sessions.size(); }
+    std::size_t sessionCount() const { return m_sessions.size() + m_tcpSessions.size(); }
     /// The policy as it is now (re-read when a file in the directory changed).
     const Policy& policy();
 
@@ -55,14 +66,19 @@ private:
     friend class AgentSession;
     void connect(const std::string& vm);
     void scheduleReconnect(const std::string& vm);
-    void dropSession(const std::string& vm);
+    void dropSession(const std::shared_ptr<AgentSession>& session);
+    void acceptTcp();
 
     asio::io_context& m_io;
     VmManager& m_vms;
     FocusArbiter& m_focus;
     StateStore& m_store;
     AgentServerSettings m_settings;
-    std::map<std::string, std::shared_ptr<AgentSession>> m_sessions;
+    std::map<std::string, std::shared_ptr<AgentSession>> m_sessions;   ///< channel sessions, by VM
+    std::set<std::shared_ptr<AgentSession>> m_tcpSessions;
+    asio::ssl::context m_sslContext{asio::ssl::context::tls_server};
+    asio::ip::tcp::acceptor m_tcpAcceptor{m_io};
+    TlsIdentity m_tls;
     std::map<std::string, std::unique_ptr<asio::steady_timer>> m_retry;
     Policy m_policy;
     std::string m_policyStamp;

@@ -3,6 +3,7 @@
 
 #include "admin/arguments.h"
 #include "agents/agent_server.h"
+#include "common/agent_auth.h"
 #include "common/logging.h"
 
 namespace appliance {
@@ -14,19 +15,57 @@ auto log() {
 }
 }  // namespace
 
-AgentSession::AgentSession(AgentServer& server, std::string vm, LineConnection::Socket socket)
-    : m_server(server), m_vm(std::move(vm)),
-      m_conn(std::make_shared<LineConnection>(std::move(socket), server.m_settings.maxFrameBytes,
-                                              server.m_settings.maxQueuedBytes)),
+AgentSession::AgentSession(AgentServer& server, std::string vm, std::shared_ptr<LineChannel> conn)
+    : m_server(server), m_vm(std::move(vm)), m_conn(std::move(conn)),
+      m_bucket(server.m_settings.requestsPerSecond, server.m_settings.burst) {}
+
+AgentSession::AgentSession(AgentServer& server, std::shared_ptr<LineChannel> conn, std::string challenge, std::string peer)
+    : m_server(server), m_challenge(std::move(challenge)), m_peer(std::move(peer)), m_conn(std::move(conn)),
       m_bucket(server.m_settings.requestsPerSecond, server.m_settings.burst) {}
 
 void AgentSession::start() {
     auto self = shared_from_this();
     m_conn->start({[this, self](Result<std::string> frame) { onFrame(std::move(frame)); },
                    [this, self](const std::string& why) {
-                       log()->info("agent channel of '{}' closed: {}", m_vm, why);
-                       m_server.dropSession(m_vm);
+                       log()->info("agent {} of '{}' closed: {}", viaChannel() ? "channel" : "connection from " + m_peer,
+                                   m_vm.empty() ? "(unauthenticated)" : m_vm, why);
+                       m_server.dropSession(self);
                    }});
+    if (!viaChannel())
+        send(protocol::encodeGreeting({{"server", "applianced"},
+                                       {"version", protocol::kVersion},
+                                       {"challenge", m_challenge},
+                                       {"auth", "hmac-sha256(secret, challenge:vm:server_fingerprint)"}}));
+}
+
+void AgentSession::authenticate(const protocol::Message& msg) {
+    Arguments args("agent agent.auth", msg.body);
+    auto fail = [&](const std::string& claimed, const std::string& why) {
+        log()->warn("agent from {} failed to authenticate as '{}': {}", m_peer, claimed, why);
+        (void)m_server.m_store.appendAudit({0, 0, std::nullopt, "tcp:" + m_peer, "agent.auth", claimed, "{}", "denied", why});
+        send(protocol::encodeError(ErrorClass::PermissionDenied,
+                                   "authentication failed; an agent needs its VM's directory (the secret in it) and "
+                                   "the VM must be running",
+                                   msg.id));
+        m_conn->closeAfterWrite();
+    };
+    if (msg.name != "agent.auth") return fail("", "sent '" + msg.name.substr(0, 64) + "' before agent.auth");
+    if (auto s = args.onlyKeys({"vm", "proof"}); !s) return fail("", s.error().message);
+    auto vm = args.vmName("vm");
+    auto proof = args.string("proof", 128);
+    if (!vm || !proof || !*proof) return fail("", "agent.auth needs 'vm' and 'proof'");
+    const VmRecord* rec = m_server.m_vms.inventory().find(*vm);
+    if (!rec) return fail(*vm, "no such VM");
+    if (!vmIsActive(rec->info.state)) return fail(*vm, "the VM is not running");
+    auto secret = m_server.m_store.vmSecret(*vm);
+    if (!secret) return fail(*vm, secret.error().message);
+    std::string expected = agent_auth::proof(*secret, m_challenge, *vm, m_server.m_tls.fingerprint);
+    if (!agent_auth::equalConstantTime(expected, **proof)) return fail(*vm, "wrong proof (wrong secret, or a replay)");
+    m_vm = *vm;
+    m_challenge = "used";  // one connection, one proof
+    (void)m_server.m_store.appendAudit({0, 0, std::nullopt, "agent:" + m_vm, "agent.auth", m_vm, "{}", "ok", "tcp from " + m_peer});
+    log()->info("agent from {} authenticated as '{}'", m_peer, m_vm);
+    send(protocol::encodeReturn({{"vm", m_vm}}, msg.id));
 }
 
 void AgentSession::close() { m_conn->close("applianced is closing the channel"); }
@@ -53,6 +92,7 @@ void AgentSession::onFrame(Result<std::string> frame) {
     if (!msg) return send(protocol::encodeError(msg.error().cls, msg.error().message, nullptr));
     if (msg->kind != protocol::Kind::Command)
         return send(protocol::encodeError(ErrorClass::InvalidArgument, "expected a command", msg->id));
+    if (m_vm.empty()) return authenticate(*msg);
     handle(*msg);
 }
 

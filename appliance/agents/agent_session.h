@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// One guest agent's connection, bound to the VM whose channel it arrived on.
+// One guest agent's connection. On a VM's virtio-serial channel it is bound to that VM from the
+// start; on TCP+TLS it is nobody until it proves, by challenge-response on the VM's secret, which
+// VM it belongs to.
 // Context: core thread.
 #pragma once
 
@@ -17,11 +19,15 @@ class AgentServer;
 class AgentSession : public std::enable_shared_from_this<AgentSession> {
 public:
     using Json = protocol::Json;
-    AgentSession(AgentServer& server, std::string vm, LineConnection::Socket socket);
+    /// A session on `vm`'s channel.
+    AgentSession(AgentServer& server, std::string vm, std::shared_ptr<LineChannel> conn);
+    /// A TCP session from `peer`, which must answer `challenge` first.
+    AgentSession(AgentServer& server, std::shared_ptr<LineChannel> conn, std::string challenge, std::string peer);
     void start();
     void close();
     void pushEvent(const std::string& line);
     const std::string& vm() const { return m_vm; }
+    bool viaChannel() const { return m_challenge.empty(); }
 
 private:
     void onFrame(Result<std::string> frame);
@@ -29,10 +35,13 @@ private:
     void answer(const Json& id, const std::string& verb, const std::string& target, Result<Json> result);
     void send(std::string line) { m_conn->send(std::move(line)); }
     Json targets() const;
+    void authenticate(const protocol::Message& msg);
 
     AgentServer& m_server;
-    std::string m_vm;   ///< who this is, as the host's plumbing says
-    std::shared_ptr<LineConnection> m_conn;
+    std::string m_vm;         ///< who this is, as the host established it (empty: not yet)
+    std::string m_challenge;  ///< TCP only
+    std::string m_peer;       ///< TCP only: address:port, for the audit log
+    std::shared_ptr<LineChannel> m_conn;
     TokenBucket m_bucket;
     std::chrono::steady_clock::time_point m_lastThrottleNotice{};
     bool m_subscribed = false;

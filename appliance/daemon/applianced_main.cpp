@@ -135,6 +135,7 @@ int main(int argc, char** argv) {
     FocusArbiter focus(io, **store, vms.inventory(), cfg.askTimeoutS);
     AgentServerSettings agentSettings;
     agentSettings.policyDir = cfg.policyDir;
+    agentSettings.tcpListen = cfg.agentTcpListen == "off" ? "" : cfg.agentTcpListen;
     AgentServer agents(io, vms, focus, **store, agentSettings);
     DirectoryPublisher directory(**store, {cfg.shareDir, cfg.qemuUser});
     AdminCommands commands(vms, focus, **store, facts);
@@ -169,6 +170,19 @@ int main(int argc, char** argv) {
         sdnotify::notify("READY=1\nSTATUS=managing " + std::to_string(vms.inventory().size()) + " VMs");
     });
 
+    if (!agentSettings.tcpListen.empty()) {
+        auto tls = loadOrCreateTlsIdentity(cfg.tlsDir);
+        if (!tls) {
+            log->critical("{}", tls.error().message);
+            return exitCodeFor(tls.error().cls);
+        }
+        auto port = agents.listenTcp(*tls);
+        if (!port) {
+            log->critical("{}", port.error().message);
+            return exitCodeFor(port.error().cls);
+        }
+        directory.setTcpEndpoint({cfg.agentTcpAdvertise, *port, tls->fingerprint}, vms.inventory());
+    }
     if (auto s = server.listen(); !s) {
         log->critical("{}", s.error().message);
         return exitCodeFor(s.error().cls);

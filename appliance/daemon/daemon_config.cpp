@@ -23,6 +23,9 @@ Status apply(DaemonConfig& c, const std::string& key, const std::string& value) 
     if (key == "image_dir") return text(c.imageDir);
     if (key == "admin_group") return text(c.adminGroup);
     if (key == "policy_dir") return text(c.policyDir);
+    if (key == "agent_tcp_listen") return text(c.agentTcpListen);
+    if (key == "agent_tcp_advertise") return text(c.agentTcpAdvertise);
+    if (key == "tls_dir") return text(c.tlsDir);
     if (key == "ask_timeout_s") {
         auto v = config::toInteger(key, value, 1, 3600);
         if (!v) return v.error();
@@ -73,6 +76,7 @@ Result<DaemonConfig> loadDaemonConfig(const std::string& path, bool fileMustExis
         if (!kv) return kv.error();
         if (auto s = apply(c, kv->first, kv->second); !s) return s.error();
     }
+    if (c.tlsDir.empty()) c.tlsDir = std::filesystem::path(c.stateDb).parent_path().string() + "/tls";
     return c;
 }
 

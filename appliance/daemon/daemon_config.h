@@ -27,6 +27,9 @@ struct DaemonConfig {
     int statsIntervalMs = 2000;
     std::string policyDir = "/etc/appliance/policy.d";
     int askTimeoutS = 30;
+    std::string agentTcpListen = "127.0.0.1:0";  ///< "off" disables it
+    std::string agentTcpAdvertise = "10.0.2.2";  ///< the host as guests with user networking see it
+    std::string tlsDir;                          ///< default: beside state_db, in tls/
 };
 
 inline constexpr const char* kDefaultConfigPath = "/etc/appliance/applianced.conf";

@@ -30,6 +30,10 @@ public:
     explicit ApplianceDaemon(std::vector<std::string> extraSettings = {});
     ~ApplianceDaemon();
 
+    /// A setting for the next start (overrides an earlier one with the same key).
+    void setSetting(const std::string& keyValue) { m_extra.push_back(keyValue); }
+    const std::string& dir() const { return m_dir; }
+    std::string shareDir(const std::string& vm) const { return m_shareDir + "/" + vm; }
     /// An environment variable for the next start (e.g. NOTIFY_SOCKET).
     void setChildEnv(const std::string& key, const std::string& value) { m_env.emplace_back(key, value); }
     /// Starts applianced and waits until it has synchronised with libvirt.

@@ -7,7 +7,11 @@
 
 #include <sys/stat.h>
 
+#include <asio/ip/tcp.hpp>
+#include <asio/ssl/stream.hpp>
+
 #include "agentd/upstream.h"
+#include "common/agent_auth.h"
 #include "common/logging.h"
 
 namespace appliance::agent {
@@ -46,6 +50,7 @@ void AgentDaemon::stop() {
     m_tick.cancel();
     m_helloTimer.cancel();
     if (m_upstream) m_upstream->close("stopping");
+    m_connecting = false;
     for (auto c : std::set(m_clients)) c->conn->close("stopping");
     std::filesystem::remove(m_opt.socketPath, ec);
 }
@@ -54,7 +59,7 @@ void AgentDaemon::stop() {
 
 void AgentDaemon::tick() {
     reloadDirectory();
-    if (!m_upstream && std::chrono::steady_clock::now() >= m_nextAttempt) connectUpstream();
+    if (!m_upstream && !m_connecting && std::chrono::steady_clock::now() >= m_nextAttempt) connectUpstream();
     m_tick.expires_after(m_opt.pollInterval);
     m_tick.async_wait([this](const asio::error_code& ec) {
         if (!ec) tick();
@@ -80,9 +85,9 @@ void AgentDaemon::reloadDirectory() {
     m_directoryText = text;
     m_directory = std::move(doc);
     auto endpoint = chooseEndpoint(m_directory, m_opt.endpointOverride);
-    std::string chosen = endpoint ? *endpoint : "";
-    log()->info("directory changed; endpoint {}", chosen.empty() ? "(none usable)" : chosen);
-    if (chosen != m_endpoint) {
+    Endpoint chosen = endpoint ? *endpoint : Endpoint{};
+    log()->info("directory changed; endpoint {}", chosen.key.empty() ? "(none usable)" : chosen.key);
+    if (chosen.key != m_endpoint.key || chosen.fingerprint != m_endpoint.fingerprint) {
         m_endpoint = chosen;
         if (!endpoint) m_lastError = endpoint.error().message;
         if (m_upstream) m_upstream->close("the directory names a different endpoint");
@@ -91,17 +96,57 @@ void AgentDaemon::reloadDirectory() {
     }
 }
 
+void AgentDaemon::upstreamFailed(const std::string& why) {
+    m_connecting = false;
+    m_lastError = why;
+    m_nextAttempt = std::chrono::steady_clock::now() + m_backoff;
+    m_backoff = std::min(m_backoff * 2, m_opt.maxBackoff);
+}
+
 void AgentDaemon::connectUpstream() {
-    if (m_endpoint.empty()) return;
-    auto fd = openEndpoint(m_endpoint);
-    if (!fd) {
-        m_lastError = fd.error().message;
-        m_nextAttempt = std::chrono::steady_clock::now() + m_backoff;
-        m_backoff = std::min(m_backoff * 2, m_opt.maxBackoff);
-        return;
-    }
-    m_upstream = std::make_shared<LineConnection>(LineConnection::Socket(m_io, *fd), kMaxFrame, kMaxQueued);
-    auto conn = m_upstream;
+    if (m_endpoint.key.empty()) return;
+    if (m_endpoint.tls()) return connectTls();
+    auto fd = openEndpoint(m_endpoint.key);
+    if (!fd) return upstreamFailed(fd.error().message);
+    attachUpstream(std::make_shared<FdLineConnection>(asio::posix::stream_descriptor(m_io, *fd), kMaxFrame, kMaxQueued));
+    upstreamSend("agent.hello", {{"version", protocol::kVersion}, {"agent", "vms-agentd"}}, "hello");
+}
+
+// TCP+TLS: the certificate must be the one the directory names; then the server's challenge is
+// answered with the VM's secret (which never leaves this guest) before anything else.
+void AgentDaemon::connectTls() {
+    using TlsStream = asio::ssl::stream<asio::ip::tcp::socket>;
+    asio::error_code ec;
+    auto address = asio::ip::make_address(m_endpoint.host, ec);
+    if (ec) return upstreamFailed("the directory's TCP host '" + m_endpoint.host + "' is not an IP address");
+    m_connecting = true;
+    auto socket = std::make_shared<asio::ip::tcp::socket>(m_io);
+    const Endpoint target = m_endpoint;
+    socket->async_connect({address, static_cast<unsigned short>(target.port)}, [this, socket, target](const asio::error_code& cec) {
+        if (target.key != m_endpoint.key) return upstreamFailed("the endpoint changed while connecting");
+        if (cec) return upstreamFailed("cannot reach the agent server at " + target.key + ": " + cec.message());
+        auto conn = std::make_shared<LineConnection<TlsStream>>(TlsStream(std::move(*socket), m_tlsContext), kMaxFrame, kMaxQueued);
+        conn->stream().async_handshake(asio::ssl::stream_base::client, [this, conn, target](const asio::error_code& hec) {
+            if (hec) {
+                conn->close("handshake failed");
+                return upstreamFailed("TLS handshake with " + target.key + " failed: " + hec.message());
+            }
+            X509* cert = SSL_get1_peer_certificate(conn->stream().native_handle());
+            std::string fingerprint = agent_auth::fingerprintSha256(cert);
+            X509_free(cert);
+            if (fingerprint != target.fingerprint) {
+                conn->close("certificate mismatch");
+                return upstreamFailed("the agent server at " + target.key +
+                                      " presented a certificate that is not the one in the appliance directory");
+            }
+            m_connecting = false;
+            attachUpstream(conn);  // the server greets with a challenge; onUpstreamFrame answers it
+        });
+    });
+}
+
+void AgentDaemon::attachUpstream(std::shared_ptr<LineChannel> conn) {
+    m_upstream = conn;
     m_upstream->start({[this, conn](Result<std::string> f) {
                            if (conn == m_upstream) onUpstreamFrame(std::move(f));
                        },
@@ -109,7 +154,6 @@ void AgentDaemon::connectUpstream() {
                            if (conn == m_upstream) onUpstreamClosed(why);
                        }});
     m_ready = false;
-    upstreamSend("agent.hello", {{"version", protocol::kVersion}, {"agent", "vms-agentd"}}, "hello");
     m_helloTimer.expires_after(m_opt.helloTimeout);
     m_helloTimer.async_wait([this, conn](const asio::error_code& ec) {
         if (!ec && conn == m_upstream && !m_ready) conn->close("the agent server did not answer the greeting");
@@ -121,7 +165,7 @@ void AgentDaemon::upstreamSend(const std::string& verb, const Json& args, const 
 }
 
 void AgentDaemon::onUpstreamClosed(const std::string& why) {
-    log()->warn("lost the agent server ({}): {}", m_endpoint, why);
+    log()->warn("lost the agent server ({}): {}", m_endpoint.key, why);
     m_lastError = "lost the agent server: " + why;
     m_upstream.reset();
     m_ready = false;
@@ -142,6 +186,18 @@ void AgentDaemon::onUpstreamFrame(Result<std::string> frame) {
     if (!frame) return;
     auto msg = protocol::decode(*frame, {kMaxFrame, 32});
     if (!msg) return;
+    if (msg->kind == protocol::Kind::Greeting) {
+        auto challenge = msg->body.find("challenge");
+        if (challenge == msg->body.end() || !challenge->is_string()) return;
+        const std::string secret = m_directory.is_object() && m_directory.value("secret", Json()).is_string()
+                                       ? m_directory["secret"].get<std::string>() : "";
+        const Json& vm = m_directory.is_object() ? m_directory.value("vm", Json::object()) : Json::object();
+        const std::string name = vm.is_object() && vm.value("name", Json()).is_string() ? vm["name"].get<std::string>() : "";
+        return upstreamSend("agent.auth",
+                            {{"vm", name},
+                             {"proof", agent_auth::proof(secret, challenge->get<std::string>(), name, m_endpoint.fingerprint)}},
+                            "auth");
+    }
     if (msg->kind == protocol::Kind::Event) {
         if (msg->name == "focus.changed" && msg->body.is_object() && msg->body.value("target", Json()).is_string())
             m_focus = msg->body["target"].get<std::string>();
@@ -153,6 +209,13 @@ void AgentDaemon::onUpstreamFrame(Result<std::string> frame) {
         return;
     }
     const std::string id = msg->id.get<std::string>();
+    if (id == "auth") {
+        if (msg->kind != protocol::Kind::Return) {
+            m_lastError = "the agent server refused this agent: " + msg->error.message;
+            return;  // it closes the connection; we retry with backoff (the directory may change)
+        }
+        return upstreamSend("agent.hello", {{"version", protocol::kVersion}, {"agent", "vms-agentd"}}, "hello");
+    }
     if (id == "hello") {
         if (msg->kind != protocol::Kind::Return) {
             m_lastError = "the agent server refused the greeting: " + msg->error.message;
@@ -165,7 +228,7 @@ void AgentDaemon::onUpstreamFrame(Result<std::string> frame) {
         m_identity = hello.is_object() && hello.value("vm", Json()).is_string() ? hello["vm"].get<std::string>() : "";
         m_focus = hello.is_object() && hello.value("focus", Json()).is_string() ? hello["focus"].get<std::string>() : "";
         m_lastError.clear();
-        log()->info("connected to the agent server as '{}' over {}", m_identity, m_endpoint);
+        log()->info("connected to the agent server as '{}' over {}", m_identity, m_endpoint.key);
         upstreamSend("events.subscribe", Json::object(), "subscribe");
         return fanOut(protocol::encodeEvent("agent.connected", {{"vm", m_identity}}, protocol::nowTimestampS()));
     }
@@ -187,7 +250,7 @@ void AgentDaemon::accept() {
         if (ec == asio::error::operation_aborted) return;
         if (!ec) {
             auto client = std::make_shared<LocalClient>();
-            client->conn = std::make_shared<LineConnection>(LineConnection::Socket(m_io, socket.release()), kMaxFrame,
+            client->conn = std::make_shared<FdLineConnection>(asio::posix::stream_descriptor(m_io, socket.release()), kMaxFrame,
                                                             kMaxQueued);
             m_clients.insert(client);
             std::weak_ptr<LocalClient> weak = client;
@@ -203,7 +266,7 @@ void AgentDaemon::accept() {
 
 AgentDaemon::Json AgentDaemon::status() const {
     Json s{{"connected", m_ready},
-           {"endpoint", m_endpoint},
+           {"endpoint", m_endpoint.key},
            {"vm", m_ready ? Json(m_identity) : Json(nullptr)},
            {"focus", m_ready ? Json(m_focus) : Json(nullptr)},
            {"directory", m_opt.directoryPath},

@@ -14,9 +14,11 @@
 
 #include <asio/io_context.hpp>
 #include <asio/local/stream_protocol.hpp>
+#include <asio/ssl/context.hpp>
 #include <asio/steady_timer.hpp>
 
 #include "common/line_connection.h"
+#include "agentd/upstream.h"
 #include "common/protocol.h"
 
 namespace appliance::agent {
@@ -39,7 +41,7 @@ public:
 
 private:
     struct LocalClient {
-        std::shared_ptr<LineConnection> conn;
+        std::shared_ptr<LineChannel> conn;
         bool subscribed = false;
     };
     struct Pending {
@@ -50,6 +52,9 @@ private:
     void tick();
     void reloadDirectory();
     void connectUpstream();
+    void connectTls();
+    void attachUpstream(std::shared_ptr<LineChannel> conn);
+    void upstreamFailed(const std::string& why);
     void upstreamSend(const std::string& verb, const Json& args, const std::string& id);
     void onUpstreamFrame(Result<std::string> frame);
     void onUpstreamClosed(const std::string& why);
@@ -67,8 +72,10 @@ private:
 
     Json m_directory;
     std::string m_directoryText;
-    std::string m_endpoint;
-    std::shared_ptr<LineConnection> m_upstream;
+    Endpoint m_endpoint;
+    asio::ssl::context m_tlsContext{asio::ssl::context::tls_client};
+    bool m_connecting = false;
+    std::shared_ptr<LineChannel> m_upstream;
     bool m_ready = false;           ///< the server answered our hello
     std::string m_identity;         ///< as the server established it
     std::string m_focus;

@@ -48,8 +48,8 @@ Result<int> openEndpoint(const std::string& endpoint) {
     return fd;
 }
 
-Result<std::string> chooseEndpoint(const protocol::Json& directory, const std::string& override) {
-    if (!override.empty()) return override;
+Result<Endpoint> chooseEndpoint(const protocol::Json& directory, const std::string& override) {
+    if (!override.empty()) return Endpoint{override, "", 0, ""};
     auto endpoints = directory.find("endpoints");
     if (endpoints == directory.end() || !endpoints->is_array())
         return makeError(ErrorClass::InvalidArgument, "the directory lists no endpoints");
@@ -61,12 +61,20 @@ Result<std::string> chooseEndpoint(const protocol::Json& directory, const std::s
         if (!e.is_object()) continue;
         if (text(e, "transport") == "virtio-serial") {
             auto port = findVirtioPort(text(e, "port_name"));
-            if (port) return port;
+            if (port) return Endpoint{*port, "", 0, ""};
         }
     }
+    for (const auto& e : *endpoints) {
+        if (!e.is_object() || text(e, "transport") != "tcp+tls") continue;
+        auto port = e.find("port");
+        if (port == e.end() || !port->is_number_integer() || text(e, "host").empty() || text(e, "tls_fingerprint_sha256").empty())
+            continue;
+        int p = port->get<int>();
+        return Endpoint{"tls:" + text(e, "host") + ":" + std::to_string(p), text(e, "host"), p,
+                        text(e, "tls_fingerprint_sha256")};
+    }
     return makeError(ErrorClass::Unavailable,
-                     "none of the directory's endpoints is usable from this guest (no agent channel; TCP is not "
-                     "implemented in this agent yet)");
+                     "none of the directory's endpoints is usable from this guest (no agent channel, no TCP endpoint)");
 }
 
 }  // namespace appliance::agent

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Agents over TCP+TLS (for guests without the virtio-serial channel): the real vms-agentd, run on
+// the host against a VM's real directory, and a raw TLS client for what a dishonest peer might try.
+#include <csignal>
+#include <fstream>
+#include <sstream>
+
+#include <asio/connect.hpp>
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/read_until.hpp>
+#include <asio/ssl.hpp>
+#include <asio/streambuf.hpp>
+#include <asio/write.hpp>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/agent_auth.h"
+#include "integration/applianced_fixture.h"
+
+namespace appliance::test {
+namespace {
+
+Json readJson(const std::string& path) {
+    std::ifstream f(path);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return Json::parse(ss.str(), nullptr, false);
+}
+
+int freePort() {
+    asio::io_context io;
+    asio::ip::tcp::acceptor a(io, {asio::ip::make_address("127.0.0.1"), 0});
+    return a.local_endpoint().port();
+}
+
+// A TLS client that speaks the agent protocol by hand.
+class RawTlsAgent {
+public:
+    explicit RawTlsAgent(int port) : m_ctx(asio::ssl::context::tls_client), m_stream(m_io, m_ctx) {
+        m_stream.lowest_layer().connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)});
+        m_stream.handshake(asio::ssl::stream_base::client);
+        X509* cert = SSL_get1_peer_certificate(m_stream.native_handle());
+        fingerprint = agent_auth::fingerprintSha256(cert);
+        X509_free(cert);
+        auto greeting = next();
+        challenge = greeting.value("greeting", Json::object()).value("challenge", "");
+    }
+    Json send(const Json& command) {
+        asio::write(m_stream, asio::buffer(command.dump() + "\n"));
+        return next();
+    }
+    Json next() {
+        asio::error_code ec;
+        asio::read_until(m_stream, m_buf, '\n', ec);
+        if (ec) return Json{{"closed", ec.message()}};
+        std::istream in(&m_buf);
+        std::string line;
+        std::getline(in, line);
+        return Json::parse(line, nullptr, false);
+    }
+    std::string fingerprint, challenge;
+
+private:
+    asio::io_context m_io;
+    asio::ssl::context m_ctx;
+    asio::ssl::stream<asio::ip::tcp::socket> m_stream;
+    asio::streambuf m_buf;
+};
+
+class AgentTcpTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        port = freePort();
+        daemon.setSetting("agent_tcp_listen=127.0.0.1:" + std::to_string(port));
+        daemon.setSetting("agent_tcp_advertise=127.0.0.1");  // the agent runs on the host here
+        daemon.start();
+        ASSERT_FALSE(HasFatalFailure());
+        admin = daemon.client();
+        vm = daemon.vmName("tcp");
+        daemon.createVm(*admin, vm);
+        ASSERT_TRUE(admin->call("vm.start", {{"name", vm}}));
+        directory = readJson(daemon.shareDir(vm) + "/directory.json");
+        ASSERT_TRUE(directory.is_object());
+    }
+    void TearDown() override {
+        if (agentPid > 0) {
+            ::kill(agentPid, SIGTERM);
+            ::waitpid(agentPid, nullptr, 0);
+        }
+    }
+    void startHostAgent() {
+        agentSocket = daemon.dir() + "/vms-agent.sock";
+        agentPid = ::fork();
+        if (agentPid == 0) {
+            std::string log = daemon.dir() + "/vms-agentd.log";
+            freopen(log.c_str(), "a", stderr);
+            std::string dir = daemon.shareDir(vm) + "/directory.json";
+            ::execl(VMS_AGENTD_PATH, "vms-agentd", "--directory", dir.c_str(), "--socket", agentSocket.c_str(), nullptr);
+            ::_exit(127);
+        }
+    }
+    std::string agentStatus() {
+        return shell(std::string(VMS_AGENT_PATH) + " --socket " + agentSocket + " --json status");
+    }
+    ApplianceDaemon daemon;
+    std::unique_ptr<LineClient> admin;
+    std::string vm, agentSocket;
+    int port = 0;
+    pid_t agentPid = -1;
+    Json directory;
+};
+
+TEST_F(AgentTcpTest, TheDirectoryNamesTheTlsEndpointWithItsFingerprintAndOnlyThisVmsSecret) {
+    Json tcp;
+    for (const auto& e : directory["endpoints"])
+        if (e["transport"] == "tcp+tls") tcp = e;
+    ASSERT_TRUE(tcp.is_object()) << directory.dump(2);
+    EXPECT_EQ(tcp["port"], port);
+    RawTlsAgent raw(port);
+    EXPECT_EQ(tcp["tls_fingerprint_sha256"], raw.fingerprint);
+    EXPECT_EQ(directory["vm"]["name"], vm);
+    EXPECT_EQ(directory["secret"].get<std::string>().size(), 64u);
+    const std::string other = daemon.vmName("other");
+    daemon.createVm(*admin, other);
+    Json otherDirectory = readJson(daemon.shareDir(other) + "/directory.json");
+    EXPECT_NE(otherDirectory["secret"], directory["secret"]);
+    EXPECT_EQ(shell("stat -c %a " + daemon.shareDir(vm) + "/directory.json"), "640");
+}
+
+TEST_F(AgentTcpTest, AnAgentWithTheDirectoryConnectsOverTlsAndSwitchesFocus) {
+    startHostAgent();
+    std::string status;
+    ASSERT_TRUE(waitUntil([&] { return (status = agentStatus()).find("\"connected\": true") != std::string::npos; },
+                          std::chrono::seconds(30)))
+        << status << shell("cat " + daemon.dir() + "/vms-agentd.log");
+    EXPECT_NE(status.find("\"vm\": \"" + vm + "\""), std::string::npos) << status;
+    EXPECT_NE(status.find("tls:127.0.0.1:" + std::to_string(port)), std::string::npos) << status;
+    int rc = -1;
+    shell(std::string(VMS_AGENT_PATH) + " --socket " + agentSocket + " switch " + vm, &rc);
+    EXPECT_EQ(rc, 0);
+    EXPECT_EQ(admin->call("focus.get")->value("target", ""), vm);
+}
+
+TEST_F(AgentTcpTest, WhenTheEndpointMovesTheAgentFollowsWithoutARestart) {
+    startHostAgent();
+    ASSERT_TRUE(waitUntil([&] { return agentStatus().find("\"connected\": true") != std::string::npos; },
+                          std::chrono::seconds(30)));
+    // applianced comes back listening on another port; it rewrites the directory.
+    admin.reset();
+    daemon.stop();
+    int newPort = freePort();
+    daemon.setSetting("agent_tcp_listen=127.0.0.1:" + std::to_string(newPort));
+    daemon.start();
+    ASSERT_FALSE(HasFatalFailure());
+    std::string status;
+    EXPECT_TRUE(waitUntil(
+        [&] {
+            status = agentStatus();
+            return status.find("\"connected\": true") != std::string::npos &&
+                   status.find(":" + std::to_string(newPort) + "\"") != std::string::npos;
+        },
+        std::chrono::seconds(30)))
+        << status << shell("cat " + daemon.dir() + "/vms-agentd.log");
+    EXPECT_EQ(::waitpid(agentPid, nullptr, WNOHANG), 0) << "the agent must not have restarted";
+}
+
+TEST_F(AgentTcpTest, AWrongSecretAReplayedProofAndAnUnknownVmAreRejected) {
+    const std::string secret = directory["secret"];
+    {  // the honest path works
+        RawTlsAgent ok(port);
+        Json r = ok.send({{"execute", "agent.auth"},
+                          {"arguments", {{"vm", vm}, {"proof", agent_auth::proof(secret, ok.challenge, vm, ok.fingerprint)}}},
+                          {"id", 1}});
+        EXPECT_EQ(r.value("return", Json::object()).value("vm", ""), vm) << r.dump();
+        Json hello = ok.send({{"execute", "agent.hello"}, {"id", 2}});
+        EXPECT_EQ(hello["return"]["vm"], vm);
+    }
+    RawTlsAgent first(port);
+    std::string captured = agent_auth::proof(secret, first.challenge, vm, first.fingerprint);
+    {  // a proof captured from one connection is useless on another
+        RawTlsAgent replay(port);
+        Json r = replay.send({{"execute", "agent.auth"}, {"arguments", {{"vm", vm}, {"proof", captured}}}, {"id", 1}});
+        EXPECT_EQ(r.value("error", Json::object()).value("class", ""), "PermissionDenied") << r.dump();
+        EXPECT_TRUE(replay.next().contains("closed")) << "a failed authentication closes the connection";
+    }
+    {  // a wrong secret
+        RawTlsAgent wrong(port);
+        std::string bad = agent_auth::proof(std::string(64, '0'), wrong.challenge, vm, wrong.fingerprint);
+        Json r = wrong.send({{"execute", "agent.auth"}, {"arguments", {{"vm", vm}, {"proof", bad}}}, {"id", 1}});
+        EXPECT_EQ(r.value("error", Json::object()).value("class", ""), "PermissionDenied") << r.dump();
+    }
+    {  // no directory, no secret: an unknown VM, or anything before authenticating
+        RawTlsAgent stranger(port);
+        Json r = stranger.send({{"execute", "focus.request"}, {"arguments", {{"target", vm}}}, {"id", 1}});
+        EXPECT_EQ(r.value("error", Json::object()).value("class", ""), "PermissionDenied") << r.dump();
+        RawTlsAgent ghost(port);
+        r = ghost.send({{"execute", "agent.auth"}, {"arguments", {{"vm", "no-such-vm"}, {"proof", "00"}}}, {"id", 1}});
+        EXPECT_EQ(r.value("error", Json::object()).value("class", ""), "PermissionDenied") << r.dump();
+    }
+    EXPECT_EQ(admin->call("focus.get")->value("target", ""), "admin-console");
+    auto audit = admin->call("audit.list", {{"name", vm}, {"limit", 50}});
+    ASSERT_TRUE(audit);
+    int denied = 0;
+    for (const auto& e : *audit) denied += e["action"] == "agent.auth" && e["result"] == "denied";
+    EXPECT_GE(denied, 2) << audit->dump(2);
+    EXPECT_TRUE(daemon.running());
+}
+
+}  // namespace
+}  // namespace appliance::test
