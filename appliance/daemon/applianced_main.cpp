@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // applianced: the host daemon. Wires the real adapters (libvirt, SQLite, the admin socket) to the
 // core and runs the core's event loop until SIGINT or SIGTERM.
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <sys/resource.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -90,6 +92,12 @@ int main(int argc, char** argv) {
     }
 
     logging::setup("applianced");
+    // Every agent and admin client is a descriptor: use what the hard limit allows.
+    rlimit nofile{};
+    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+        nofile.rlim_cur = std::min<rlim_t>(nofile.rlim_max, 65536);
+        setrlimit(RLIMIT_NOFILE, &nofile);
+    }
     auto log = logging::get("appliance.daemon");
     auto config = loadDaemonConfig(configPath, configGiven, overrides);
     if (!config) {
@@ -135,6 +143,8 @@ int main(int argc, char** argv) {
     FocusArbiter focus(io, **store, vms.inventory(), cfg.askTimeoutS);
     AgentServerSettings agentSettings;
     agentSettings.policyDir = cfg.policyDir;
+    agentSettings.requestsPerSecond = cfg.agentRatePerS;
+    agentSettings.burst = cfg.agentBurst;
     agentSettings.tcpListen = cfg.agentTcpListen == "off" ? "" : cfg.agentTcpListen;
     AgentServer agents(io, vms, focus, **store, agentSettings);
     DirectoryPublisher directory(**store, {cfg.shareDir, cfg.qemuUser});

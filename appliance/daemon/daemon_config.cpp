@@ -26,6 +26,13 @@ Status apply(DaemonConfig& c, const std::string& key, const std::string& value) 
     if (key == "agent_tcp_listen") return text(c.agentTcpListen);
     if (key == "agent_tcp_advertise") return text(c.agentTcpAdvertise);
     if (key == "tls_dir") return text(c.tlsDir);
+    if (key == "agent_rate_per_s" || key == "agent_burst") {
+        auto v = config::toInteger(key, value, 1, 1000000);
+        if (!v) return v.error();
+        if (key == "agent_burst") c.agentBurst = int(*v);
+        else c.agentRatePerS = double(*v);
+        return okStatus();
+    }
     if (key == "ask_timeout_s") {
         auto v = config::toInteger(key, value, 1, 3600);
         if (!v) return v.error();

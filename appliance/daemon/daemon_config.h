@@ -29,6 +29,8 @@ struct DaemonConfig {
     int askTimeoutS = 30;
     std::string agentTcpListen = "127.0.0.1:0";  ///< "off" disables it
     std::string agentTcpAdvertise = "10.0.2.2";  ///< the host as guests with user networking see it
+    double agentRatePerS = 10;   ///< per agent connection
+    int agentBurst = 20;
     std::string tlsDir;                          ///< default: beside state_db, in tls/
 };
 

@@ -5,19 +5,15 @@
 #include <fstream>
 #include <sstream>
 
-#include <asio/connect.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
-#include <asio/read_until.hpp>
-#include <asio/ssl.hpp>
-#include <asio/streambuf.hpp>
-#include <asio/write.hpp>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/agent_auth.h"
 #include "integration/applianced_fixture.h"
+#include "integration/raw_tls_agent.h"
 
 namespace appliance::test {
 namespace {
@@ -34,40 +30,6 @@ int freePort() {
     asio::ip::tcp::acceptor a(io, {asio::ip::make_address("127.0.0.1"), 0});
     return a.local_endpoint().port();
 }
-
-// A TLS client that speaks the agent protocol by hand.
-class RawTlsAgent {
-public:
-    explicit RawTlsAgent(int port) : m_ctx(asio::ssl::context::tls_client), m_stream(m_io, m_ctx) {
-        m_stream.lowest_layer().connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)});
-        m_stream.handshake(asio::ssl::stream_base::client);
-        X509* cert = SSL_get1_peer_certificate(m_stream.native_handle());
-        fingerprint = agent_auth::fingerprintSha256(cert);
-        X509_free(cert);
-        auto greeting = next();
-        challenge = greeting.value("greeting", Json::object()).value("challenge", "");
-    }
-    Json send(const Json& command) {
-        asio::write(m_stream, asio::buffer(command.dump() + "\n"));
-        return next();
-    }
-    Json next() {
-        asio::error_code ec;
-        asio::read_until(m_stream, m_buf, '\n', ec);
-        if (ec) return Json{{"closed", ec.message()}};
-        std::istream in(&m_buf);
-        std::string line;
-        std::getline(in, line);
-        return Json::parse(line, nullptr, false);
-    }
-    std::string fingerprint, challenge;
-
-private:
-    asio::io_context m_io;
-    asio::ssl::context m_ctx;
-    asio::ssl::stream<asio::ip::tcp::socket> m_stream;
-    asio::streambuf m_buf;
-};
 
 class AgentTcpTest : public ::testing::Test {
 protected:

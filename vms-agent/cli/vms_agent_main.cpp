@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // vms-agent: the operator's command line inside a guest. Talks to vms-agentd's local socket.
+#include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -20,6 +22,7 @@ constexpr const char* kUsage = R"(usage: vms-agent [--json] [--socket PATH] COMM
   switch TARGET    ask the appliance to give the display to TARGET (a VM name or admin-console)
   status           whether this agent is connected, and as which VM
   watch            print focus and VM events as they happen (Ctrl-C stops)
+  bench-switch A B N   switch between A and B N times on one connection; print the latency figures
 Exit codes: 0 ok, 64 usage, 66 no such target, 69 not connected, 75 target not running, 77 denied.
 )";
 
@@ -57,7 +60,8 @@ int main(int argc, char** argv) {
             return EX_OK;
         } else words.push_back(a);
     }
-    if (words.empty() || (words[0] == "switch") != (words.size() == 2) || words.size() > 2) {
+    const bool bench = !words.empty() && words[0] == "bench-switch" && words.size() == 4;
+    if (!bench && (words.empty() || (words[0] == "switch") != (words.size() == 2) || words.size() > 2)) {
         std::fputs(kUsage, stderr);
         return EX_USAGE;
     }
@@ -99,6 +103,22 @@ int main(int argc, char** argv) {
         if (!r) return fail(r.error(), json);
         if (json) std::cout << r->dump(2) << "\n";
         else std::printf("%s now has the display\n", r->value("target", "").c_str());
+        return EX_OK;
+    }
+    if (bench) {
+        // Request to answer, on this machine's monotonic clock. applianced sends the focus event to
+        // its subscribers before it answers, so this bounds the request-to-event time from above.
+        int n = std::atoi(words[3].c_str());
+        std::vector<double> ms;
+        for (int i = 0; i < n; ++i) {
+            auto t0 = std::chrono::steady_clock::now();
+            auto r = client.call("focus.request", {{"target", words[1 + i % 2]}}, 30000);
+            if (!r) return fail(r.error(), json);
+            ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+        }
+        std::sort(ms.begin(), ms.end());
+        auto pct = [&](double p) { return ms.empty() ? 0.0 : ms[std::min(ms.size() - 1, std::size_t(p / 100 * double(ms.size())))]; };
+        std::printf("bench-switch: %d switches, request to answer p50 %.2f ms p99 %.2f ms\n", n, pct(50), pct(99));
         return EX_OK;
     }
     if (cmd == "watch") {

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Benchmarks of the agent path. Prints numbers; asserts nothing about time.
+//   1. focus request -> focus.changed at an admin subscriber, for an agent on the host:
+//      client -> vms-agentd's Unix socket -> vms-agentd -> TCP+TLS (loopback) -> applianced
+//   2. the same from inside a TCG guest over virtio-serial (measured in the guest: request to answer;
+//      applianced sends the event before the answer, so this bounds request-to-event from above)
+//   3. 1,000 concurrent authenticated TLS agent connections on loopback: requests/s, p99, RSS
+#include <algorithm>
+#include <atomic>
+#include <barrier>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "integration/applianced_fixture.h"
+#include "integration/raw_tls_agent.h"
+
+using namespace appliance;
+using namespace appliance::test;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double percentile(std::vector<double> v, double p) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    return v[std::min(v.size() - 1, std::size_t(p / 100.0 * double(v.size())))];
+}
+
+long rssKib(pid_t pid) {
+    std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(f, line);)
+        if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+    return -1;
+}
+
+int arg(int argc, char** argv, const char* name, int def) {
+    for (int i = 1; i + 1 < argc; ++i)
+        if (std::string(argv[i]) == name) return std::atoi(argv[i + 1]);
+    return def;
+}
+
+Json readJson(const std::string& path) {
+    std::ifstream f(path);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return Json::parse(ss.str(), nullptr, false);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const int switches = arg(argc, argv, "--switches", 200);
+    const int guestSwitches = arg(argc, argv, "--guest-switches", 100);
+    const int connections = arg(argc, argv, "--connections", 1000);
+    const int requests = arg(argc, argv, "--requests", 20);
+    rlimit nofile{};
+    getrlimit(RLIMIT_NOFILE, &nofile);
+    nofile.rlim_cur = std::min<rlim_t>(nofile.rlim_max, 65536);
+    setrlimit(RLIMIT_NOFILE, &nofile);  // applianced, our child, inherits it
+
+    ApplianceDaemon daemon({"agent_tcp_advertise=127.0.0.1", "agent_rate_per_s=1000000", "agent_burst=1000000"});
+    daemon.start();
+    auto admin = daemon.client();
+    auto events = daemon.client();
+    (void)events->call("events.subscribe");
+    const std::string a = daemon.vmName("bench-a"), b = daemon.vmName("bench-b");
+    for (const auto& vm : {a, b}) {
+        daemon.createVm(*admin, vm);
+        (void)admin->call("vm.start", {{"name", vm}});
+    }
+    Json directory = readJson(daemon.shareDir(a) + "/directory.json");
+    int port = 0;
+    for (const auto& e : directory["endpoints"])
+        if (e["transport"] == "tcp+tls") port = e["port"];
+
+    // 1. Host agent.
+    std::string agentSocket = daemon.dir() + "/bench-agent.sock";
+    pid_t agent = ::fork();
+    if (agent == 0) {
+        std::string dir = daemon.shareDir(a) + "/directory.json";
+        freopen("/dev/null", "w", stderr);
+        ::execl(VMS_AGENTD_PATH, "vms-agentd", "--directory", dir.c_str(), "--socket", agentSocket.c_str(), nullptr);
+        ::_exit(127);
+    }
+    LineClient client;
+    waitUntil([&] {
+        if (!client.connect(agentSocket, 1000)) return false;
+        auto s = client.call("status");
+        return s && s->value("connected", false);
+    }, std::chrono::seconds(30));
+    std::vector<double> hostMs;
+    for (int i = 0; i < switches; ++i) {
+        const std::string target = i % 2 ? a : b;
+        auto t0 = Clock::now();
+        (void)client.sendRaw(protocol::encodeCommand("focus.request", {{"target", target}}, i + 100));
+        auto ev = waitForEvent(*events, [&](const auto& m) { return m.name == "focus.changed" && m.body["target"] == target; },
+                               std::chrono::seconds(10));
+        if (ev) hostMs.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+        (void)client.readMessage(10000);
+    }
+    std::printf("focus request -> focus event at admin subscriber, host agent (Unix socket -> vms-agentd -> TLS loopback), "
+                "%zu switches: p50 %.2f ms, p99 %.2f ms\n", hostMs.size(), percentile(hostMs, 50), percentile(hostMs, 99));
+    ::kill(agent, SIGTERM);
+    ::waitpid(agent, nullptr, 0);
+
+    // 2. Agent inside a TCG guest, over virtio-serial.
+    if (guestSwitches > 0) {
+        bool up = daemon.waitForGuestBoot(a) && daemon.waitForGuestBoot(b) && waitUntil([&] {
+            int rc = -1;
+            daemon.guestRun(a, "vms-agent status", &rc, std::chrono::seconds(10));
+            return rc == 0;
+        }, std::chrono::seconds(60));
+        int rc = -1;
+        std::string out = up ? daemon.guestRun(a, "vms-agent bench-switch " + b + " " + a + " " + std::to_string(guestSwitches),
+                                               &rc, std::chrono::seconds(300))
+                             : "the guest agent did not come up";
+        auto pos = out.find("bench-switch:");
+        std::printf("focus request -> answer inside a TCG guest (virtio-serial): %s\n",
+                    pos == std::string::npos ? out.c_str() : out.substr(pos + 14, out.find('\n', pos) - pos - 14).c_str());
+    }
+
+    // 3. Many agents at once.
+    const std::string secret = directory["secret"];
+    std::vector<std::vector<double>> lat(static_cast<std::size_t>(connections));
+    std::atomic<int> authenticated{0}, failed{0};
+    long rssConnected = -1;
+    std::barrier sync(connections + 1);
+    std::vector<std::thread> threads;
+    long rssBefore = rssKib(daemon.pid());
+    for (int c = 0; c < connections; ++c)
+        threads.emplace_back([&, c] {
+            std::unique_ptr<RawTlsAgent> agentConn;
+            try {
+                agentConn = std::make_unique<RawTlsAgent>(port);
+                if (agentConn->authenticate(a, secret)) ++authenticated;
+                else agentConn.reset();
+            } catch (...) {
+                agentConn.reset();
+            }
+            if (!agentConn) ++failed;
+            sync.arrive_and_wait();  // everyone connected
+            sync.arrive_and_wait();  // go
+            for (int i = 0; agentConn && i < requests; ++i) {
+                auto t0 = Clock::now();
+                Json r = agentConn->send({{"execute", "focus.get"}, {"id", i}});
+                if (!r.contains("return")) break;
+                lat[std::size_t(c)].push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+            }
+        });
+    sync.arrive_and_wait();
+    rssConnected = rssKib(daemon.pid());
+    auto t0 = Clock::now();
+    sync.arrive_and_wait();
+    for (auto& t : threads) t.join();
+    double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+    std::vector<double> all;
+    for (auto& v : lat) all.insert(all.end(), v.begin(), v.end());
+    std::printf("%d concurrent TLS agent connections (%d authenticated, %d failed): %.0f requests/s, p50 %.2f ms, "
+                "p99 %.2f ms (%zu requests in %.2f s)\n",
+                connections, authenticated.load(), failed.load(), double(all.size()) / secs, percentile(all, 50),
+                percentile(all, 99), all.size(), secs);
+    std::printf("applianced resident memory: %ld KiB before, %ld KiB with %d agents connected\n", rssBefore, rssConnected,
+                authenticated.load());
+    return 0;
+}
