@@ -54,6 +54,13 @@ const Policy& AgentServer::policy() {
     return m_policy;
 }
 
+TokenBucket& AgentServer::bucketFor(const std::string& vm) {
+    auto it = m_buckets.find(vm);
+    if (it == m_buckets.end())
+        it = m_buckets.emplace(vm, TokenBucket(m_settings.requestsPerSecond, m_settings.burst)).first;
+    return it->second;
+}
+
 void AgentServer::connectAll() {
     for (const VmRecord* rec : m_vms.inventory().all())
         if (vmIsActive(rec->info.state)) connect(rec->info.name);

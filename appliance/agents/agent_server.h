@@ -20,6 +20,7 @@
 #include <asio/ssl/context.hpp>
 
 #include "agents/tls_identity.h"
+#include "agents/token_bucket.h"
 #include "common/policy.h"
 #include "common/protocol.h"
 #include "core/vm_manager.h"
@@ -61,6 +62,8 @@ public:
     std::size_t sessionCount() const { return m_sessions.size() + m_tcpSessions.size(); }
     /// The policy as it is now (re-read when a file in the directory changed).
     const Policy& policy();
+    /// One rate limit per VM, whichever connections its requests arrive on.
+    TokenBucket& bucketFor(const std::string& vm);
 
 private:
     friend class AgentSession;
@@ -80,6 +83,7 @@ private:
     asio::ip::tcp::acceptor m_tcpAcceptor{m_io};
     TlsIdentity m_tls;
     std::map<std::string, std::unique_ptr<asio::steady_timer>> m_retry;
+    std::map<std::string, TokenBucket> m_buckets;
     Policy m_policy;
     std::string m_policyStamp;
     bool m_closing = false;

@@ -76,7 +76,9 @@ void AgentSession::pushEvent(const std::string& line) {
 
 void AgentSession::onFrame(Result<std::string> frame) {
     // Every frame, good or bad, spends a token: a flooding guest costs the host a bounded effort.
-    if (!m_bucket.take()) {
+    // Until a TCP peer has proved which VM it is, its own connection's bucket applies.
+    TokenBucket& bucket = m_vm.empty() ? m_bucket : m_server.bucketFor(m_vm);
+    if (!bucket.take()) {
         auto now = std::chrono::steady_clock::now();
         if (now - m_lastThrottleNotice > std::chrono::seconds(1)) {
             m_lastThrottleNotice = now;

@@ -42,7 +42,7 @@ private:
     std::string m_challenge;  ///< TCP only
     std::string m_peer;       ///< TCP only: address:port, for the audit log
     std::shared_ptr<LineChannel> m_conn;
-    TokenBucket m_bucket;
+    TokenBucket m_bucket;  ///< before authentication only; then the VM's bucket in the server
     std::chrono::steady_clock::time_point m_lastThrottleNotice{};
     bool m_subscribed = false;
 };

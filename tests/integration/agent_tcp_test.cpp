@@ -105,6 +105,24 @@ TEST_F(AgentTcpTest, AnAgentWithTheDirectoryConnectsOverTlsAndSwitchesFocus) {
     EXPECT_EQ(admin->call("focus.get")->value("target", ""), vm);
 }
 
+TEST_F(AgentTcpTest, AnAskTheOperatorDoesNotAnswerIsDeniedWhenItTimesOut) {
+    admin.reset();
+    daemon.stop();
+    daemon.writePolicy("10-ask.policy", vm + " focus.request " + vm + " ask\n");
+    daemon.setSetting("ask_timeout_s=1");
+    daemon.start();
+    ASSERT_FALSE(HasFatalFailure());
+    admin = daemon.client();
+    startHostAgent();
+    ASSERT_TRUE(waitUntil([&] { return agentStatus().find("\"connected\": true") != std::string::npos; },
+                          std::chrono::seconds(30)));
+    int rc = -1;
+    std::string out = shell(std::string(VMS_AGENT_PATH) + " --json --socket " + agentSocket + " switch " + vm, &rc);
+    EXPECT_EQ(rc, 77) << out;
+    EXPECT_NE(out.find("did not answer within 1 s"), std::string::npos) << out;
+    EXPECT_EQ(admin->call("focus.get")->value("target", ""), "admin-console");
+}
+
 TEST_F(AgentTcpTest, WhenTheEndpointMovesTheAgentFollowsWithoutARestart) {
     startHostAgent();
     ASSERT_TRUE(waitUntil([&] { return agentStatus().find("\"connected\": true") != std::string::npos; },

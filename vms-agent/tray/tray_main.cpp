@@ -29,10 +29,20 @@ QIcon trayIcon() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Arguments first: a usage error should not need a display.
+    QString socketPath = QStringLiteral("/run/vms-agent.sock");
+    for (int i = 1; i < argc; ++i) {
+        if (QLatin1String(argv[i]) == QLatin1String("--socket") && i + 1 < argc) socketPath = QString::fromLocal8Bit(argv[++i]);
+        else {
+            fprintf(stderr, "usage: vms-agent-tray [--socket PATH]   (default /run/vms-agent.sock)\n");
+            return QLatin1String(argv[i]) == QLatin1String("--help") ? 0 : 64;
+        }
+    }
     QApplication app(argc, argv);
     app.setApplicationName("vms-agent-tray");
     app.setQuitOnLastWindowClosed(false);
     QQmlApplicationEngine engine;
+    engine.setInitialProperties({{QStringLiteral("socketPath"), socketPath}});
     QObject::connect(&engine, &QQmlApplicationEngine::objectCreationFailed, &app, [] { QCoreApplication::exit(70); },
                      Qt::QueuedConnection);
     // Qt 6.4 (Debian 12) has no loadFromModule(); the module's files live at this resource path.

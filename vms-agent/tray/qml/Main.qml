@@ -15,7 +15,11 @@ ApplicationWindow {
     color: "#1e2228"
 
     property alias controller: controller
-    AgentController { id: controller }
+    property string socketPath: "/run/vms-agent.sock"
+    AgentController {
+        id: controller
+        socketPath: window.socketPath
+    }
 
     ColumnLayout {
         anchors.fill: parent
