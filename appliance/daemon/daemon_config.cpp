@@ -9,6 +9,12 @@ namespace appliance {
 
 namespace {
 Status apply(DaemonConfig& c, const std::string& key, const std::string& value) {
+    auto integer = [&](int& field, long long min, long long max) -> Status {
+        auto v = config::toInteger(key, value, min, max);
+        if (!v) return v.error();
+        field = int(*v);
+        return okStatus();
+    };
     auto text = [&](std::string& field) -> Status {
         if (value.empty()) return makeError(ErrorClass::InvalidArgument, "'" + key + "' must not be empty");
         field = value;
@@ -26,19 +32,14 @@ Status apply(DaemonConfig& c, const std::string& key, const std::string& value) 
     if (key == "agent_tcp_listen") return text(c.agentTcpListen);
     if (key == "agent_tcp_advertise") return text(c.agentTcpAdvertise);
     if (key == "tls_dir") return text(c.tlsDir);
-    if (key == "agent_rate_per_s" || key == "agent_burst") {
-        auto v = config::toInteger(key, value, 1, 1000000);
-        if (!v) return v.error();
-        if (key == "agent_burst") c.agentBurst = int(*v);
-        else c.agentRatePerS = double(*v);
+    if (key == "agent_burst") return integer(c.agentBurst, 1, 1000000);
+    if (key == "agent_rate_per_s") {
+        int rate = 0;
+        if (auto s = integer(rate, 1, 1000000); !s) return s;
+        c.agentRatePerS = rate;
         return okStatus();
     }
-    if (key == "ask_timeout_s") {
-        auto v = config::toInteger(key, value, 1, 3600);
-        if (!v) return v.error();
-        c.askTimeoutS = int(*v);
-        return okStatus();
-    }
+    if (key == "ask_timeout_s") return integer(c.askTimeoutS, 1, 3600);
     if (key == "viewer_group") return text(c.viewerGroup);
     if (key == "qemu_user") return text(c.qemuUser);
     if (key == "domain_type") {
@@ -53,18 +54,8 @@ Status apply(DaemonConfig& c, const std::string& key, const std::string& value) 
         c.network = value;
         return okStatus();
     }
-    if (key == "shutdown_timeout_s") {
-        auto v = config::toInteger(key, value, 1, 3600);
-        if (!v) return v.error();
-        c.shutdownTimeoutS = int(*v);
-        return okStatus();
-    }
-    if (key == "stats_interval_ms") {
-        auto v = config::toInteger(key, value, 100, 60000);
-        if (!v) return v.error();
-        c.statsIntervalMs = int(*v);
-        return okStatus();
-    }
+    if (key == "shutdown_timeout_s") return integer(c.shutdownTimeoutS, 1, 3600);
+    if (key == "stats_interval_ms") return integer(c.statsIntervalMs, 100, 60000);
     return makeError(ErrorClass::InvalidArgument, "unknown setting '" + key + "'; see applianced.conf.example");
 }
 }  // namespace

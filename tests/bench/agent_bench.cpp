@@ -19,33 +19,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench/bench_util.h"
 #include "integration/applianced_fixture.h"
 #include "integration/raw_tls_agent.h"
 
 using namespace appliance;
 using namespace appliance::test;
+using namespace appliance::bench;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-double percentile(std::vector<double> v, double p) {
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    return v[std::min(v.size() - 1, std::size_t(p / 100.0 * double(v.size())))];
-}
-
-long rssKib(pid_t pid) {
-    std::ifstream f("/proc/" + std::to_string(pid) + "/status");
-    for (std::string line; std::getline(f, line);)
-        if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-    return -1;
-}
-
-int arg(int argc, char** argv, const char* name, int def) {
-    for (int i = 1; i + 1 < argc; ++i)
-        if (std::string(argv[i]) == name) return std::atoi(argv[i + 1]);
-    return def;
-}
 
 Json readJson(const std::string& path) {
     std::ifstream f(path);
@@ -57,10 +40,10 @@ Json readJson(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    const int switches = arg(argc, argv, "--switches", 200);
-    const int guestSwitches = arg(argc, argv, "--guest-switches", 100);
-    const int connections = arg(argc, argv, "--connections", 1000);
-    const int requests = arg(argc, argv, "--requests", 20);
+    const int switches = intArg(argc, argv, "--switches", 200);
+    const int guestSwitches = intArg(argc, argv, "--guest-switches", 100);
+    const int connections = intArg(argc, argv, "--connections", 1000);
+    const int requests = intArg(argc, argv, "--requests", 20);
     rlimit nofile{};
     getrlimit(RLIMIT_NOFILE, &nofile);
     nofile.rlim_cur = std::min<rlim_t>(nofile.rlim_max, 65536);

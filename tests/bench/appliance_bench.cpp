@@ -15,40 +15,19 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "bench/bench_util.h"
 #include "integration/applianced_fixture.h"
 
 using namespace appliance;
 using namespace appliance::test;
+using namespace appliance::bench;
 using Clock = std::chrono::steady_clock;
 
-namespace {
-
-double percentile(std::vector<double> v, double p) {
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    return v[std::min(v.size() - 1, std::size_t(p / 100.0 * double(v.size())))];
-}
-
-long rssKib(pid_t pid) {
-    std::ifstream f("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    while (std::getline(f, line))
-        if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-    return -1;
-}
-
-int arg(int argc, char** argv, const char* name, int def) {
-    for (int i = 1; i + 1 < argc; ++i)
-        if (std::string(argv[i]) == name) return std::atoi(argv[i + 1]);
-    return def;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
-    const int listCalls = arg(argc, argv, "--list-calls", 2000);
-    const int concurrentCalls = arg(argc, argv, "--concurrent-calls", 1000);
-    const int cycles = arg(argc, argv, "--event-cycles", 100);
+    const int listCalls = intArg(argc, argv, "--list-calls", 2000);
+    const int concurrentCalls = intArg(argc, argv, "--concurrent-calls", 1000);
+    const int cycles = intArg(argc, argv, "--event-cycles", 100);
 
     ApplianceDaemon daemon;
     daemon.start();

@@ -11,14 +11,11 @@ namespace {
 
 constexpr auto kEventTimeout = std::chrono::seconds(60);
 
-class AgentTest : public ::testing::Test {
+class AgentTest : public DaemonTest {
 protected:
     void SetUp() override {
-        daemon.start();
+        DaemonTest::SetUp();
         ASSERT_FALSE(HasFatalFailure());
-        admin = daemon.client();
-        events = daemon.client();
-        ASSERT_TRUE(events->call("events.subscribe"));
         a = daemon.vmName("agent-a");
         b = daemon.vmName("agent-b");
         for (const auto& vm : {a, b}) {
@@ -44,8 +41,6 @@ protected:
     auto focusEvent(const std::string& target) {
         return [target](const protocol::Message& m) { return m.name == "focus.changed" && m.body["target"] == target; };
     }
-    ApplianceDaemon daemon;
-    std::unique_ptr<LineClient> admin, events;
     std::string a, b;
 };
 

@@ -63,6 +63,14 @@ Result<protocol::Message> waitForEvent(LineClient& c, const std::function<bool(c
     }
 }
 
+void DaemonTest::SetUp() {
+    daemon.start();
+    ASSERT_FALSE(HasFatalFailure());
+    admin = daemon.client();
+    events = daemon.client();
+    ASSERT_TRUE(events->call("events.subscribe"));
+}
+
 ApplianceDaemon::ApplianceDaemon(std::vector<std::string> extraSettings) : m_extra(std::move(extraSettings)) {
     char tmpl[] = "/tmp/appliance-test-XXXXXX";
     m_dir = ::mkdtemp(tmpl);

@@ -11,6 +11,8 @@
 
 #include <sys/types.h>
 
+#include <gtest/gtest.h>
+
 #include "common/line_client.h"
 
 namespace appliance::test {
@@ -72,6 +74,14 @@ private:
     int m_guestCommands = 0;
     std::vector<std::string> m_vms;
     pid_t m_pid = -1;
+};
+
+/// A test with its own running applianced, an admin client and a client subscribed to events.
+class DaemonTest : public ::testing::Test {
+protected:
+    void SetUp() override;
+    ApplianceDaemon daemon;
+    std::unique_ptr<LineClient> admin, events;
 };
 
 /// Waits for an event satisfying `pred` on a subscribed client.

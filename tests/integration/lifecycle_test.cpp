@@ -16,22 +16,13 @@ auto stateEvent(const std::string& vm, const std::string& state) {
     };
 }
 
-class LifecycleTest : public ::testing::Test {
+class LifecycleTest : public DaemonTest {
 protected:
-    void SetUp() override {
-        daemon.start();
-        ASSERT_FALSE(HasFatalFailure());
-        admin = daemon.client();
-        events = daemon.client();
-        ASSERT_TRUE(events->call("events.subscribe"));
-    }
     Json call(const std::string& verb, const Json& args) {
         auto r = admin->call(verb, args, 120000);
         EXPECT_TRUE(r) << verb << " " << args.dump() << ": " << (r ? "" : r.error().message);
         return r ? *r : Json();
     }
-    ApplianceDaemon daemon;
-    std::unique_ptr<LineClient> admin, events;
 };
 
 TEST_F(LifecycleTest, CreateStartSuspendResumeRebootShutdownDestroyDelete) {

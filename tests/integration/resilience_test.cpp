@@ -32,18 +32,7 @@ std::string qemuPid(const std::string& vm) {
     return pid;
 }
 
-class ResilienceTest : public ::testing::Test {
-protected:
-    void SetUp() override {
-        daemon.start();
-        ASSERT_FALSE(HasFatalFailure());
-        admin = daemon.client();
-        events = daemon.client();
-        ASSERT_TRUE(events->call("events.subscribe"));
-    }
-    ApplianceDaemon daemon;
-    std::unique_ptr<LineClient> admin, events;
-};
+using ResilienceTest = DaemonTest;
 
 TEST_F(ResilienceTest, LibvirtdKilledAndRestartedReconnectsResyncsAndEventsResume) {
     const std::string a = daemon.vmName("survivor");

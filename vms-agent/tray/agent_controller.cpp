@@ -7,39 +7,28 @@
 
 namespace appliance::tray {
 
-namespace {
-constexpr int kMaxLineBytes = 256 * 1024;
-}
-
 AgentController::AgentController(QObject* parent) : QObject(parent), m_model(this) {
     // The model is a member: QML must never take it over and delete it.
     QQmlEngine::setObjectOwnership(&m_model, QQmlEngine::CppOwnership);
     m_retry.setInterval(2000);
     connect(&m_retry, &QTimer::timeout, this, [this] {
-        if (m_socket.state() == QLocalSocket::UnconnectedState) connectToAgent();
+        if (m_socket.isUnconnected()) m_socket.connectTo(m_socketPath);
         else if (!m_connected) refresh();  // vms-agentd is up but not yet connected to the appliance
     });
-    connect(&m_socket, &QLocalSocket::connected, this, [this] {
-        call("events.subscribe", {}, [](const QJsonObject&) {});
+    connect(&m_socket, &qt::LineSocket::connected, this, [this] {
+        m_socket.call("events.subscribe", {}, [](const QJsonObject&) {});
         refresh();
     });
-    connect(&m_socket, &QLocalSocket::readyRead, this, &AgentController::onReadyRead);
-    connect(&m_socket, &QLocalSocket::disconnected, this, [this] {
-        m_replies.clear();
-        m_buffer.clear();
+    connect(&m_socket, &qt::LineSocket::eventReceived, this, &AgentController::onEvent);
+    connect(&m_socket, &qt::LineSocket::disconnected, this, [this] {
         setConnected(false, {});
         setMessage(tr("The agent on this VM (vms-agentd) is not running; retrying…"), true);
     });
-    connect(&m_socket, &QLocalSocket::errorOccurred, this, [this](QLocalSocket::LocalSocketError) {
+    connect(&m_socket, &qt::LineSocket::failed, this, [this](const QString&) {
         setMessage(tr("Cannot reach the agent on this VM (vms-agentd at %1); retrying…").arg(m_socketPath), true);
     });
     m_retry.start();
-    QTimer::singleShot(0, this, &AgentController::connectToAgent);
-}
-
-AgentController::~AgentController() {
-    // The socket outlives the other members; its last signals must not reach them.
-    QObject::disconnect(&m_socket, nullptr, this, nullptr);
+    QTimer::singleShot(0, this, [this] { m_socket.connectTo(m_socketPath); });
 }
 
 void AgentController::setSocketPath(const QString& path) {
@@ -47,23 +36,11 @@ void AgentController::setSocketPath(const QString& path) {
     m_socketPath = path;
     emit socketPathChanged();
     m_socket.abort();
-    connectToAgent();
-}
-
-void AgentController::connectToAgent() {
-    if (m_socket.state() == QLocalSocket::UnconnectedState) m_socket.connectToServer(m_socketPath);
-}
-
-void AgentController::call(const QString& verb, const QJsonObject& args, Reply reply) {
-    if (m_socket.state() != QLocalSocket::ConnectedState) return;
-    qint64 id = m_nextId++;
-    m_replies.insert(id, std::move(reply));
-    QJsonObject cmd{{"execute", verb}, {"arguments", args}, {"id", id}};
-    m_socket.write(QJsonDocument(cmd).toJson(QJsonDocument::Compact) + '\n');
+    m_socket.connectTo(m_socketPath);
 }
 
 void AgentController::refresh() {
-    call("status", {}, [this](const QJsonObject& m) {
+    m_socket.call("status", {}, [this](const QJsonObject& m) {
         QJsonObject s = m.value("return").toObject();
         setConnected(s.value("connected").toBool(), s.value("vm").toString());
         if (!m_connected) {
@@ -72,53 +49,30 @@ void AgentController::refresh() {
         }
         m_focus = s.value("focus").toString();
         emit focusChanged();
-        call("targets.list", {}, [this](const QJsonObject& r) {
+        m_socket.call("targets.list", {}, [this](const QJsonObject& r) {
             if (r.contains("return")) m_model.reset(r.value("return").toArray());
             else setMessage(r.value("error").toObject().value("desc").toString(), true);
         });
     });
 }
 
-void AgentController::onReadyRead() {
-    m_buffer += m_socket.readAll();
-    for (;;) {
-        qsizetype nl = m_buffer.indexOf('\n');
-        if (nl < 0) break;
-        QByteArray line = m_buffer.left(nl);
-        m_buffer.remove(0, nl + 1);
-        QJsonObject m = QJsonDocument::fromJson(line).object();
-        if (!m.isEmpty()) onMessage(m);
+void AgentController::onEvent(const QString& event, const QJsonObject& data) {
+    if (event == "focus.changed") {
+        m_focus = data.value("target").toString();
+        m_model.setFocused(m_focus);
+        emit focusChanged();
+        if (!m_pendingTarget.isEmpty() && m_pendingTarget == m_focus) setMessage(tr("%1 has the display").arg(m_focus), false);
+    } else if (event == "vm.state") {
+        m_model.setState(data.value("name").toString(), data.value("state").toString());
+    } else if (event == "focus.pending") {
+        setMessage(tr("Waiting for the operator to allow the switch to %1…").arg(data.value("target").toString()), false,
+                   data.value("target").toString());
+    } else if (event == "agent.connected" || event == "vm.defined" || event == "vm.undefined") {
+        refresh();
+    } else if (event == "agent.disconnected") {
+        setConnected(false, {});
+        setMessage(tr("Lost the connection to the appliance; reconnecting…"), true);
     }
-    if (m_buffer.size() > kMaxLineBytes) m_socket.abort();  // not the agent we know
-}
-
-void AgentController::onMessage(const QJsonObject& m) {
-    if (m.contains("event")) {
-        const QString event = m.value("event").toString();
-        const QJsonObject data = m.value("data").toObject();
-        if (event == "focus.changed") {
-            m_focus = data.value("target").toString();
-            m_model.setFocused(m_focus);
-            emit focusChanged();
-            if (!m_pendingTarget.isEmpty() && m_pendingTarget == m_focus) setMessage(tr("%1 has the display").arg(m_focus), false);
-        } else if (event == "vm.state") {
-            m_model.setState(data.value("name").toString(), data.value("state").toString());
-        } else if (event == "focus.pending") {
-            setMessage(tr("Waiting for the operator to allow the switch to %1…").arg(data.value("target").toString()), false,
-                       data.value("target").toString());
-        } else if (event == "agent.connected" || event == "vm.defined" || event == "vm.undefined") {
-            refresh();
-        } else if (event == "agent.disconnected") {
-            setConnected(false, {});
-            setMessage(tr("Lost the connection to the appliance; reconnecting…"), true);
-        }
-        return;
-    }
-    auto it = m_replies.find(qint64(m.value("id").toDouble()));
-    if (it == m_replies.end()) return;
-    Reply reply = std::move(*it);
-    m_replies.erase(it);
-    reply(m);
 }
 
 void AgentController::switchTo(const QString& target) {
@@ -132,7 +86,7 @@ void AgentController::switchTo(const QString& target) {
                               true);
     }
     setMessage(tr("Switching to %1…").arg(target), false, target);
-    call("focus.request", {{"target", target}}, [this, target](const QJsonObject& m) {
+    m_socket.call("focus.request", {{"target", target}}, [this, target](const QJsonObject& m) {
         if (m.contains("return")) {
             m_focus = m.value("return").toObject().value("target").toString();
             m_model.setFocused(m_focus);

@@ -5,14 +5,12 @@
 // Context: GUI thread.
 #pragma once
 
-#include <QHash>
 #include <QJsonObject>
-#include <QLocalSocket>
 #include <QObject>
 #include <QTimer>
 #include <QtQml/qqmlregistration.h>
-#include <functional>
 
+#include "line_socket.h"
 #include "targets_model.h"
 
 namespace appliance::tray {
@@ -30,7 +28,6 @@ class AgentController : public QObject {
     Q_PROPERTY(QString socketPath READ socketPath WRITE setSocketPath NOTIFY socketPathChanged)
 public:
     explicit AgentController(QObject* parent = nullptr);
-    ~AgentController() override;
 
     TargetsModel* targets() { return &m_model; }
     bool connected() const { return m_connected; }
@@ -53,20 +50,13 @@ signals:
     void socketPathChanged();
 
 private:
-    using Reply = std::function<void(const QJsonObject& message)>;
-    void connectToAgent();
-    void onReadyRead();
-    void onMessage(const QJsonObject& m);
-    void call(const QString& verb, const QJsonObject& args, Reply reply);
+    void onEvent(const QString& event, const QJsonObject& data);
     void setMessage(const QString& text, bool isError, const QString& pending = {});
     void setConnected(bool connected, const QString& vm);
 
-    QLocalSocket m_socket;
+    qt::LineSocket m_socket;
     QTimer m_retry;
-    QByteArray m_buffer;
     TargetsModel m_model;
-    QHash<qint64, Reply> m_replies;
-    qint64 m_nextId = 1;
     bool m_connected = false;
     QString m_thisVm, m_focus, m_pendingTarget, m_message;
     bool m_messageIsError = false;

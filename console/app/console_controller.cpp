@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "console_controller.h"
+
+#include <QJsonArray>
+#include <QQmlEngine>
+#include <memory>
+
+namespace appliance::console {
+
+ConsoleController::ConsoleController(QObject* parent) : QObject(parent), m_vms(this) {
+    QQmlEngine::setObjectOwnership(&m_vms, QQmlEngine::CppOwnership);
+    m_retry.setInterval(1000);
+    connect(&m_retry, &QTimer::timeout, this, [this] { m_socket.connectTo(m_adminSocket); });
+    connect(&m_socket, &qt::LineSocket::connected, this, [this] {
+        m_connected = true;
+        emit connectedChanged();
+        m_socket.call("events.subscribe", {}, [](const QJsonObject&) {});
+        refresh();
+    });
+    connect(&m_socket, &qt::LineSocket::disconnected, this, [this] {
+        m_connected = false;
+        emit connectedChanged();
+    });
+    connect(&m_socket, &qt::LineSocket::eventReceived, this, &ConsoleController::onEvent);
+    m_retry.start();
+    QTimer::singleShot(0, this, [this] { m_socket.connectTo(m_adminSocket); });
+}
+
+void ConsoleController::setAdminSocket(const QString& path) {
+    if (path == m_adminSocket) return;
+    m_adminSocket = path;
+    emit adminSocketChanged();
+    m_socket.abort();
+    m_socket.connectTo(m_adminSocket);
+}
+
+void ConsoleController::requestFocus(const QString& target) {
+    m_socket.call("focus.set", {{"target", target}}, [](const QJsonObject&) {});
+}
+
+void ConsoleController::cycle(int step) {
+    QStringList targets{QStringLiteral("admin-console")};
+    for (int i = 0; i < m_vms.rowCount(); ++i) {
+        QModelIndex idx = m_vms.index(i);
+        if (idx.data(VmListModel::RunningRole).toBool()) targets << idx.data(VmListModel::NameRole).toString();
+    }
+    int at = std::max(0, int(targets.indexOf(m_focus)));
+    requestFocus(targets[(at + step + targets.size()) % targets.size()]);
+}
+
+void ConsoleController::refresh() {
+    m_socket.call("focus.get", {}, [this](const QJsonObject& m) {
+        QString focus = m.value("return").toObject().value("target").toString(m_focus);
+        if (focus != m_focus) {
+            m_focus = focus;
+            emit focusChanged();
+        }
+    });
+    m_socket.call("vm.list", {}, [this](const QJsonObject& m) {
+        const QJsonArray list = m.value("return").toArray();
+        // Each VM's display socket comes from vm.info; gather them, then publish the list at once.
+        auto pending = std::make_shared<QList<VmListModel::Vm>>();
+        auto left = std::make_shared<int>(int(list.size()));
+        if (list.isEmpty()) m_vms.reset({});
+        for (const auto& v : list) {
+            const QString name = v.toObject().value("name").toString();
+            m_socket.call("vm.info", {{"name", name}}, [this, pending, left](const QJsonObject& r) {
+                QJsonObject info = r.value("return").toObject();
+                if (!info.isEmpty())
+                    pending->push_back({info.value("name").toString(), info.value("state").toString(),
+                                        info.value("vnc_socket").toString()});
+                if (--*left == 0) m_vms.reset(*pending);
+            });
+        }
+    });
+}
+
+void ConsoleController::onEvent(const QString& name, const QJsonObject& data) {
+    if (name == "focus.changed") {
+        m_focus = data.value("target").toString();
+        emit focusChanged();
+    } else if (name == "vm.state") {
+        m_vms.setState(data.value("name").toString(), data.value("state").toString());
+    } else if (name == "vm.defined" || name == "vm.undefined" || name == "hypervisor.connected") {
+        refresh();
+    }
+}
+
+}  // namespace appliance::console

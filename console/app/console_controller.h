@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// What the kiosk shows, as applianced decides it: the focus (followed from focus events, never
+// decided here) and the VMs with their display sockets. Context: GUI thread.
+#pragma once
+
+#include <QObject>
+#include <QTimer>
+#include <QtQml/qqmlregistration.h>
+
+#include "line_socket.h"
+#include "vm_list_model.h"
+
+namespace appliance::console {
+
+class ConsoleController : public QObject {
+    Q_OBJECT
+    QML_ELEMENT
+    Q_PROPERTY(appliance::console::VmListModel* vms READ vms CONSTANT)
+    Q_PROPERTY(QString focus READ focus NOTIFY focusChanged)
+    Q_PROPERTY(bool connected READ connected NOTIFY connectedChanged)
+    Q_PROPERTY(QString adminSocket READ adminSocket WRITE setAdminSocket NOTIFY adminSocketChanged)
+public:
+    explicit ConsoleController(QObject* parent = nullptr);
+    VmListModel* vms() { return &m_vms; }
+    QString focus() const { return m_focus; }
+    bool connected() const { return m_connected; }
+    QString adminSocket() const { return m_adminSocket; }
+    void setAdminSocket(const QString& path);
+    /// Host hotkeys: ask applianced to move the focus (the console never decides it).
+    Q_INVOKABLE void requestFocus(const QString& target);
+    Q_INVOKABLE void cycle(int step);
+
+signals:
+    void focusChanged();
+    void connectedChanged();
+    void adminSocketChanged();
+
+private:
+    void refresh();
+    void onEvent(const QString& name, const QJsonObject& data);
+    qt::LineSocket m_socket;
+    QTimer m_retry;
+    VmListModel m_vms;
+    QString m_focus = QStringLiteral("admin-console");
+    bool m_connected = false;
+    QString m_adminSocket = QStringLiteral("/run/appliance/admin.sock");
+};
+
+}  // namespace appliance::console

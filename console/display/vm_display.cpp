@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "vm_display.h"
+
+#include <QPainter>
+#include <algorithm>
+
+#include "keysyms.h"
+
+namespace appliance::console {
+
+VmDisplay::VmDisplay(QQuickItem* parent) : QQuickPaintedItem(parent) {
+    setFillColor(Qt::black);
+    setAcceptedMouseButtons(Qt::AllButtons);
+    setAcceptHoverEvents(true);
+}
+
+void VmDisplay::setSocketPath(const QString& path) {
+    if (path == m_socketPath) return;
+    m_socketPath = path;
+    m_session.reset();
+    if (!path.isEmpty()) {
+        m_session = std::make_unique<VncSession>(path.toStdString());
+        connect(m_session.get(), &VncSession::frameReady, this, [this] {
+            bool first = m_frame.isNull();
+            m_frame = m_session->frame();
+            if (first) emit hasFrameChanged();
+            update();
+        }, Qt::QueuedConnection);
+        connect(m_session.get(), &VncSession::connectedChanged, this, &VmDisplay::connectedChanged, Qt::QueuedConnection);
+    }
+    emit socketPathChanged();
+}
+
+QRectF VmDisplay::frameRect() const {
+    if (m_frame.isNull()) return {};
+    QSizeF scaled = QSizeF(m_frame.size()).scaled(size(), Qt::KeepAspectRatio);
+    return {(width() - scaled.width()) / 2, (height() - scaled.height()) / 2, scaled.width(), scaled.height()};
+}
+
+void VmDisplay::paint(QPainter* painter) {
+    if (m_frame.isNull()) return;
+    painter->setRenderHint(QPainter::SmoothPixmapTransform);
+    painter->drawImage(frameRect(), m_frame);
+}
+
+QPoint VmDisplay::toGuest(QPointF p) const {
+    QRectF r = frameRect();
+    if (r.isEmpty()) return {};
+    int x = int((p.x() - r.x()) * m_frame.width() / r.width());
+    int y = int((p.y() - r.y()) * m_frame.height() / r.height());
+    return {std::clamp(x, 0, m_frame.width() - 1), std::clamp(y, 0, m_frame.height() - 1)};
+}
+
+void VmDisplay::sendPointer(QPointF itemPos, int buttons) {
+    if (!m_session || m_frame.isNull()) return;
+    m_lastGuestPos = toGuest(itemPos);
+    m_buttons = buttons;
+    m_session->sendPointer(m_lastGuestPos.x(), m_lastGuestPos.y(), buttons);
+}
+
+namespace {
+int vncButtons(Qt::MouseButtons b) {
+    return (b & Qt::LeftButton ? 1 : 0) | (b & Qt::MiddleButton ? 2 : 0) | (b & Qt::RightButton ? 4 : 0);
+}
+}  // namespace
+
+void VmDisplay::keyPressEvent(QKeyEvent* event) {
+    std::uint32_t sym = keysymFor(*event);
+    if (!m_session || !sym) return QQuickPaintedItem::keyPressEvent(event);
+    if (!event->isAutoRepeat()) m_heldKeys.insert(event->key(), sym);
+    m_session->sendKey(m_heldKeys.value(event->key(), sym), true);
+    event->accept();
+}
+
+void VmDisplay::keyReleaseEvent(QKeyEvent* event) {
+    if (event->isAutoRepeat()) return event->accept();
+    auto it = m_heldKeys.find(event->key());
+    if (!m_session || it == m_heldKeys.end()) return QQuickPaintedItem::keyReleaseEvent(event);
+    m_session->sendKey(*it, false);
+    m_heldKeys.erase(it);
+    event->accept();
+}
+
+void VmDisplay::mousePressEvent(QMouseEvent* event) {
+    forceActiveFocus();
+    sendPointer(event->position(), vncButtons(event->buttons()));
+    event->accept();
+}
+
+void VmDisplay::mouseReleaseEvent(QMouseEvent* event) { sendPointer(event->position(), vncButtons(event->buttons())); }
+void VmDisplay::mouseMoveEvent(QMouseEvent* event) { sendPointer(event->position(), vncButtons(event->buttons())); }
+void VmDisplay::hoverMoveEvent(QHoverEvent* event) { sendPointer(event->position(), m_buttons); }
+
+void VmDisplay::wheelEvent(QWheelEvent* event) {
+    if (!m_session || m_frame.isNull()) return;
+    int wheel = event->angleDelta().y() > 0 ? 8 : 16;  // VNC buttons 4 and 5: a press and a release
+    QPoint p = toGuest(event->position());
+    m_session->sendPointer(p.x(), p.y(), m_buttons | wheel);
+    m_session->sendPointer(p.x(), p.y(), m_buttons);
+    event->accept();
+}
+
+void VmDisplay::releaseEverything() {
+    if (!m_session) return;
+    for (std::uint32_t sym : std::as_const(m_heldKeys)) m_session->sendKey(sym, false);
+    m_heldKeys.clear();
+    if (m_buttons) m_session->sendPointer(m_lastGuestPos.x(), m_lastGuestPos.y(), 0);
+    m_buttons = 0;
+}
+
+void VmDisplay::itemChange(ItemChange change, const ItemChangeData& value) {
+    // Leaving a guest: whatever is held down there is let go, or it would stay pressed.
+    if ((change == ItemVisibleHasChanged && !value.boolValue) || (change == ItemActiveFocusHasChanged && !value.boolValue))
+        releaseEverything();
+    QQuickPaintedItem::itemChange(change, value);
+}
+
+}  // namespace appliance::console

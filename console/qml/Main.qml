@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The kiosk: the focused VM full-screen, or the admin console. Every running VM keeps a live
+// display session, so a switch only changes which one is visible. The name of the target that has
+// the display is drawn by the console above the guest's picture on every switch: no guest can
+// paint over it.
+import QtQuick
+import QtQuick.Controls
+import AppliancesConsole
+
+Window {
+    id: window
+    width: 1024
+    height: 768
+    visible: true
+    color: "black"
+    title: qsTr("Appliance console")
+
+    property alias controller: controller
+    property string adminSocket: "/run/appliance/admin.sock"
+    ConsoleController {
+        id: controller
+        adminSocket: window.adminSocket
+        onFocusChanged: indicator.flash()
+    }
+
+    Repeater {
+        model: controller.vms
+        delegate: VmDisplay {
+            required property string name
+            required property string vncSocket
+            required property bool running
+            objectName: "display-" + name
+            anchors.fill: parent
+            socketPath: running ? vncSocket : ""
+            visible: controller.focus === name
+            focus: visible  // keyboard and mouse go only to the guest that has the display
+        }
+    }
+
+    Rectangle {
+        objectName: "adminConsole"
+        anchors.fill: parent
+        visible: controller.focus === "admin-console"
+        color: "#1e2228"
+        Label {
+            anchors.centerIn: parent
+            text: controller.connected ? qsTr("Admin console") : qsTr("Waiting for applianced…")
+            color: "#e8eaed"
+            font.pixelSize: 32
+        }
+    }
+
+    // Host hotkeys: never forwarded to a guest; they ask applianced for the change.
+    Shortcut { sequence: "Ctrl+Alt+Right"; context: Qt.ApplicationShortcut; onActivated: controller.cycle(1) }
+    Shortcut { sequence: "Ctrl+Alt+Left"; context: Qt.ApplicationShortcut; onActivated: controller.cycle(-1) }
+    Shortcut { sequence: "Ctrl+Alt+Home"; context: Qt.ApplicationShortcut; onActivated: controller.requestFocus("admin-console") }
+    Shortcut { sequence: "Ctrl+Alt+I"; context: Qt.ApplicationShortcut; onActivated: indicator.flash() }
+
+    // The switch indicator: drawn by the console, above whatever the guest shows.
+    Rectangle {
+        id: indicator
+        objectName: "switchIndicator"
+        z: 100
+        anchors.horizontalCenter: parent.horizontalCenter
+        anchors.top: parent.top
+        anchors.topMargin: 24
+        width: label.implicitWidth + 48
+        height: label.implicitHeight + 24
+        radius: 8
+        color: "#d0202830"
+        border.color: "#9fe0a8"
+        border.width: 2
+        opacity: 0
+        function flash() { opacity = 1; hide.restart() }
+        Label {
+            id: label
+            anchors.centerIn: parent
+            text: controller.focus === "admin-console" ? qsTr("Admin console") : controller.focus
+            color: "#ffffff"
+            font.pixelSize: 26
+            font.bold: true
+        }
+        Timer { id: hide; interval: 2500; onTriggered: indicator.opacity = 0 }
+        Behavior on opacity { NumberAnimation { duration: 200 } }
+    }
+}

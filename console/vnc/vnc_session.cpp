@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "vnc_session.h"
+
+#include <chrono>
+#include <cstring>
+
+#include <QtEndian>
+#include <rfb/rfbclient.h>
+
+namespace appliance::console {
+
+namespace {
+int kTag = 0;  // the address identifies our client data
+struct ClientState {
+    bool dirty = false;
+};
+void onUpdate(rfbClient* client, int, int, int, int) {
+    static_cast<ClientState*>(rfbClientGetClientData(client, &kTag))->dirty = true;
+}
+void quietLog(const char*, ...) {}
+}  // namespace
+
+VncSession::VncSession(std::string socketPath, QObject* parent) : QObject(parent), m_socketPath(std::move(socketPath)) {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        rfbClientLog = quietLog;
+        rfbClientErr = quietLog;
+    });
+    m_thread = std::thread([this] { run(); });
+}
+
+VncSession::~VncSession() {
+    m_stop = true;
+    if (m_thread.joinable()) m_thread.join();
+}
+
+void VncSession::sendKey(std::uint32_t keysym, bool down) {
+    std::lock_guard lock(m_inputMutex);
+    m_input.push_back({true, keysym, down, 0, 0, 0});
+}
+
+void VncSession::sendPointer(int x, int y, int buttonMask) {
+    std::lock_guard lock(m_inputMutex);
+    m_input.push_back({false, 0, false, x, y, buttonMask});
+}
+
+QImage VncSession::frame() const {
+    std::lock_guard lock(m_mutex);
+    return m_frame;
+}
+
+void VncSession::run() {
+    while (!m_stop) {
+        rfbClient* client = rfbGetClient(8, 3, 4);  // 32-bit pixels, R G B X in memory
+        ClientState state;
+        rfbClientSetClientData(client, &kTag, &state);
+        client->GotFrameBufferUpdate = onUpdate;
+        client->canHandleNewFBSize = TRUE;  // the guest changes resolution while it boots
+        client->serverHost = strdup(m_socketPath.c_str());  // a path: libvncclient uses the Unix socket
+        client->connectTimeout = 2;
+        int argc = 0;
+        if (!rfbInitClient(client, &argc, nullptr)) {  // frees the client on failure
+            for (int i = 0; i < 10 && !m_stop; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            continue;
+        }
+        m_connected = true;
+        emit connectedChanged(true);
+        while (!m_stop) {
+            std::vector<Input> input;
+            {
+                std::lock_guard lock(m_inputMutex);
+                input.swap(m_input);
+            }
+            for (const Input& i : input) {
+                if (i.key) SendKeyEvent(client, i.keysym, i.down ? TRUE : FALSE);
+                else SendPointerEvent(client, i.x, i.y, i.buttons);
+            }
+            // A short wait keeps input latency low without a wake-up channel into libvncclient.
+            int n = WaitForMessage(client, 10000);
+            if (n < 0) break;
+            if (n > 0 && !HandleRFBServerMessage(client)) break;
+            if (!state.dirty) continue;
+            state.dirty = false;
+            QImage image = QImage(client->frameBuffer, client->width, client->height, client->width * 4,
+                                  QImage::Format_RGBX8888)
+                               .copy();  // the client's buffer changes under us after this
+            // libvncclient leaves the padding byte 0; Qt's RGBX requires 255 there, or it paints nothing.
+            auto* px = reinterpret_cast<quint32*>(image.bits());
+            for (qsizetype i = 0, n = image.sizeInBytes() / 4; i < n; ++i) px[i] |= qToLittleEndian(0xff000000u);
+            {
+                std::lock_guard lock(m_mutex);
+                m_frame = std::move(image);
+            }
+            emit frameReady();
+        }
+        m_connected = false;
+        emit connectedChanged(false);
+        rfbClientCleanup(client);
+        if (!m_stop) std::this_thread::sleep_for(std::chrono::milliseconds(500));  // e.g. the guest rebooted
+    }
+}
+
+}  // namespace appliance::console

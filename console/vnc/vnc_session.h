@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// One live VNC session to a guest's display on its Unix socket. libvncclient is blocking, so it
+// belongs to this session's own thread: the thread connects (and reconnects after a guest reboot),
+// pumps server messages, and publishes each complete frame; the GUI thread only takes the latest
+// frame. Context: construct, frame() and stop() on the GUI thread; frameReady is queued to it.
+#pragma once
+
+#include <QImage>
+#include <QObject>
+#include <atomic>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace appliance::console {
+
+class VncSession : public QObject {
+    Q_OBJECT
+public:
+    explicit VncSession(std::string socketPath, QObject* parent = nullptr);
+    ~VncSession() override;
+
+    /// The latest complete frame (null until the first one arrives).
+    QImage frame() const;
+    /// Input for the guest; sent in order by the session thread. Context: any thread.
+    void sendKey(std::uint32_t keysym, bool down);
+    void sendPointer(int x, int y, int buttonMask);
+    bool connected() const { return m_connected.load(); }
+
+signals:
+    void frameReady();
+    void connectedChanged(bool connected);
+
+private:
+    void run();  // Context: session thread
+    struct Input {
+        bool key;
+        std::uint32_t keysym;
+        bool down;
+        int x, y, buttons;
+    };
+    std::string m_socketPath;
+    std::mutex m_inputMutex;
+    std::vector<Input> m_input;
+    std::atomic<bool> m_stop{false};
+    std::atomic<bool> m_connected{false};
+    mutable std::mutex m_mutex;
+    QImage m_frame;
+    std::thread m_thread;
+};
+
+}  // namespace appliance::console

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The kiosk, rendered offscreen (software Qt Quick), with live VNC sessions to two real TCG guests
+// whose banners differ in colour: when applianced moves the focus, the next screenshot shows the
+// focused guest's pixels and none of the other's. Screenshots are kept as artifacts.
+#include <filesystem>
+
+#include <QGuiApplication>
+#include <QQmlApplicationEngine>
+#include <QQuickItem>
+#include <QQuickWindow>
+#include <QTest>
+#include <QtQml/QQmlExtensionPlugin>
+#include <gtest/gtest.h>
+
+#include "console_controller.h"
+#include "integration/applianced_fixture.h"
+
+Q_IMPORT_QML_PLUGIN(AppliancesConsolePlugin)
+
+namespace appliance::test {
+namespace {
+
+bool spinUntil(const std::function<bool()>& pred, std::chrono::seconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (pred()) return true;
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+        QTest::qWait(20);
+    }
+    return pred();
+}
+
+struct Colours {
+    int red = 0, blue = 0;
+};
+// The guests' banners: VGA red (0xAA0000) for one, VGA blue (0x0000AA) for the other.
+Colours count(const QImage& image) {
+    Colours c;
+    QImage rgb = image.convertToFormat(QImage::Format_RGB32);
+    for (int y = 0; y < rgb.height(); y += 2)
+        for (int x = 0; x < rgb.width(); x += 2) {
+            QRgb p = rgb.pixel(x, y);
+            if (qRed(p) > 120 && qGreen(p) < 60 && qBlue(p) < 60) ++c.red;
+            if (qBlue(p) > 120 && qRed(p) < 60 && qGreen(p) < 60) ++c.blue;
+        }
+    return c;
+}
+
+class ConsoleTest : public DaemonTest {};
+
+TEST_F(ConsoleTest, TheKioskShowsTheFocusedGuestFullScreenAndFollowsFocusChanges) {
+    const std::string red = daemon.vmName("red"), blue = daemon.vmName("blue");
+    daemon.createVm(*admin, red, "appliance.color=41");
+    daemon.createVm(*admin, blue, "appliance.color=44");
+    for (const auto& vm : {red, blue}) ASSERT_TRUE(admin->call("vm.start", {{"name", vm}}));
+    for (const auto& vm : {red, blue}) ASSERT_TRUE(daemon.waitForGuestBoot(vm)) << daemon.consoleLog(vm);
+
+    QQmlApplicationEngine engine;
+    engine.setInitialProperties({{QStringLiteral("adminSocket"), QString::fromStdString(daemon.socket())}});
+    engine.load(QUrl(QStringLiteral("qrc:/AppliancesConsole/qml/Main.qml")));
+    ASSERT_FALSE(engine.rootObjects().isEmpty()) << "the console's QML did not load";
+    auto* window = qobject_cast<QQuickWindow*>(engine.rootObjects().first());
+    ASSERT_NE(window, nullptr);
+    auto* controller = window->property("controller").value<console::ConsoleController*>();
+    ASSERT_NE(controller, nullptr);
+
+    std::function<QQuickItem*(QQuickItem*, const QString&)> findItem = [&](QQuickItem* item, const QString& name) -> QQuickItem* {
+        if (item->objectName() == name) return item;
+        for (QQuickItem* child : item->childItems())
+            if (QQuickItem* found = findItem(child, name)) return found;
+        return nullptr;
+    };
+    auto display = [&](const std::string& vm) { return findItem(window->contentItem(), QString::fromStdString("display-" + vm)); };
+    // A live session to every running guest, before any switch.
+    ASSERT_TRUE(spinUntil([&] {
+        return display(red) && display(blue) && display(red)->property("hasFrame").toBool() &&
+               display(blue)->property("hasFrame").toBool();
+    }, std::chrono::seconds(60))) << "no frames from the guests' displays";
+
+    std::filesystem::create_directories(APPLIANCE_ARTIFACT_DIR);
+    auto shot = [&](const std::string& name) {
+        QImage image = window->grabWindow();
+        image.save(QString::fromStdString(std::string(APPLIANCE_ARTIFACT_DIR) + "/" + name));
+        std::printf("screenshot: %s/%s\n", APPLIANCE_ARTIFACT_DIR, name.c_str());
+        return image;
+    };
+    Colours admin0 = count(shot("console-admin.png"));
+    EXPECT_EQ(controller->focus().toStdString(), "admin-console");
+    EXPECT_LT(admin0.red + admin0.blue, 50) << "no guest is shown while the admin console has the display";
+
+    for (const auto& [vm, wantRed] : {std::pair{red, true}, std::pair{blue, false}}) {
+        ASSERT_TRUE(admin->call("focus.set", {{"target", vm}}));
+        ASSERT_TRUE(spinUntil([&] { return controller->focus().toStdString() == vm; }, std::chrono::seconds(10)));
+        QCoreApplication::processEvents();
+        QTest::qWait(100);
+        QImage image = shot("console-" + std::string(wantRed ? "red" : "blue") + ".png");
+        Colours c = count(image);
+        if (wantRed) {
+            EXPECT_GT(c.red, 2000) << vm;
+            EXPECT_LT(c.blue, 50) << "the other guest's pixels are showing";
+        } else {
+            EXPECT_GT(c.blue, 2000) << vm;
+            EXPECT_LT(c.red, 50) << "the other guest's pixels are showing";
+        }
+        QQuickItem* indicator = findItem(window->contentItem(), "switchIndicator");
+        ASSERT_NE(indicator, nullptr);
+        EXPECT_GT(indicator->opacity(), 0.0) << "the switch indicator shows on every switch";
+    }
+    // Keys typed into the console reach only the guest that has the display (checked inside both).
+    ASSERT_TRUE(admin->call("focus.set", {{"target", red}}));
+    ASSERT_TRUE(spinUntil([&] { return controller->focus().toStdString() == red; }, std::chrono::seconds(10)));
+    QTest::qWait(200);
+    for (char ch : std::string("touch /tmp/typed")) QTest::keyClick(window, ch);
+    QTest::keyClick(window, Qt::Key_Return);
+    int rc = -1;
+    EXPECT_TRUE(waitUntil([&] { daemon.guestRun(red, "ls /tmp/typed", &rc); return rc == 0; }, std::chrono::seconds(20)))
+        << "the focused guest did not receive the typed command";
+    daemon.guestRun(blue, "ls /tmp/typed", &rc);
+    EXPECT_NE(rc, 0) << "a guest without the display received keys";
+
+    // A host hotkey is not forwarded; it asks applianced for the admin console.
+    QTest::keyClick(window, Qt::Key_Home, Qt::ControlModifier | Qt::AltModifier);
+    EXPECT_TRUE(spinUntil([&] { return admin->call("focus.get")->value("target", "") == "admin-console"; },
+                          std::chrono::seconds(10)));
+    shot("console-after-hotkey.png");
+
+    // The focused guest stops: the console goes back to the admin console.
+    ASSERT_TRUE(admin->call("focus.set", {{"target", blue}}));
+    ASSERT_TRUE(spinUntil([&] { return controller->focus().toStdString() == blue; }, std::chrono::seconds(10)));
+    ASSERT_TRUE(admin->call("vm.destroy", {{"name", blue}}));
+    EXPECT_TRUE(spinUntil([&] { return controller->focus() == "admin-console"; }, std::chrono::seconds(15)));
+}
+
+}  // namespace
+}  // namespace appliance::test
+
+int main(int argc, char** argv) {
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+    if (qEnvironmentVariableIsEmpty("QT_QUICK_BACKEND")) qputenv("QT_QUICK_BACKEND", "software");
+    QGuiApplication app(argc, argv);
+    ::testing::InitGoogleTest(&argc, argv);
+    return RUN_ALL_TESTS();
+}
