@@ -19,8 +19,10 @@ CTL="$BIN/appliancectl --socket $SOCK"
 
 "$BIN/applianced" --set admin_socket=$SOCK &
 DAEMON=$!
+CONSOLE_PIDS=()
 stop() {
     trap - INT TERM EXIT
+    for p in "${CONSOLE_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
     kill -TERM $DAEMON 2>/dev/null && wait $DAEMON 2>/dev/null || true
     echo
     say "applianced stopped. Still running under libvirt (they keep running without applianced):"
@@ -46,6 +48,23 @@ create_demo() {   # name, banner colour (ANSI background)
 create_demo legacy-vms 41
 create_demo new-vms 44
 
+# The kiosk console. With a display, on it; without one, on a private X server served by VNC on
+# loopback only (Qt's own vnc platform cannot bind to loopback, so it is not used here).
+CONSOLE_BIN="$REPO/build/dev/console/appliance-console"
+CONSOLE_AT="(not built)"
+if [ -x "$CONSOLE_BIN" ]; then
+    if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+        "$CONSOLE_BIN" --admin-socket $SOCK & CONSOLE_PIDS+=($!)
+        CONSOLE_AT="on your display"
+    else
+        Xvfb :73 -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 & CONSOLE_PIDS+=($!)
+        sleep 1
+        DISPLAY=:73 QT_QUICK_BACKEND=software "$CONSOLE_BIN" --admin-socket $SOCK >/dev/null 2>&1 & CONSOLE_PIDS+=($!)
+        x11vnc -display :73 -localhost -rfbport 5973 -forever -shared -nopw -quiet >/dev/null 2>&1 & CONSOLE_PIDS+=($!)
+        CONSOLE_AT="vnc://127.0.0.1:5973 (loopback only; e.g. ssh -L 5973:127.0.0.1:5973 this-host, then a VNC viewer)"
+    fi
+fi
+
 echo
 $CTL vm list
 cat <<EOT
@@ -58,6 +77,8 @@ applianced is running (Ctrl-C stops it; the guests keep running). In another she
     $BIN/appliancectl vm start new-vms
     $BIN/appliancectl events            # live state changes
     $BIN/appliancectl audit             # who did what
+The kiosk console: $CONSOLE_AT
+    it shows whichever target has the display; Ctrl+Alt+Right/Left cycles, Ctrl+Alt+Home is the admin console.
 A guest's display: $(echo /run/appliance/vms/legacy-vms/vnc.sock) (VNC on a Unix socket).
 
 EOT

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "integration/applianced_fixture.h"
 
+#include <cctype>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -71,7 +73,26 @@ void DaemonTest::SetUp() {
     ASSERT_TRUE(events->call("events.subscribe"));
 }
 
+namespace {
+// Test domains are named t<pid>-...; those whose test process died (a crash skips clean-up) would
+// keep running and slow every later run, so the first fixture of a run removes them.
+void reapDomainsOfDeadTests() {
+    static bool done = false;
+    if (done) return;
+    done = true;
+    std::istringstream names(shell("virsh -c qemu:///system list --all --name"));
+    for (std::string name; std::getline(names, name);) {
+        if (name.size() < 3 || name[0] != 't' || !std::isdigit(static_cast<unsigned char>(name[1]))) continue;
+        pid_t pid = pid_t(std::atol(name.c_str() + 1));
+        if (pid <= 0 || pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
+        shell("virsh -c qemu:///system destroy " + name);
+        shell("virsh -c qemu:///system undefine --nvram " + name);
+    }
+}
+}  // namespace
+
 ApplianceDaemon::ApplianceDaemon(std::vector<std::string> extraSettings) : m_extra(std::move(extraSettings)) {
+    reapDomainsOfDeadTests();
     char tmpl[] = "/tmp/appliance-test-XXXXXX";
     m_dir = ::mkdtemp(tmpl);
     ::chmod(m_dir.c_str(), 0755);  // QEMU (another user) reads the share directory below it

@@ -14,21 +14,13 @@
 
 #include "console_controller.h"
 #include "integration/applianced_fixture.h"
+#include "integration/qt_test_support.h"
 
 Q_IMPORT_QML_PLUGIN(AppliancesConsolePlugin)
 
 namespace appliance::test {
 namespace {
 
-bool spinUntil(const std::function<bool()>& pred, std::chrono::seconds timeout) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (pred()) return true;
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
-        QTest::qWait(20);
-    }
-    return pred();
-}
 
 struct Colours {
     int red = 0, blue = 0;
@@ -64,12 +56,6 @@ TEST_F(ConsoleTest, TheKioskShowsTheFocusedGuestFullScreenAndFollowsFocusChanges
     auto* controller = window->property("controller").value<console::ConsoleController*>();
     ASSERT_NE(controller, nullptr);
 
-    std::function<QQuickItem*(QQuickItem*, const QString&)> findItem = [&](QQuickItem* item, const QString& name) -> QQuickItem* {
-        if (item->objectName() == name) return item;
-        for (QQuickItem* child : item->childItems())
-            if (QQuickItem* found = findItem(child, name)) return found;
-        return nullptr;
-    };
     auto display = [&](const std::string& vm) { return findItem(window->contentItem(), QString::fromStdString("display-" + vm)); };
     // A live session to every running guest, before any switch.
     ASSERT_TRUE(spinUntil([&] {
@@ -134,10 +120,4 @@ TEST_F(ConsoleTest, TheKioskShowsTheFocusedGuestFullScreenAndFollowsFocusChanges
 }  // namespace
 }  // namespace appliance::test
 
-int main(int argc, char** argv) {
-    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
-    if (qEnvironmentVariableIsEmpty("QT_QUICK_BACKEND")) qputenv("QT_QUICK_BACKEND", "software");
-    QGuiApplication app(argc, argv);
-    ::testing::InitGoogleTest(&argc, argv);
-    return RUN_ALL_TESTS();
-}
+int main(int argc, char** argv) { return appliance::test::runQtTests(argc, argv); }

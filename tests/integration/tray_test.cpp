@@ -18,22 +18,13 @@
 
 #include "agent_controller.h"
 #include "integration/applianced_fixture.h"
+#include "integration/qt_test_support.h"
 
 Q_IMPORT_QML_PLUGIN(VmsAgentTrayPlugin)
 
 namespace appliance::test {
 namespace {
 
-// Runs the Qt event loop until `pred` holds.
-bool spinUntil(const std::function<bool()>& pred, std::chrono::seconds timeout) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (pred()) return true;
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
-        QTest::qWait(20);
-    }
-    return pred();
-}
 
 TEST(TrayTest, AClickInThePickerSwitchesTheDisplayAndAStoppedVmIsRefusedPlainly) {
     ApplianceDaemon daemon({"agent_tcp_advertise=127.0.0.1"});
@@ -62,13 +53,6 @@ TEST(TrayTest, AClickInThePickerSwitchesTheDisplayAndAStoppedVmIsRefusedPlainly)
     ASSERT_NE(controller, nullptr);
     controller->setSocketPath(QString::fromStdString(agentSocket));
 
-    // Delegates live in the visual item tree (their QObject parent is not the view).
-    std::function<QQuickItem*(QQuickItem*, const QString&)> findItem = [&](QQuickItem* item, const QString& name) -> QQuickItem* {
-        if (item->objectName() == name) return item;
-        for (QQuickItem* child : item->childItems())
-            if (QQuickItem* found = findItem(child, name)) return found;
-        return nullptr;
-    };
     auto row = [&](const std::string& name) { return findItem(window->contentItem(), QString::fromStdString("target-" + name)); };
     ASSERT_TRUE(spinUntil([&] { return controller->connected() && row(b) && row(off); }, std::chrono::seconds(30)))
         << "the picker never listed the targets; message: " << controller->message().toStdString()
@@ -106,10 +90,4 @@ TEST(TrayTest, AClickInThePickerSwitchesTheDisplayAndAStoppedVmIsRefusedPlainly)
 }  // namespace
 }  // namespace appliance::test
 
-int main(int argc, char** argv) {
-    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
-    if (qEnvironmentVariableIsEmpty("QT_QUICK_BACKEND")) qputenv("QT_QUICK_BACKEND", "software");
-    QGuiApplication app(argc, argv);
-    ::testing::InitGoogleTest(&argc, argv);
-    return RUN_ALL_TESTS();
-}
+int main(int argc, char** argv) { return appliance::test::runQtTests(argc, argv); }
