@@ -48,6 +48,13 @@ void ConsoleController::cycle(int step) {
     requestFocus(targets[(at + step + targets.size()) % targets.size()]);
 }
 
+void ConsoleController::decide(bool allow) {
+    if (!m_askId) return;
+    m_socket.call("focus.decide", {{"id", m_askId}, {"allow", allow}}, [](const QJsonObject&) {});
+    m_askId = 0;
+    emit askChanged();
+}
+
 void ConsoleController::refresh() {
     m_socket.call("focus.get", {}, [this](const QJsonObject& m) {
         QString focus = m.value("return").toObject().value("target").toString(m_focus);
@@ -79,6 +86,17 @@ void ConsoleController::onEvent(const QString& name, const QJsonObject& data) {
     if (name == "focus.changed") {
         m_focus = data.value("target").toString();
         emit focusChanged();
+    } else if (name == "focus.ask") {
+        // Agents' names arrive as "agent:VM"; the operator thinks in VMs.
+        m_askId = data.value("id").toInt();
+        m_askBy = data.value("by").toString().remove(QStringLiteral("agent:"));
+        m_askTarget = data.value("target").toString();
+        emit askChanged();
+    } else if (name == "focus.ask-expired") {
+        if (data.value("id").toInt() == m_askId) {
+            m_askId = 0;
+            emit askChanged();
+        }
     } else if (name == "vm.state") {
         m_vms.setState(data.value("name").toString(), data.value("state").toString());
     } else if (name == "vm.defined" || name == "vm.undefined" || name == "hypervisor.connected") {

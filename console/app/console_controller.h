@@ -19,6 +19,10 @@ class ConsoleController : public QObject {
     Q_PROPERTY(QString focus READ focus NOTIFY focusChanged)
     Q_PROPERTY(bool connected READ connected NOTIFY connectedChanged)
     Q_PROPERTY(QString adminSocket READ adminSocket WRITE setAdminSocket NOTIFY adminSocketChanged)
+    /// A guest's request the policy says the operator must decide (0: none).
+    Q_PROPERTY(int askId READ askId NOTIFY askChanged)
+    Q_PROPERTY(QString askBy READ askBy NOTIFY askChanged)
+    Q_PROPERTY(QString askTarget READ askTarget NOTIFY askChanged)
 public:
     explicit ConsoleController(QObject* parent = nullptr);
     VmListModel* vms() { return &m_vms; }
@@ -29,11 +33,17 @@ public:
     /// Host hotkeys: ask applianced to move the focus (the console never decides it).
     Q_INVOKABLE void requestFocus(const QString& target);
     Q_INVOKABLE void cycle(int step);
+    /// The operator's answer to the pending request.
+    Q_INVOKABLE void decide(bool allow);
+    int askId() const { return m_askId; }
+    QString askBy() const { return m_askBy; }
+    QString askTarget() const { return m_askTarget; }
 
 signals:
     void focusChanged();
     void connectedChanged();
     void adminSocketChanged();
+    void askChanged();
 
 private:
     void refresh();
@@ -43,6 +53,8 @@ private:
     VmListModel m_vms;
     QString m_focus = QStringLiteral("admin-console");
     bool m_connected = false;
+    int m_askId = 0;
+    QString m_askBy, m_askTarget;
     QString m_adminSocket = QStringLiteral("/run/appliance/admin.sock");
 };
 

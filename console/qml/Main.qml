@@ -50,6 +50,37 @@ Window {
         }
     }
 
+    // An agent's request the policy leaves to the operator: above everything, Allow or Deny.
+    Rectangle {
+        objectName: "askDialog"
+        z: 200
+        visible: controller.askId > 0
+        anchors.centerIn: parent
+        width: 520
+        height: 180
+        radius: 10
+        color: "#2a2f37"
+        border.color: "#e0b040"
+        border.width: 2
+        Column {
+            anchors.centerIn: parent
+            spacing: 18
+            Label {
+                anchors.horizontalCenter: parent.horizontalCenter
+                text: qsTr("%1 asks to give the display to %2").arg(controller.askBy)
+                      .arg(controller.askTarget === "admin-console" ? qsTr("the admin console") : controller.askTarget)
+                color: "#e8eaed"
+                font.pixelSize: 18
+            }
+            Row {
+                anchors.horizontalCenter: parent.horizontalCenter
+                spacing: 24
+                Button { objectName: "askAllow"; text: qsTr("Allow"); onClicked: controller.decide(true) }
+                Button { objectName: "askDeny"; text: qsTr("Deny"); onClicked: controller.decide(false) }
+            }
+        }
+    }
+
     // Host hotkeys: never forwarded to a guest; they ask applianced for the change.
     Shortcut { sequence: "Ctrl+Alt+Right"; context: Qt.ApplicationShortcut; onActivated: controller.cycle(1) }
     Shortcut { sequence: "Ctrl+Alt+Left"; context: Qt.ApplicationShortcut; onActivated: controller.cycle(-1) }

@@ -3,6 +3,7 @@
 // whose banners differ in colour: when applianced moves the focus, the next screenshot shows the
 // focused guest's pixels and none of the other's. Screenshots are kept as artifacts.
 #include <filesystem>
+#include <thread>
 
 #include <QGuiApplication>
 #include <QQmlApplicationEngine>
@@ -15,6 +16,7 @@
 #include "console_controller.h"
 #include "integration/applianced_fixture.h"
 #include "integration/qt_test_support.h"
+#include "integration/raw_tls_agent.h"
 
 Q_IMPORT_QML_PLUGIN(AppliancesConsolePlugin)
 
@@ -115,6 +117,51 @@ TEST_F(ConsoleTest, TheKioskShowsTheFocusedGuestFullScreenAndFollowsFocusChanges
     ASSERT_TRUE(spinUntil([&] { return controller->focus().toStdString() == blue; }, std::chrono::seconds(10)));
     ASSERT_TRUE(admin->call("vm.destroy", {{"name", blue}}));
     EXPECT_TRUE(spinUntil([&] { return controller->focus() == "admin-console"; }, std::chrono::seconds(15)));
+}
+
+TEST_F(ConsoleTest, AnAgentsAskAppearsOnTheConsoleAndTheOperatorsAllowSwitches) {
+    const std::string asker = daemon.vmName("asker"), target = daemon.vmName("target");
+    for (const auto& vm : {asker, target}) {
+        daemon.createVm(*admin, vm);
+        ASSERT_TRUE(admin->call("vm.start", {{"name", vm}}));
+    }
+    daemon.writePolicy("10-ask.policy", asker + " focus.request " + target + " ask\n");
+
+    QQmlApplicationEngine engine;
+    engine.setInitialProperties({{QStringLiteral("adminSocket"), QString::fromStdString(daemon.socket())}});
+    engine.load(QUrl(QStringLiteral("qrc:/AppliancesConsole/qml/Main.qml")));
+    ASSERT_FALSE(engine.rootObjects().isEmpty());
+    auto* window = qobject_cast<QQuickWindow*>(engine.rootObjects().first());
+    auto* controller = window->property("controller").value<console::ConsoleController*>();
+    ASSERT_TRUE(spinUntil([&] { return controller->connected(); }, std::chrono::seconds(10)));
+
+    // The asking guest's agent, over TLS with the VM's real directory.
+    Json directory = Json::parse(shell("cat " + daemon.shareDir(asker) + "/directory.json"), nullptr, false);
+    int port = 0;
+    for (const auto& e : directory["endpoints"])
+        if (e["transport"] == "tcp+tls") port = e["port"];
+    ASSERT_GT(port, 0);
+    Json answer;
+    std::thread guest([&] {
+        RawTlsAgent agent(port);
+        if (!agent.authenticate(asker, directory["secret"])) return;
+        answer = agent.send({{"execute", "focus.request"}, {"arguments", {{"target", target}}}, {"id", 1}});
+        while (answer.contains("event")) answer = agent.next();  // the "pending" notice comes first
+    });
+    ASSERT_TRUE(spinUntil([&] { return controller->askId() > 0; }, std::chrono::seconds(20)));
+    EXPECT_EQ(controller->askBy().toStdString(), asker);
+    EXPECT_EQ(controller->askTarget().toStdString(), target);
+    QQuickItem* allow = findItem(window->contentItem(), "askAllow");
+    ASSERT_NE(allow, nullptr);
+    std::filesystem::create_directories(APPLIANCE_ARTIFACT_DIR);
+    QImage dialog = window->grabWindow();
+    dialog.save(QString::fromStdString(std::string(APPLIANCE_ARTIFACT_DIR) + "/console-ask.png"));
+    QPointF centre = allow->mapToScene(QPointF(allow->width() / 2, allow->height() / 2));
+    QTest::mouseClick(window, Qt::LeftButton, Qt::NoModifier, centre.toPoint());
+    EXPECT_TRUE(spinUntil([&] { return controller->focus().toStdString() == target; }, std::chrono::seconds(10)));
+    guest.join();
+    EXPECT_EQ(answer.value("return", Json::object()).value("target", ""), target) << answer.dump();
+    EXPECT_EQ(controller->askId(), 0) << "the dialog closes once answered";
 }
 
 }  // namespace
