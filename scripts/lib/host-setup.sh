@@ -17,7 +17,7 @@ PACKAGES=(
     clang libclang-rt-14-dev systemd
     qt6-base-dev qt6-declarative-dev qml6-module-qtquick qml6-module-qtquick-controls
     qml6-module-qtquick-layouts qml6-module-qtquick-window qml6-module-qtqml-workerscript
-    qml6-module-qtquick-templates xvfb xauth libvncserver-dev x11vnc
+    qml6-module-qtquick-templates xvfb xauth libvncserver-dev x11vnc libx11-dev virt-viewer
 )
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "bench/x_screen.h"
+
+#include <X11/Xlib.h>
+#include <X11/Xutil.h>
+
+namespace appliance::bench {
+
+struct XScreen {
+    Display* dpy;
+};
+
+XScreen* openXScreen(const char* display) {
+    Display* dpy = XOpenDisplay(display);
+    return dpy ? new XScreen{dpy} : nullptr;
+}
+
+void closeXScreen(XScreen* screen) {
+    if (!screen) return;
+    XCloseDisplay(screen->dpy);
+    delete screen;
+}
+
+bool xScreenHas(XScreen* screen, bool (*match)(int, int, int), int minSamples) {
+    Window root = DefaultRootWindow(screen->dpy);
+    XWindowAttributes attrs;
+    XGetWindowAttributes(screen->dpy, root, &attrs);
+    XImage* img = XGetImage(screen->dpy, root, 0, 0, unsigned(attrs.width), unsigned(attrs.height), AllPlanes, ZPixmap);
+    if (!img) return false;
+    int n = 0;
+    for (int y = 0; y < attrs.height; y += 8)
+        for (int x = 0; x < attrs.width; x += 8) {
+            unsigned long p = XGetPixel(img, x, y);
+            n += match(int((p >> 16) & 0xff), int((p >> 8) & 0xff), int(p & 0xff));
+        }
+    XDestroyImage(img);
+    return n >= minSamples;
+}
+
+}  // namespace appliance::bench

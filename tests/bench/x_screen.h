@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Reading an X screen, kept apart because Xlib's macros (None, Bool, ...) clash with other headers.
+#pragma once
+
+namespace appliance::bench {
+
+struct XScreen;
+XScreen* openXScreen(const char* display);
+void closeXScreen(XScreen* screen);
+/// Whether at least `minSamples` of a sparse grid of pixels satisfy `match(r, g, b)`.
+bool xScreenHas(XScreen* screen, bool (*match)(int r, int g, int b), int minSamples);
+
+}  // namespace appliance::bench
