@@ -28,17 +28,6 @@ using namespace appliance::test;
 using namespace appliance::bench;
 using Clock = std::chrono::steady_clock;
 
-namespace {
-
-Json readJson(const std::string& path) {
-    std::ifstream f(path);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return Json::parse(ss.str(), nullptr, false);
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
     const int switches = intArg(argc, argv, "--switches", 200);
     const int guestSwitches = intArg(argc, argv, "--guest-switches", 100);
@@ -59,7 +48,7 @@ int main(int argc, char** argv) {
         daemon.createVm(*admin, vm);
         (void)admin->call("vm.start", {{"name", vm}});
     }
-    Json directory = readJson(daemon.shareDir(a) + "/directory.json");
+    Json directory = readJsonFile(daemon.shareDir(a) + "/directory.json");
     int port = 0;
     for (const auto& e : directory["endpoints"])
         if (e["transport"] == "tcp+tls") port = e["port"];

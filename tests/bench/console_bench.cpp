@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
     }, std::chrono::seconds(60));
 
     // 1. Agent request -> first rendered frame with the target's pixels.
-    Json directory = Json::parse(shell("cat " + daemon.shareDir(vms[0]) + "/directory.json"), nullptr, false);
+    Json directory = readJsonFile(daemon.shareDir(vms[0]) + "/directory.json");
     int port = 0;
     for (const auto& e : directory["endpoints"])
         if (e["transport"] == "tcp+tls") port = e["port"];

@@ -18,12 +18,6 @@
 namespace appliance::test {
 namespace {
 
-Json readJson(const std::string& path) {
-    std::ifstream f(path);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return Json::parse(ss.str(), nullptr, false);
-}
 
 int freePort() {
     asio::io_context io;
@@ -43,7 +37,7 @@ protected:
         vm = daemon.vmName("tcp");
         daemon.createVm(*admin, vm);
         ASSERT_TRUE(admin->call("vm.start", {{"name", vm}}));
-        directory = readJson(daemon.shareDir(vm) + "/directory.json");
+        directory = readJsonFile(daemon.shareDir(vm) + "/directory.json");
         ASSERT_TRUE(directory.is_object());
     }
     void TearDown() override {
@@ -86,7 +80,7 @@ TEST_F(AgentTcpTest, TheDirectoryNamesTheTlsEndpointWithItsFingerprintAndOnlyThi
     EXPECT_EQ(directory["secret"].get<std::string>().size(), 64u);
     const std::string other = daemon.vmName("other");
     daemon.createVm(*admin, other);
-    Json otherDirectory = readJson(daemon.shareDir(other) + "/directory.json");
+    Json otherDirectory = readJsonFile(daemon.shareDir(other) + "/directory.json");
     EXPECT_NE(otherDirectory["secret"], directory["secret"]);
     EXPECT_EQ(shell("stat -c %a " + daemon.shareDir(vm) + "/directory.json"), "640");
 }

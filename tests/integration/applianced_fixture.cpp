@@ -53,6 +53,13 @@ std::string imageDir() {
     return env ? env : "/var/lib/appliance/images/test-guest";
 }
 
+Json readJsonFile(const std::string& path) {
+    std::ifstream f(path);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return Json::parse(ss.str(), nullptr, false);
+}
+
 Result<protocol::Message> waitForEvent(LineClient& c, const std::function<bool(const protocol::Message&)>& pred,
                                        std::chrono::milliseconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;

@@ -26,6 +26,8 @@ std::string virshDomstate(const std::string& name);
 /// Waits until `pred` holds, polling; false when the deadline passes.
 bool waitUntil(const std::function<bool()>& pred, std::chrono::milliseconds timeout);
 std::string imageDir();
+/// A JSON file's contents (discarded JSON if it cannot be read or parsed).
+Json readJsonFile(const std::string& path);
 
 class ApplianceDaemon {
 public:

@@ -136,7 +136,7 @@ TEST_F(ConsoleTest, AnAgentsAskAppearsOnTheConsoleAndTheOperatorsAllowSwitches) 
     ASSERT_TRUE(spinUntil([&] { return controller->connected(); }, std::chrono::seconds(10)));
 
     // The asking guest's agent, over TLS with the VM's real directory.
-    Json directory = Json::parse(shell("cat " + daemon.shareDir(asker) + "/directory.json"), nullptr, false);
+    Json directory = readJsonFile(daemon.shareDir(asker) + "/directory.json");
     int port = 0;
     for (const auto& e : directory["endpoints"])
         if (e["transport"] == "tcp+tls") port = e["port"];
