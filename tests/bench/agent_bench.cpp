@@ -55,13 +55,7 @@ int main(int argc, char** argv) {
 
     // 1. Host agent.
     std::string agentSocket = daemon.dir() + "/bench-agent.sock";
-    pid_t agent = ::fork();
-    if (agent == 0) {
-        std::string dir = daemon.shareDir(a) + "/directory.json";
-        freopen("/dev/null", "w", stderr);
-        ::execl(VMS_AGENTD_PATH, "vms-agentd", "--directory", dir.c_str(), "--socket", agentSocket.c_str(), nullptr);
-        ::_exit(127);
-    }
+    pid_t agent = daemon.startHostAgent(a, agentSocket);
     LineClient client;
     waitUntil([&] {
         if (!client.connect(agentSocket, 1000)) return false;
@@ -80,8 +74,7 @@ int main(int argc, char** argv) {
     }
     std::printf("focus request -> focus event at admin subscriber, host agent (Unix socket -> vms-agentd -> TLS loopback), "
                 "%zu switches: p50 %.2f ms, p99 %.2f ms\n", hostMs.size(), percentile(hostMs, 50), percentile(hostMs, 99));
-    ::kill(agent, SIGTERM);
-    ::waitpid(agent, nullptr, 0);
+    stopProcess(agent);
 
     // 2. Agent inside a TCG guest, over virtio-serial.
     if (guestSwitches > 0) {

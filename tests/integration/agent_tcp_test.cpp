@@ -41,21 +41,11 @@ protected:
         ASSERT_TRUE(directory.is_object());
     }
     void TearDown() override {
-        if (agentPid > 0) {
-            ::kill(agentPid, SIGTERM);
-            ::waitpid(agentPid, nullptr, 0);
-        }
+        stopProcess(agentPid);
     }
     void startHostAgent() {
         agentSocket = daemon.dir() + "/vms-agent.sock";
-        agentPid = ::fork();
-        if (agentPid == 0) {
-            std::string log = daemon.dir() + "/vms-agentd.log";
-            freopen(log.c_str(), "a", stderr);
-            std::string dir = daemon.shareDir(vm) + "/directory.json";
-            ::execl(VMS_AGENTD_PATH, "vms-agentd", "--directory", dir.c_str(), "--socket", agentSocket.c_str(), nullptr);
-            ::_exit(127);
-        }
+        agentPid = daemon.startHostAgent(vm, agentSocket);
     }
     std::string agentStatus() {
         return shell(std::string(VMS_AGENT_PATH) + " --socket " + agentSocket + " --json status");

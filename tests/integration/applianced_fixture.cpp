@@ -13,6 +13,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -83,6 +84,16 @@ void DaemonTest::SetUp() {
 namespace {
 // Test domains are named t<pid>-...; those whose test process died (a crash skips clean-up) would
 // keep running and slow every later run, so the first fixture of a run removes them.
+// Alive and not a zombie (PID 1 on these machines does not reap, so a killed test can stay one).
+bool processAlive(pid_t pid) {
+    if (::kill(pid, 0) != 0 && errno == ESRCH) return false;
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    std::getline(stat, line);
+    auto close = line.rfind(')');
+    return close == std::string::npos || close + 2 >= line.size() || line[close + 2] != 'Z';
+}
+
 void reapDomainsOfDeadTests() {
     static bool done = false;
     if (done) return;
@@ -91,7 +102,7 @@ void reapDomainsOfDeadTests() {
     for (std::string name; std::getline(names, name);) {
         if (name.size() < 3 || name[0] != 't' || !std::isdigit(static_cast<unsigned char>(name[1]))) continue;
         pid_t pid = pid_t(std::atol(name.c_str() + 1));
-        if (pid <= 0 || pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;
+        if (pid <= 0 || pid == ::getpid() || processAlive(pid)) continue;
         shell("virsh -c qemu:///system destroy " + name);
         shell("virsh -c qemu:///system undefine --nvram " + name);
     }
@@ -114,6 +125,28 @@ ApplianceDaemon::ApplianceDaemon(std::vector<std::string> extraSettings) : m_ext
     fs::create_directories(m_policyDir);
     fs::copy_file(std::string(APPLIANCE_SOURCE_DIR) + "/appliance/policy.d/50-default.policy",
                   m_policyDir + "/50-default.policy");
+}
+
+pid_t ApplianceDaemon::startHostAgent(const std::string& vm, const std::string& socketPath) {
+    const pid_t parent = ::getpid();
+    const std::string directory = m_shareDir + "/" + vm + "/directory.json";
+    const std::string log = m_dir + "/vms-agentd.log";
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // a crashed test must not leave its agent behind
+        if (::getppid() != parent) ::_exit(0);
+        int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+        ::dup2(fd, 2);
+        ::execl(VMS_AGENTD_PATH, "vms-agentd", "--directory", directory.c_str(), "--socket", socketPath.c_str(), nullptr);
+        ::_exit(127);
+    }
+    return pid;
+}
+
+void stopProcess(pid_t pid) {
+    if (pid <= 0) return;
+    ::kill(pid, SIGTERM);
+    ::waitpid(pid, nullptr, 0);
 }
 
 void ApplianceDaemon::writePolicy(const std::string& fileName, const std::string& text) {

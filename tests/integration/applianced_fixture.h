@@ -59,6 +59,10 @@ public:
     std::string vmName(const std::string& hint);
     /// Creates a VM from the test guest image; extra kernel arguments are appended.
     Json createVm(LineClient& c, const std::string& name, const std::string& extraCmdline = "", int memoryMib = 160);
+    /// A vms-agentd on the host acting for `vm` (over TLS, with the VM's real directory), serving
+    /// `socketPath`; it logs to dir()/vms-agentd.log and dies with the test process even if that
+    /// crashes. Stop it with stopProcess().
+    pid_t startHostAgent(const std::string& vm, const std::string& socketPath);
     /// Adds a policy file to this daemon's policy.d (which starts with the shipped default).
     void writePolicy(const std::string& fileName, const std::string& text);
     /// Types `command` on the guest's serial console shell and returns its output; `status` gets
@@ -85,6 +89,9 @@ protected:
     ApplianceDaemon daemon;
     std::unique_ptr<LineClient> admin, events;
 };
+
+/// SIGTERM, then waits for it.
+void stopProcess(pid_t pid);
 
 /// Waits for an event satisfying `pred` on a subscribed client.
 Result<protocol::Message> waitForEvent(LineClient& c, const std::function<bool(const protocol::Message&)>& pred,

@@ -37,12 +37,7 @@ TEST(TrayTest, AClickInThePickerSwitchesTheDisplayAndAStoppedVmIsRefusedPlainly)
 
     // The agent of VM a, on the host (over TLS), as the tray would find it inside a.
     const std::string agentSocket = daemon.dir() + "/tray-agent.sock";
-    pid_t agent = ::fork();
-    if (agent == 0) {
-        std::string dir = daemon.shareDir(a) + "/directory.json";
-        ::execl(VMS_AGENTD_PATH, "vms-agentd", "--directory", dir.c_str(), "--socket", agentSocket.c_str(), nullptr);
-        ::_exit(127);
-    }
+    pid_t agent = daemon.startHostAgent(a, agentSocket);
 
     QQmlApplicationEngine engine;
     engine.load(QUrl(QStringLiteral("qrc:/VmsAgentTray/tray/qml/Main.qml")));
@@ -83,8 +78,7 @@ TEST(TrayTest, AClickInThePickerSwitchesTheDisplayAndAStoppedVmIsRefusedPlainly)
     EXPECT_TRUE(controller->messageIsError());
     EXPECT_EQ(admin->call("focus.get")->value("target", ""), b) << "a stopped VM must not take the display";
 
-    ::kill(agent, SIGTERM);
-    ::waitpid(agent, nullptr, 0);
+    stopProcess(agent);
 }
 
 }  // namespace
