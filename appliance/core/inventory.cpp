@@ -68,6 +68,7 @@ void Inventory::applyStats(const std::vector<VmStats>& stats) {
         if (it == m_vms.end() || !vmIsActive(it->second.info.state)) continue;
         it->second.cpuPercent = s.cpuPercent;
         it->second.info.memoryKib = s.memoryKib;
+        it->second.residentKib = s.residentKib;
     }
 }
 

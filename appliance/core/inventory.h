@@ -16,6 +16,7 @@ namespace appliance {
 struct VmRecord {
     VmInfo info;
     double cpuPercent = 0;
+    uint64_t residentKib = 0;  ///< host memory in use by the guest (last sample)
 };
 
 struct InventoryChange {

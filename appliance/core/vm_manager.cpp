@@ -56,6 +56,7 @@ VmManager::Json VmManager::toJson(const VmRecord& rec, bool detailed, double now
            {"memory_mib", v.memoryKib / 1024},
            {"autostart", v.autostart},
            {"cpu_percent", active ? std::round(rec.cpuPercent * 10) / 10 : 0.0},
+           {"memory_used_mib", active ? rec.residentKib / 1024 : 0},
            {"uptime_s", active && v.startedAtS > 0 ? Json(int64_t(nowS - v.startedAtS)) : Json(nullptr)}};
     if (detailed) {
         j["uuid"] = v.uuid;

@@ -224,6 +224,17 @@ void LibvirtHypervisor::scheduleStats() {
     });
 }
 
+namespace {
+// The configured size says nothing about use without a balloon driver; QEMU's resident set does.
+uint64_t residentKib(virDomainPtr dom) {
+    virDomainMemoryStatStruct stats[VIR_DOMAIN_MEMORY_STAT_NR];
+    int n = virDomainMemoryStats(dom, stats, VIR_DOMAIN_MEMORY_STAT_NR, 0);
+    for (int i = 0; i < n; ++i)
+        if (stats[i].tag == VIR_DOMAIN_MEMORY_STAT_RSS) return stats[i].val;
+    return 0;
+}
+}  // namespace
+
 void LibvirtHypervisor::collectStats() {
     if (virConnectIsAlive(m_conn) != 1) {
         dropConnection("libvirt connection is no longer alive");
@@ -239,7 +250,7 @@ void LibvirtHypervisor::collectStats() {
         if (!m_known.count(name)) continue;
         virDomainInfo info{};
         if (virDomainGetInfo(ref.dom, &info) < 0) continue;
-        VmStats s{name, 0, info.memory};
+        VmStats s{name, 0, info.memory, residentKib(ref.dom)};
         auto prev = m_prevCpu.find(name);
         if (prev != m_prevCpu.end() && info.cpuTime >= prev->second.first) {
             double wallNs = double(std::chrono::duration_cast<std::chrono::nanoseconds>(now - prev->second.second).count());

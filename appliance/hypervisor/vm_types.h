@@ -47,6 +47,7 @@ struct VmStats {
     std::string name;
     double cpuPercent = 0;       ///< of one host CPU; can exceed 100 with several vCPUs
     uint64_t memoryKib = 0;
+    uint64_t residentKib = 0;    ///< host memory the guest really occupies (QEMU's RSS); 0: unknown
 };
 
 /// What `vm create` asks for. Validated by the core before it reaches a hypervisor.

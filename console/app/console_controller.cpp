@@ -7,8 +7,15 @@
 
 namespace appliance::console {
 
-ConsoleController::ConsoleController(QObject* parent) : QObject(parent), m_vms(this) {
+namespace {
+// applianced samples CPU and memory every 2 s by default; asking more often shows nothing new.
+constexpr std::chrono::milliseconds kAdminPollInterval{2000};
+}  // namespace
+
+ConsoleController::ConsoleController(QObject* parent)
+    : QObject(parent), m_vms(this), m_admin(m_socket, kAdminPollInterval, this) {
     QQmlEngine::setObjectOwnership(&m_vms, QQmlEngine::CppOwnership);
+    QQmlEngine::setObjectOwnership(&m_admin, QQmlEngine::CppOwnership);
     m_retry.setInterval(1000);
     connect(&m_retry, &QTimer::timeout, this, [this] { m_socket.connectTo(m_adminSocket); });
     connect(&m_socket, &qt::LineSocket::connected, this, [this] {
@@ -16,6 +23,7 @@ ConsoleController::ConsoleController(QObject* parent) : QObject(parent), m_vms(t
         emit connectedChanged();
         m_socket.call("events.subscribe", {}, [](const QJsonObject&) {});
         refresh();
+        m_admin.refresh();
     });
     connect(&m_socket, &qt::LineSocket::disconnected, this, [this] {
         m_connected = false;
@@ -99,8 +107,10 @@ void ConsoleController::onEvent(const QString& name, const QJsonObject& data) {
         }
     } else if (name == "vm.state") {
         m_vms.setState(data.value("name").toString(), data.value("state").toString());
+        m_admin.refresh();
     } else if (name == "vm.defined" || name == "vm.undefined" || name == "hypervisor.connected") {
         refresh();
+        m_admin.refresh();
     }
 }
 

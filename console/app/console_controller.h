@@ -7,6 +7,7 @@
 #include <QTimer>
 #include <QtQml/qqmlregistration.h>
 
+#include "admin_controller.h"
 #include "line_socket.h"
 #include "vm_list_model.h"
 
@@ -16,6 +17,8 @@ class ConsoleController : public QObject {
     Q_OBJECT
     QML_ELEMENT
     Q_PROPERTY(appliance::console::VmListModel* vms READ vms CONSTANT)
+    /// The admin console page's data and actions, over the same connection.
+    Q_PROPERTY(appliance::console::AdminController* admin READ admin CONSTANT)
     Q_PROPERTY(QString focus READ focus NOTIFY focusChanged)
     Q_PROPERTY(bool connected READ connected NOTIFY connectedChanged)
     Q_PROPERTY(QString adminSocket READ adminSocket WRITE setAdminSocket NOTIFY adminSocketChanged)
@@ -26,6 +29,7 @@ class ConsoleController : public QObject {
 public:
     explicit ConsoleController(QObject* parent = nullptr);
     VmListModel* vms() { return &m_vms; }
+    AdminController* admin() { return &m_admin; }
     QString focus() const { return m_focus; }
     bool connected() const { return m_connected; }
     QString adminSocket() const { return m_adminSocket; }
@@ -51,6 +55,7 @@ private:
     qt::LineSocket m_socket;
     QTimer m_retry;
     VmListModel m_vms;
+    AdminController m_admin;  // after m_socket, which it uses
     QString m_focus = QStringLiteral("admin-console");
     bool m_connected = false;
     int m_askId = 0;

@@ -37,17 +37,13 @@ Window {
         }
     }
 
-    Rectangle {
+    AdminPage {
         objectName: "adminConsole"
         anchors.fill: parent
         visible: controller.focus === "admin-console"
-        color: "#1e2228"
-        Label {
-            anchors.centerIn: parent
-            text: controller.connected ? qsTr("Admin console") : qsTr("Waiting for applianced…")
-            color: "#e8eaed"
-            font.pixelSize: 32
-        }
+        admin: controller.admin
+        connected: controller.connected
+        onShowRequested: (name) => controller.requestFocus(name)
     }
 
     // An agent's request the policy leaves to the operator: above everything, Allow or Deny.

@@ -156,8 +156,7 @@ TEST_F(ConsoleTest, AnAgentsAskAppearsOnTheConsoleAndTheOperatorsAllowSwitches) 
     std::filesystem::create_directories(APPLIANCE_ARTIFACT_DIR);
     QImage dialog = window->grabWindow();
     dialog.save(QString::fromStdString(std::string(APPLIANCE_ARTIFACT_DIR) + "/console-ask.png"));
-    QPointF centre = allow->mapToScene(QPointF(allow->width() / 2, allow->height() / 2));
-    QTest::mouseClick(window, Qt::LeftButton, Qt::NoModifier, centre.toPoint());
+    clickItem(window, allow);
     EXPECT_TRUE(spinUntil([&] { return controller->focus().toStdString() == target; }, std::chrono::seconds(10)));
     guest.join();
     EXPECT_EQ(answer.value("return", Json::object()).value("target", ""), target) << answer.dump();

@@ -9,6 +9,7 @@
 #include <QCoreApplication>
 #include <QGuiApplication>
 #include <QQuickItem>
+#include <QQuickWindow>
 #include <QTest>
 #include <gtest/gtest.h>
 
@@ -31,6 +32,12 @@ inline QQuickItem* findItem(QQuickItem* item, const QString& objectName) {
     for (QQuickItem* child : item->childItems())
         if (QQuickItem* found = findItem(child, objectName)) return found;
     return nullptr;
+}
+
+/// Clicks the middle of `item` as a person would, through the window's event delivery.
+inline void clickItem(QQuickWindow* window, QQuickItem* item) {
+    QPointF centre = item->mapToScene(QPointF(item->width() / 2, item->height() / 2));
+    QTest::mouseClick(window, Qt::LeftButton, Qt::NoModifier, centre.toPoint());
 }
 
 /// main() for a Qt test program: offscreen, software-rendered unless the environment says otherwise.
