@@ -6,7 +6,7 @@
 namespace appliance {
 
 namespace {
-constexpr std::array<std::pair<ErrorClass, std::string_view>, 11> kNames{{
+constexpr std::array<std::pair<ErrorClass, std::string_view>, 16> kNames{{
     {ErrorClass::GenericError, "GenericError"},
     {ErrorClass::CommandNotFound, "CommandNotFound"},
     {ErrorClass::InvalidArgument, "InvalidArgument"},
@@ -18,6 +18,11 @@ constexpr std::array<std::pair<ErrorClass, std::string_view>, 11> kNames{{
     {ErrorClass::TooLarge, "TooLarge"},
     {ErrorClass::TooManyRequests, "TooManyRequests"},
     {ErrorClass::Internal, "Internal"},
+    {ErrorClass::Unreachable, "Unreachable"},
+    {ErrorClass::AuthenticationFailed, "AuthenticationFailed"},
+    {ErrorClass::NotOnvif, "NotOnvif"},
+    {ErrorClass::MalformedAnswer, "MalformedAnswer"},
+    {ErrorClass::NoVideo, "NoVideo"},
 }};
 }  // namespace
 

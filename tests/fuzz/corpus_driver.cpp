@@ -23,6 +23,6 @@ int main(int argc, char** argv) {
         LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
         ++n;
     }
-    std::printf("protocol fuzz corpus: %d inputs ran without a crash\n", n);
+    std::printf("fuzz corpus %s: %d inputs ran without a crash\n", argv[1], n);
     return n > 0 ? 0 : 1;
 }

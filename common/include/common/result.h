@@ -25,6 +25,12 @@ enum class ErrorClass {
     TooLarge,
     TooManyRequests,  ///< a rate limit; slow down
     Internal,
+    // What a camera (or anything across the network) can do wrong; the migrator reports these.
+    Unreachable,          ///< nothing answers at that address and port (refused, no route)
+    AuthenticationFailed, ///< it answered, and refused the credentials
+    NotOnvif,             ///< something answered, but it does not speak ONVIF
+    MalformedAnswer,      ///< an ONVIF answer that cannot be parsed or breaks a bound
+    NoVideo,              ///< the stream opened but no video frame decoded
 };
 
 std::string_view errorClassName(ErrorClass c);

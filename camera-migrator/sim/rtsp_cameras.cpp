@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "sim/rtsp_cameras.h"
+
+#include <gst/gst.h>
+#include <gst/rtsp-server/rtsp-server.h>
+
+namespace appliance::camera::sim {
+
+namespace {
+/// Text inside a double-quoted launch-line string: no quote or backslash can end it early.
+std::string quoted(const std::string& text) {
+    std::string out = "\"";
+    for (char c : text)
+        if (c != '"' && c != '\\') out += c;
+    return out + "\"";
+}
+constexpr const char* kPatterns[] = {"smpte", "ball", "snow", "colors", "pinwheel", "spokes", "gradient", "checkers-8"};
+}  // namespace
+
+std::string streamLaunchLine(const CameraConfig& c, const StreamSpec& s, int patternIndex) {
+    std::string src = std::string("videotestsrc is-live=true pattern=") + kPatterns[patternIndex % 8];
+    // "A stream that stops": the source ends after that many frames, as a camera whose encoder dies.
+    if (c.streamStopsAfterS > 0) src += " num-buffers=" + std::to_string(c.streamStopsAfterS * s.fps);
+    const int fontPx = std::max(8, s.height / 20);
+    return "( " + src + " ! video/x-raw,width=" + std::to_string(s.width) + ",height=" + std::to_string(s.height) +
+           ",framerate=" + std::to_string(s.fps) + "/1" +
+           " ! textoverlay text=" + quoted(c.name) + " valignment=top halignment=left shaded-background=true font-desc=" +
+           quoted("Sans " + std::to_string(fontPx)) +
+           " ! clockoverlay valignment=bottom halignment=right shaded-background=true time-format=" +
+           quoted("%Y-%m-%d %H:%M:%S") + " font-desc=" + quoted("Sans " + std::to_string(fontPx)) +
+           " ! videoconvert ! openh264enc complexity=low rate-control=bitrate bitrate=" + std::to_string(s.bitrateKbps * 1000) +
+           " gop-size=" + std::to_string(s.fps) +  // a key frame every second: a new viewer waits at most that
+           " ! h264parse ! rtph264pay name=pay0 pt=96 config-interval=1 )";
+}
+
+RtspCameras::RtspCameras() = default;
+RtspCameras::~RtspCameras() { stop(); }
+
+Status RtspCameras::start(const std::vector<SimulatedCamera*>& cameras) {
+    gst_init(nullptr, nullptr);
+    m_context = g_main_context_new();
+    m_loop = g_main_loop_new(m_context, FALSE);
+    int index = 0;
+    for (SimulatedCamera* cam : cameras) {
+        const CameraConfig& c = cam->config();
+        GstRTSPServer* server = gst_rtsp_server_new();
+        gst_rtsp_server_set_address(server, c.host.c_str());
+        gst_rtsp_server_set_service(server, std::to_string(c.rtspPort).c_str());
+
+        GstRTSPAuth* auth = gst_rtsp_auth_new();
+        GstRTSPToken* token = gst_rtsp_token_new(GST_RTSP_TOKEN_MEDIA_FACTORY_ROLE, G_TYPE_STRING, "viewer", nullptr);
+        gchar* basic = gst_rtsp_auth_make_basic(c.user.c_str(), c.password.c_str());
+        gst_rtsp_auth_add_basic(auth, basic, token);
+        g_free(basic);
+        gst_rtsp_auth_add_digest(auth, c.user.c_str(), c.password.c_str(), token);
+        gst_rtsp_token_unref(token);
+        gst_rtsp_auth_set_supported_methods(auth, GstRTSPAuthMethod(GST_RTSP_AUTH_BASIC | GST_RTSP_AUTH_DIGEST));
+        gst_rtsp_server_set_auth(server, auth);
+        g_object_unref(auth);
+
+        GstRTSPMountPoints* mounts = gst_rtsp_server_get_mount_points(server);
+        for (auto [token, spec] : {std::pair{"main", c.main}, std::pair{"sub", c.sub}}) {
+            GstRTSPMediaFactory* factory = gst_rtsp_media_factory_new();
+            gst_rtsp_media_factory_set_launch(factory, streamLaunchLine(c, spec, index).c_str());
+            gst_rtsp_media_factory_set_shared(factory, TRUE);  // one encoder per stream, as in a camera
+            gst_rtsp_media_factory_add_role(factory, "viewer", GST_RTSP_PERM_MEDIA_FACTORY_ACCESS, G_TYPE_BOOLEAN, TRUE,
+                                            GST_RTSP_PERM_MEDIA_FACTORY_CONSTRUCT, G_TYPE_BOOLEAN, TRUE, nullptr);
+            gst_rtsp_mount_points_add_factory(mounts, ("/" + c.id + "/" + token).c_str(), factory);
+        }
+        g_object_unref(mounts);
+        if (gst_rtsp_server_attach(server, m_context) == 0) {
+            g_object_unref(server);
+            return makeError(ErrorClass::Unavailable, "camera " + c.id + ": cannot listen for RTSP on " + c.host + ":" +
+                                                          std::to_string(c.rtspPort));
+        }
+        cam->setRtspPort(gst_rtsp_server_get_bound_port(server));
+        m_servers.push_back(server);
+        ++index;
+    }
+    m_thread = std::thread([this] {
+        g_main_context_push_thread_default(m_context);
+        g_main_loop_run(m_loop);
+        g_main_context_pop_thread_default(m_context);
+    });
+    return okStatus();
+}
+
+void RtspCameras::stop() {
+    if (!m_loop) return;
+    g_main_loop_quit(m_loop);
+    if (m_thread.joinable()) m_thread.join();
+    for (void* s : m_servers) g_object_unref(s);
+    m_servers.clear();
+    g_main_loop_unref(m_loop);
+    g_main_context_unref(m_context);
+    m_loop = nullptr;
+    m_context = nullptr;
+}
+
+}  // namespace appliance::camera::sim

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The cameras' RTSP servers (gst-rtsp-server): one server per camera on its own port, like real
+// cameras, each with /<id>/main and /<id>/sub: an H.264 test pattern with the camera's name and a
+// running clock drawn on it. Basic and digest credentials per camera. All servers share one
+// GLib main loop on one thread.
+#pragma once
+
+#include <thread>
+#include <vector>
+
+#include "common/result.h"
+#include "sim/simulated_camera.h"
+
+typedef struct _GMainContext GMainContext;
+typedef struct _GMainLoop GMainLoop;
+
+namespace appliance::camera::sim {
+
+class RtspCameras {
+public:
+    RtspCameras();
+    ~RtspCameras();
+    /// Adds a server for each camera (telling each camera its port) and starts the loop.
+    Status start(const std::vector<SimulatedCamera*>& cameras);
+    void stop();
+
+private:
+    GMainContext* m_context = nullptr;
+    GMainLoop* m_loop = nullptr;
+    std::vector<void*> m_servers;
+    std::thread m_thread;
+};
+
+/// The GStreamer launch line of one stream (exposed for the tests of its escaping).
+std::string streamLaunchLine(const CameraConfig& camera, const StreamSpec& spec, int patternIndex);
+
+}  // namespace appliance::camera::sim

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "stream/stream_verifier.h"
+
+#include <mutex>
+
+#include <gst/app/gstappsink.h>
+#include <gst/gst.h>
+
+namespace appliance::camera {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+void initGstreamerOnce() {
+    static std::once_flag once;
+    std::call_once(once, [] { gst_init(nullptr, nullptr); });
+}
+
+struct GstUnref {
+    void operator()(gpointer p) const { gst_object_unref(p); }
+};
+using ElementPtr = std::unique_ptr<GstElement, GstUnref>;
+
+/// The URI with any password in it hidden, for messages.
+std::string withoutSecrets(const std::string& uri) {
+    auto scheme = uri.find("://");
+    auto at = uri.find('@');
+    if (scheme == std::string::npos || at == std::string::npos || at < scheme) return uri;
+    return uri.substr(0, scheme + 3) + "***@" + uri.substr(at + 1);
+}
+
+Error fromGstError(GError* err, const std::string& uri) {
+    const std::string shown = withoutSecrets(uri);
+    const std::string detail = err && err->message ? err->message : "unknown error";
+    if (err && err->domain == GST_RESOURCE_ERROR) {
+        switch (err->code) {
+        case GST_RESOURCE_ERROR_NOT_AUTHORIZED:
+            return makeError(ErrorClass::AuthenticationFailed,
+                             "the camera refused the credentials for " + shown + " (RTSP 401); check the user name and password");
+        case GST_RESOURCE_ERROR_NOT_FOUND:
+            return makeError(ErrorClass::NotFound, "the camera has no stream at " + shown +
+                                                       " (RTSP 404); take the URI from the camera's GetStreamUri");
+        case GST_RESOURCE_ERROR_OPEN_READ:
+        case GST_RESOURCE_ERROR_OPEN_READ_WRITE:
+        case GST_RESOURCE_ERROR_OPEN_WRITE:
+            return makeError(ErrorClass::Unreachable, "cannot open " + shown + ": " + detail +
+                                                          "; check the camera's address, RTSP port and power");
+        default: break;
+        }
+    }
+    return makeError(ErrorClass::GenericError, "the stream at " + shown + " failed: " + detail);
+}
+
+std::string codecOf(GstElement* source) {
+    std::string codec;
+    GstIterator* pads = gst_element_iterate_src_pads(source);
+    GValue item = G_VALUE_INIT;
+    while (codec.empty() && gst_iterator_next(pads, &item) == GST_ITERATOR_OK) {
+        auto* pad = GST_PAD(g_value_get_object(&item));
+        if (GstCaps* caps = gst_pad_get_current_caps(pad)) {
+            const GstStructure* s = gst_caps_get_structure(caps, 0);
+            const gchar* media = gst_structure_get_string(s, "media");
+            const gchar* name = gst_structure_get_string(s, "encoding-name");
+            if (name && (!media || std::string(media) == "video")) codec = name;
+            gst_caps_unref(caps);
+        }
+        g_value_reset(&item);
+    }
+    g_value_unset(&item);
+    gst_iterator_free(pads);
+    return codec;
+}
+
+}  // namespace
+
+Result<StreamReport> verifyStream(const std::string& rtspUri, const Credentials& credentials, const VerifyOptions& options) {
+    initGstreamerOnce();
+    if (rtspUri.rfind("rtsp://", 0) != 0 && rtspUri.rfind("rtsps://", 0) != 0)
+        return makeError(ErrorClass::InvalidArgument, "'" + withoutSecrets(rtspUri) + "' is not an rtsp:// URI");
+    GError* parseError = nullptr;
+    // Only video is decoded; an audio pad stays unlinked and is dropped by decodebin's caps.
+    ElementPtr pipeline(gst_parse_launch(
+        "rtspsrc name=src latency=0 ! application/x-rtp,media=video ! decodebin ! videoconvert ! "
+        "video/x-raw,format=I420 ! appsink name=sink sync=false max-buffers=4 drop=true",
+        &parseError));
+    if (!pipeline) {
+        std::string msg = parseError ? parseError->message : "unknown";
+        g_clear_error(&parseError);
+        return makeError(ErrorClass::Internal, "cannot build the verification pipeline (" + msg +
+                                                   "); are gstreamer1.0-plugins-good and gstreamer1.0-libav installed?");
+    }
+    ElementPtr source(gst_bin_get_by_name(GST_BIN(pipeline.get()), "src"));
+    ElementPtr sink(gst_bin_get_by_name(GST_BIN(pipeline.get()), "sink"));
+    g_object_set(source.get(), "location", rtspUri.c_str(), "protocols", options.tcp ? 4 /* TCP */ : 7, "tcp-timeout",
+                 guint64(options.firstFrameTimeout.count()) * 1000, "timeout", guint64(options.firstFrameTimeout.count()) * 1000,
+                 nullptr);
+    if (!credentials.empty())
+        g_object_set(source.get(), "user-id", credentials.user.c_str(), "user-pw", credentials.password.c_str(), nullptr);
+
+    StreamReport report;
+    report.uri = withoutSecrets(rtspUri);
+    const auto started = Clock::now();
+    gst_element_set_state(pipeline.get(), GST_STATE_PLAYING);
+    std::unique_ptr<GstBus, GstUnref> bus(gst_element_get_bus(pipeline.get()));
+    auto stop = [&] { gst_element_set_state(pipeline.get(), GST_STATE_NULL); };
+
+    Clock::time_point firstFrame{}, measureEnd{};
+    const auto firstDeadline = started + options.firstFrameTimeout;
+    for (;;) {
+        const auto now = Clock::now();
+        const bool measuring = firstFrame != Clock::time_point{};
+        if (!measuring && now >= firstDeadline) {
+            stop();
+            return makeError(ErrorClass::Timeout, "no video frame from " + report.uri + " within " +
+                                                      std::to_string(options.firstFrameTimeout.count()) + " ms");
+        }
+        if (measuring && now >= measureEnd) break;
+        // The bus first: an error or the end of the stream ends the wait at once.
+        while (GstMessage* msg = gst_bus_pop_filtered(bus.get(), GstMessageType(GST_MESSAGE_ERROR | GST_MESSAGE_EOS))) {
+            if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
+                GError* err = nullptr;
+                gst_message_parse_error(msg, &err, nullptr);
+                Error e = fromGstError(err, rtspUri);
+                g_clear_error(&err);
+                gst_message_unref(msg);
+                stop();
+                if (measuring)  // frames came, then it broke: say so with what was seen
+                    return makeError(e.cls, e.message + " (after " + std::to_string(report.frames) + " frames)");
+                return e;
+            }
+            gst_message_unref(msg);
+            stop();
+            if (!measuring)
+                return makeError(ErrorClass::NoVideo, "the stream at " + report.uri + " ended before any video frame decoded");
+            return makeError(ErrorClass::NoVideo, "the stream at " + report.uri + " stopped after " +
+                                                      std::to_string(report.frames) + " frames");
+        }
+        GstSample* sample = gst_app_sink_try_pull_sample(GST_APP_SINK(sink.get()), 20 * GST_MSECOND);
+        if (!sample) continue;
+        if (!measuring) {
+            firstFrame = Clock::now();
+            measureEnd = firstFrame + options.measureFor;
+            report.firstFrameS = std::chrono::duration<double>(firstFrame - started).count();
+            if (GstCaps* caps = gst_sample_get_caps(sample)) {
+                const GstStructure* s = gst_caps_get_structure(caps, 0);
+                gst_structure_get_int(s, "width", &report.width);
+                gst_structure_get_int(s, "height", &report.height);
+            }
+            report.codec = codecOf(source.get());
+        } else {
+            ++report.frames;
+        }
+        gst_sample_unref(sample);
+    }
+    stop();
+    const double measuredS = std::chrono::duration<double>(options.measureFor).count();
+    report.framesPerS = measuredS > 0 ? report.frames / measuredS : 0;
+    return report;
+}
+
+nlohmann::json toJson(const StreamReport& r) {
+    return {{"uri", r.uri},       {"first_frame_s", r.firstFrameS}, {"frames_per_s", r.framesPerS},
+            {"frames", r.frames}, {"width", r.width},               {"height", r.height},
+            {"codec", r.codec}};
+}
+
+}  // namespace appliance::camera

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The camera layer against the real onvif-camera-sim, inside a network namespace this test program
+// creates (only `lo`, multicast routed to it): WS-Discovery, probing, stream verification, and
+// every failure a camera can cause, each with its error class within a bounded time. Fault
+// injection (a camera that never answers, answers garbage or too much) uses tiny TCP servers here.
+#include <arpa/inet.h>
+#include <atomic>
+#include <netinet/in.h>
+#include <set>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "integration/camera_sim_process.h"
+#include "onvif/camera_client.h"
+#include "onvif/ws_discovery.h"
+#include "stream/stream_verifier.h"
+
+namespace appliance::test {
+namespace {
+
+using namespace appliance::camera;
+using Clock = std::chrono::steady_clock;
+
+class PrivateNetwork : public ::testing::Environment {
+public:
+    void SetUp() override {
+        std::string why;
+        if (!enterPrivateNetwork(&why)) GTEST_FAIL() << why;
+    }
+};
+const auto* const kNetwork = ::testing::AddGlobalTestEnvironment(new PrivateNetwork);
+
+ClientLimits quickLimits() {
+    ClientLimits l;
+    l.connectTimeout = std::chrono::milliseconds(1000);
+    l.ioTimeout = std::chrono::milliseconds(1500);
+    l.transferTimeout = std::chrono::milliseconds(3000);
+    return l;
+}
+
+/// A TCP server on loopback that answers every connection with `answer` (or never, if empty).
+class FaultyCamera {
+public:
+    explicit FaultyCamera(std::string answer) : m_answer(std::move(answer)) {
+        m_fd = socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        bind(m_fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+        listen(m_fd, 8);
+        socklen_t len = sizeof a;
+        getsockname(m_fd, reinterpret_cast<sockaddr*>(&a), &len);
+        m_port = ntohs(a.sin_port);
+        m_thread = std::thread([this] {
+            while (!m_stop) {
+                int c = accept(m_fd, nullptr, nullptr);
+                if (c < 0) return;
+                if (m_answer.empty()) {  // never answers: holds the connection open
+                    m_held.push_back(c);
+                    continue;
+                }
+                char buf[8192];
+                (void)!read(c, buf, sizeof buf);
+                for (std::size_t off = 0; off < m_answer.size();) {
+                    ssize_t n = write(c, m_answer.data() + off, m_answer.size() - off);
+                    if (n <= 0) break;
+                    off += std::size_t(n);
+                }
+                close(c);
+            }
+        });
+    }
+    ~FaultyCamera() {
+        m_stop = true;
+        shutdown(m_fd, SHUT_RDWR);
+        close(m_fd);
+        m_thread.join();
+        for (int c : m_held) close(c);
+    }
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(m_port) + "/onvif/device_service"; }
+
+private:
+    std::string m_answer;
+    int m_fd = -1, m_port = 0;
+    std::thread m_thread;
+    std::atomic<bool> m_stop{false};
+    std::vector<int> m_held;
+};
+
+std::string http200(const std::string& body, const std::string& type = "application/soap+xml") {
+    return "HTTP/1.1 200 OK\r\nContent-Type: " + type + "\r\nContent-Length: " + std::to_string(body.size()) +
+           "\r\nConnection: close\r\n\r\n" + body;
+}
+
+/// Runs `f` and checks it failed with `cls` within `bound`.
+template <class F>
+void expectFailure(F f, ErrorClass cls, std::chrono::seconds bound, const std::string& what) {
+    const auto started = Clock::now();
+    auto r = f();
+    const auto took = Clock::now() - started;
+    ASSERT_FALSE(r) << what << " succeeded";
+    EXPECT_EQ(errorClassName(r.error().cls), errorClassName(cls)) << what << ": " << r.error().message;
+    EXPECT_LT(took, bound) << what << " took too long to fail";  // a bound on the error path, not a speed test
+    std::printf("%s -> %s: %s\n", what.c_str(), std::string(errorClassName(r.error().cls)).c_str(), r.error().message.c_str());
+}
+
+TEST(OnvifTest, SixteenCamerasAreAllDiscoveredProbedAndTheirStreamsDecode) {
+    CameraSimProcess sim({"--cameras", "16"});
+    ASSERT_TRUE(sim.start()) << sim.errors();
+    ASSERT_EQ(sim.cameras().size(), 16u);
+
+    DiscoveryOptions o;
+    o.timeout = std::chrono::seconds(5);
+    o.expected = 16;
+    auto found = discoverCameras(o);
+    ASSERT_TRUE(found) << found.error().message;
+    std::set<std::string> want, got;
+    for (const auto& c : sim.cameras()) want.insert(c["endpoint_reference"].get<std::string>());
+    for (const auto& d : *found) {
+        got.insert(d.endpointReference);
+        EXPECT_FALSE(d.name.empty());
+        ASSERT_FALSE(d.xaddrs.empty());
+    }
+    EXPECT_EQ(got, want) << "every camera found once, by its endpoint reference";
+    EXPECT_EQ(found->size(), 16u) << "duplicates were not merged";
+
+    for (const auto& d : *found) {
+        auto client = makeOnvifClient(d.xaddrs.front(), {"admin", "admin"}, quickLimits());
+        auto report = probeCamera(*client, d.xaddrs.front());
+        ASSERT_TRUE(report) << d.name << ": " << report.error().message;
+        EXPECT_EQ(report->device.manufacturer, "Appliance Simulated Cameras");
+        ASSERT_EQ(report->streams.size(), 2u) << d.name;
+        EXPECT_EQ(report->streams[0].profile.encoding, "H264");
+        VerifyOptions v;
+        v.measureFor = std::chrono::milliseconds(500);
+        auto stream = verifyStream(report->streams[0].streamUri, {"admin", "admin"}, v);
+        ASSERT_TRUE(stream) << d.name << ": " << stream.error().message;
+        EXPECT_EQ(stream->codec, "H264");
+        EXPECT_EQ(stream->width, 640);
+        EXPECT_EQ(stream->height, 360);
+        EXPECT_GT(stream->frames, 0);
+    }
+}
+
+TEST(OnvifTest, ADirectProbeFindsTheCamerasAtOneAddressAndHelloByeAreHeard) {
+    std::atomic<bool> stop{false};
+    std::vector<std::pair<Announcement, std::string>> heard;
+    std::mutex mutex;
+    std::thread watcher([&] {
+        DiscoveryOptions o;
+        (void)watchAnnouncements(o, std::chrono::seconds(30), stop, [&](Announcement a, const DiscoveredDevice& d) {
+            std::lock_guard lock(mutex);
+            heard.emplace_back(a, d.endpointReference);
+        });
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the watcher is listening
+    std::string epr;
+    {
+        CameraSimProcess sim({"--cameras", "2"});
+        ASSERT_TRUE(sim.start()) << sim.errors();
+        epr = sim.cameras()[0]["endpoint_reference"];
+        DiscoveryOptions o;
+        o.timeout = std::chrono::seconds(3);
+        o.expected = 2;
+        auto found = probeAddress("127.0.0.1", o);
+        ASSERT_TRUE(found) << found.error().message;
+        EXPECT_EQ(found->size(), 2u);
+    }  // stopped: says Bye
+    auto seen = [&](Announcement a) {
+        std::lock_guard lock(mutex);
+        for (const auto& [kind, id] : heard)
+            if (kind == a && id == epr) return true;
+        return false;
+    };
+    for (int i = 0; i < 50 && !(seen(Announcement::Hello) && seen(Announcement::Bye)); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    stop = true;
+    watcher.join();
+    EXPECT_TRUE(seen(Announcement::Hello)) << "no Hello from the camera at start";
+    EXPECT_TRUE(seen(Announcement::Bye)) << "no Bye from the camera at stop";
+}
+
+TEST(OnvifTest, AWrongPasswordIsAnAuthenticationFailureForOnvifAndForRtsp) {
+    CameraSimProcess sim({"--cameras", "1", "--no-discovery"});
+    ASSERT_TRUE(sim.start()) << sim.errors();
+    const std::string url = sim.cameras()[0]["device_url"], rtsp = sim.cameras()[0]["main_uri"];
+    expectFailure([&] { auto c = makeOnvifClient(url, {"admin", "wrong"}, quickLimits()); return probeCamera(*c, url); },
+                  ErrorClass::AuthenticationFailed, std::chrono::seconds(10), "ONVIF with a wrong password");
+    expectFailure([&] { return verifyStream(rtsp, {"admin", "wrong"}); }, ErrorClass::AuthenticationFailed,
+                  std::chrono::seconds(10), "RTSP with a wrong password (401)");
+    expectFailure([&] { return verifyStream(rtsp + "-missing", {"admin", "admin"}); }, ErrorClass::NotFound,
+                  std::chrono::seconds(10), "RTSP of a path that does not exist (404)");
+}
+
+TEST(OnvifTest, ACameraWhoseClockIsAnHourOffEitherWayIsSignedWithItsOwnTime) {
+    for (const char* offset : {"3600", "-3600"}) {
+        CameraSimProcess sim({"--cameras", "1", "--no-discovery", "--clock-offset", offset});
+        ASSERT_TRUE(sim.start()) << sim.errors();
+        const std::string url = sim.cameras()[0]["device_url"];
+        auto client = makeOnvifClient(url, {"admin", "admin"}, quickLimits());
+        auto report = probeCamera(*client, url);
+        ASSERT_TRUE(report) << offset << ": " << report.error().message;
+        EXPECT_NEAR(report->clockOffsetS, std::stod(offset), 5) << offset;
+    }
+}
+
+TEST(OnvifTest, ACameraThatWantsHttpDigestGetsIt) {
+    CameraSimProcess sim({"--cameras", "1", "--no-discovery", "--auth", "digest"});
+    ASSERT_TRUE(sim.start()) << sim.errors();
+    const std::string url = sim.cameras()[0]["device_url"];
+    auto client = makeOnvifClient(url, {"admin", "admin"}, quickLimits());
+    auto report = probeCamera(*client, url);
+    ASSERT_TRUE(report) << report.error().message;
+    EXPECT_EQ(report->streams.size(), 2u);
+    expectFailure([&] { auto c = makeOnvifClient(url, {"admin", "nope"}, quickLimits()); return probeCamera(*c, url); },
+                  ErrorClass::AuthenticationFailed, std::chrono::seconds(10), "HTTP digest with a wrong password");
+}
+
+TEST(OnvifTest, TheSnapshotIsAJpegAndNeedsTheCredentials) {
+    CameraSimProcess sim({"--cameras", "1", "--no-discovery"});
+    ASSERT_TRUE(sim.start()) << sim.errors();
+    const std::string url = sim.cameras()[0]["device_url"];
+    auto client = makeOnvifClient(url, {"admin", "admin"}, quickLimits());
+    auto uri = client->snapshotUri("main");
+    ASSERT_TRUE(uri) << uri.error().message;
+    auto jpeg = client->fetchSnapshot(*uri);
+    ASSERT_TRUE(jpeg) << jpeg.error().message;
+    EXPECT_GT(jpeg->size(), 1000u);
+    auto stranger = makeOnvifClient(url, {"admin", "nope"}, quickLimits());
+    expectFailure([&] { return stranger->fetchSnapshot(*uri); }, ErrorClass::AuthenticationFailed, std::chrono::seconds(10),
+                  "snapshot with a wrong password");
+}
+
+TEST(OnvifTest, CamerasThatNeverAnswerAnswerGarbageOrTooMuchOrAreNotThereFailCleanly) {
+    {
+        FaultyCamera silent("");
+        expectFailure([&] { return makeOnvifClient(silent.url(), {"admin", "admin"}, quickLimits())->clockOffset(); },
+                      ErrorClass::Timeout, std::chrono::seconds(10), "a camera that never answers");
+    }
+    {
+        FaultyCamera web(http200("<html><body>Welcome to the router</body></html>", "text/html"));
+        expectFailure([&] { return makeOnvifClient(web.url(), {}, quickLimits())->clockOffset(); }, ErrorClass::NotOnvif,
+                      std::chrono::seconds(10), "a web page instead of ONVIF");
+    }
+    {
+        FaultyCamera noise(std::string("\x00\xff garbage \x01\x02 not http at all", 32));
+        auto r = makeOnvifClient(noise.url(), {}, quickLimits())->clockOffset();
+        ASSERT_FALSE(r) << "binary garbage parsed";
+        std::printf("binary garbage -> %s: %s\n", std::string(errorClassName(r.error().cls)).c_str(), r.error().message.c_str());
+        EXPECT_TRUE(r.error().cls == ErrorClass::NotOnvif || r.error().cls == ErrorClass::MalformedAnswer) << r.error().message;
+    }
+    {
+        std::string huge = "<?xml version=\"1.0\"?><s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\"><s:Body>" +
+                           std::string(3 << 20, ' ') + "</s:Body></s:Envelope>";
+        FaultyCamera flood(http200(huge));
+        expectFailure([&] { return makeOnvifClient(flood.url(), {}, quickLimits())->clockOffset(); },
+                      ErrorClass::MalformedAnswer, std::chrono::seconds(10), "an oversized answer (3 MiB)");
+    }
+    {
+        int port = 0;
+        {
+            FaultyCamera gone("x");  // bind, learn the port, close: nothing listens there any more
+            port = std::stoi(gone.url().substr(17, 5));
+        }
+        const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/onvif/device_service";
+        expectFailure([&] { return makeOnvifClient(url, {}, quickLimits())->clockOffset(); }, ErrorClass::Unreachable,
+                      std::chrono::seconds(10), "a closed port");
+    }
+}
+
+TEST(OnvifTest, AStreamThatStopsIsReportedAsNoVideo) {
+    CameraSimProcess sim({"--cameras", "1", "--no-discovery", "--stream-stops-after", "1"});
+    ASSERT_TRUE(sim.start()) << sim.errors();
+    VerifyOptions v;
+    v.measureFor = std::chrono::seconds(4);
+    v.firstFrameTimeout = std::chrono::seconds(5);
+    expectFailure([&] { return verifyStream(sim.cameras()[0]["main_uri"], {"admin", "admin"}, v); }, ErrorClass::NoVideo,
+                  std::chrono::seconds(15), "a stream that stops after 1 s");
+}
+
+}  // namespace
+}  // namespace appliance::test
