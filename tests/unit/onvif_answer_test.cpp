@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Camera answers through the client's own parsing path (the fuzz corpus doubles as fixtures):
-// (well-formed answers are checked against the live simulator in onvif_test.cpp); a fault, a web page, a bomb of nesting or of list items each get the
-// error class the client reports, and nothing crashes.
+// What the camera layer reads from WS-Discovery scopes and from what a person types for a camera.
+// Camera answers and their error classes are tested against the live simulator and fault-injecting
+// servers in integration/onvif_test.cpp.
 #include <gtest/gtest.h>
 
 #include "onvif/device_url.h"
