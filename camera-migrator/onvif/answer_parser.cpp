@@ -22,9 +22,13 @@ Status parse(const std::string& bytes, Receive receive, Use use) {
     const std::string body = bytes.substr(headEnd + 4);
     if (body.size() > limits.maxMessageBytes)
         return makeError(ErrorClass::MalformedAnswer, "the answer breaks a safety bound (parse at memory)");
-    gsoap::SoapPtr soap = gsoap::newBoundedContext(limits, SOAP_ENC_XML);
+    gsoap::SoapPtr soap = gsoap::newBoundedContext(limits);
     std::istringstream in(body);
     soap->is = &in;
+    // What soap_send_* does before a client receives: without the namespace table no element matches.
+    soap_begin(soap.get());
+    soap_set_version(soap.get(), 2);
+    soap_set_local_namespaces(soap.get());
     Response resp;
     const auto started = std::chrono::steady_clock::now();
     if (receive(soap.get(), resp) != SOAP_OK || (status != 200 && (soap->error = status)))

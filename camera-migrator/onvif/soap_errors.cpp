@@ -65,6 +65,9 @@ Error classify(struct soap* soap, const std::string& what, const std::string& ur
                                                       "; it may be overloaded or hung: power-cycle it or try again");
         if (err == SOAP_TCP_ERROR && errnum == 0)
             return makeError(ErrorClass::Unreachable, "cannot connect" + at + ": " + faultText(soap));
+        if (soap->count > 0)
+            return makeError(ErrorClass::MalformedAnswer, "the camera's answer broke off after " + std::to_string(soap->count) +
+                                                              " bytes" + at + "; try again, and power-cycle the camera if it persists");
         return makeError(ErrorClass::NotOnvif, "the camera closed the connection without a SOAP answer" + at +
                                                    "; is this port its ONVIF service?");
     }
@@ -78,6 +81,8 @@ Error classify(struct soap* soap, const std::string& what, const std::string& ur
             return makeError(ErrorClass::NotOnvif, "the camera does not support " + what + at + ": " + text);
         return makeError(ErrorClass::GenericError, "the camera answered with a fault" + at + ": " + text);
     }
+    if (err == SOAP_NO_DATA || err == SOAP_REQUIRED)
+        return makeError(ErrorClass::MalformedAnswer, "the camera's answer to " + what + " lacks an element ONVIF requires" + at);
     if (err == SOAP_NO_METHOD)
         return makeError(ErrorClass::MalformedAnswer, "the camera's answer to " + what + " holds no " + what + "Response" + at);
     // Any other HTTP status: a web server, but not an ONVIF service (404 from a router's page, ...).

@@ -29,7 +29,7 @@ void applyLimits(struct soap* soap, const ClientLimits& limits) {
 }
 
 SoapPtr newBoundedContext(const ClientLimits& limits, int extraFlags) {
-    SoapPtr soap(soap_new1(SOAP_C_UTFSTRING | SOAP_XML_IGNORENS | extraFlags));
+    SoapPtr soap(soap_new1(SOAP_C_UTFSTRING | extraFlags));
     if (!soap) std::abort();  // out of memory
     applyLimits(soap.get(), limits);
     return soap;

@@ -63,7 +63,7 @@ DiscoveryResponder::DiscoveryResponder(std::vector<SimulatedCamera*> cameras, st
 DiscoveryResponder::~DiscoveryResponder() { stop(); }
 
 Status DiscoveryResponder::start() {
-    m_soap = soap_new1(SOAP_IO_UDP | SOAP_C_UTFSTRING | SOAP_XML_IGNORENS);
+    m_soap = soap_new1(SOAP_IO_UDP | SOAP_C_UTFSTRING);
     soap_register_plugin(m_soap, soap_wsa);
     m_soap->bind_flags = SO_REUSEADDR;  // clients and other responders on this host share the port
     m_soap->recv_maxlength = 64 * 1024;

@@ -36,7 +36,7 @@ SimulatedCamera::~SimulatedCamera() { stop(); }
 void prepareServiceContext(struct soap* soap, SimulatedCamera* camera);
 
 Status SimulatedCamera::start() {
-    m_soap = soap_new1(SOAP_C_UTFSTRING | SOAP_XML_IGNORENS);
+    m_soap = soap_new1(SOAP_C_UTFSTRING);
     prepareServiceContext(m_soap, this);
     m_soap->bind_flags = SO_REUSEADDR;
     if (!soap_valid_socket(soap_bind(m_soap, m_config.host.c_str(), m_config.onvifPort, 64))) {

@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <set>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
 
@@ -269,6 +270,35 @@ TEST(OnvifTest, CamerasThatNeverAnswerAnswerGarbageOrTooMuchOrAreNotThereFailCle
         expectFailure([&] { return makeOnvifClient(url, {}, quickLimits())->clockOffset(); }, ErrorClass::Unreachable,
                       std::chrono::seconds(10), "a closed port");
     }
+}
+
+TEST(OnvifTest, AnIndependentOnvifClientReadsTheSimulatedCamera) {
+    // Debian's onvif-util (libonvif, written by others) finds the camera by WS-Discovery, logs in
+    // with WS-Security and reads device information, the stream URI, profiles and the time.
+    ASSERT_EQ(access("/usr/bin/onvif-util", X_OK), 0) << "install onvif-tools (the README's commands do)";
+    CameraSimProcess sim({"--cameras", "1"});
+    ASSERT_TRUE(sim.start()) << sim.errors();
+    const std::string rtsp = sim.cameras()[0]["main_uri"];
+    FILE* p = popen("printf 'get rtsp\\nget profiles\\nget time\\nquit\\n' | timeout 30 onvif-util -u admin -p admin 127.0.0.1 2>&1", "r");
+    ASSERT_NE(p, nullptr);
+    std::string out;
+    char buf[4096];
+    while (std::size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+    const int status = pclose(p);
+    EXPECT_EQ(WEXITSTATUS(status), 0) << out;
+    EXPECT_NE(out.find("successfully connected"), std::string::npos) << out;
+    EXPECT_NE(out.find("Camera 01"), std::string::npos) << "device information: " << out;
+    EXPECT_NE(out.find(rtsp), std::string::npos) << "stream URI: " << out;
+    EXPECT_NE(out.find("Token 1: sub"), std::string::npos) << "profiles: " << out;
+    EXPECT_NE(out.find("Time Offset"), std::string::npos) << "time: " << out;
+
+    // And with a wrong password it gets nothing it should not.
+    p = popen("printf 'get rtsp\\nquit\\n' | timeout 30 onvif-util -u admin -p wrong 127.0.0.1 2>&1", "r");
+    ASSERT_NE(p, nullptr);
+    std::string refused;
+    while (std::size_t n = fread(buf, 1, sizeof buf, p)) refused.append(buf, n);
+    pclose(p);
+    EXPECT_EQ(refused.find(rtsp), std::string::npos) << "a wrong password got the stream URI: " << refused;
 }
 
 TEST(OnvifTest, AStreamThatStopsIsReportedAsNoVideo) {
