@@ -1,6 +1,7 @@
 #!/bin/bash
 # The main job: set up this machine, build, create the demo guests "legacy-vms" and "new-vms" if
-# they do not exist, start them, and run applianced in the foreground. Ctrl-C stops applianced and
+# they do not exist, start them, start eight simulated ONVIF cameras in a network namespace of
+# their own, and run applianced in the foreground. Ctrl-C stops applianced and
 # says what it left running.
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -euo pipefail
@@ -14,6 +15,8 @@ build_test_guest dev
 install_default_policy
 
 BIN="$REPO/build/dev/appliance"
+CAMERA_NS=appliance-cameras
+CAMERAS_PID=
 SOCK=/run/appliance/admin.sock
 CTL="$BIN/appliancectl --socket $SOCK"
 
@@ -23,6 +26,12 @@ CONSOLE_PIDS=()
 stop() {
     trap - INT TERM EXIT
     for p in "${CONSOLE_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    # Ctrl-C reaches the whole process group: the cameras may be gone already (set -e must not stop here).
+    if [ -n "$CAMERAS_PID" ]; then
+        kill -TERM "$CAMERAS_PID" 2>/dev/null || true
+        wait "$CAMERAS_PID" 2>/dev/null || true
+    fi
+    ip netns del "$CAMERA_NS" 2>/dev/null || true
     kill -TERM $DAEMON 2>/dev/null && wait $DAEMON 2>/dev/null || true
     echo
     say "applianced stopped. Still running under libvirt (they keep running without applianced):"
@@ -65,6 +74,27 @@ if [ -x "$CONSOLE_BIN" ]; then
     fi
 fi
 
+# Simulated cameras: in a network namespace of their own, so WS-Discovery multicast stays inside it.
+MIGRATOR="$REPO/build/dev/camera-migrator"
+CAMERAS_AT="(not started)"
+if [ -x "$MIGRATOR/onvif-camera-sim" ]; then
+    ip netns del "$CAMERA_NS" 2>/dev/null || true
+    if ip netns add "$CAMERA_NS" 2>/dev/null &&
+        ip netns exec "$CAMERA_NS" sh -c 'ip link set lo up && ip link set lo multicast on && ip route add 239.0.0.0/8 dev lo'; then
+        ip netns exec "$CAMERA_NS" "$MIGRATOR/onvif-camera-sim" --cameras 8 --name-prefix "Demo camera" \
+            --onvif-port-base 8001 --rtsp-port-base 8554 >/run/appliance/cameras.json 2>/run/appliance/cameras.log &
+        CAMERAS_PID=$!
+        for _ in $(seq 100); do grep -q ready /run/appliance/cameras.json 2>/dev/null && break; sleep 0.1; done
+        if grep -q ready /run/appliance/cameras.json; then
+            CAMERAS_AT="8 cameras (admin/admin) in network namespace $CAMERA_NS; list: /run/appliance/cameras.json"
+        else
+            CAMERAS_AT="failed to start: see /run/appliance/cameras.log"
+        fi
+    else
+        CAMERAS_AT="not started: cannot create network namespace $CAMERA_NS (ip netns add)"
+    fi
+fi
+
 echo
 $CTL vm list
 cat <<EOT
@@ -80,6 +110,11 @@ applianced is running (Ctrl-C stops it; the guests keep running). In another she
 The kiosk console: $CONSOLE_AT
     it shows whichever target has the display; Ctrl+Alt+Right/Left cycles, Ctrl+Alt+Home is the admin console.
 A guest's display: $(echo /run/appliance/vms/legacy-vms/vnc.sock) (VNC on a Unix socket).
+Simulated cameras: $CAMERAS_AT
+    ip netns exec $CAMERA_NS $MIGRATOR/camera-migrator discover
+    ip netns exec $CAMERA_NS $MIGRATOR/camera-migrator probe 127.0.0.1:8001 --user admin --password admin
+    ip netns exec $CAMERA_NS $MIGRATOR/camera-migrator verify rtsp://127.0.0.1:8554/cam01/main --user admin --password admin
+    ip netns exec $CAMERA_NS $MIGRATOR/camera-migrator snapshot 127.0.0.1:8001 --user admin --password admin --out /tmp/cam01.jpg
 
 EOT
 wait $DAEMON

@@ -140,7 +140,7 @@ tt__MediaUri* mediaUri(struct soap* soap, const std::string& uri) {
 /// HTTP GET: the snapshot JPEG (HTTP basic or digest, like the camera's other credentials).
 int serveGet(struct soap* soap) {
     SimulatedCamera& cam = cameraOf(soap);
-    const std::string path = soap->path ? soap->path : "";
+    const std::string path = soap->path;
     if (path != "/snapshot/main.jpg" && path != "/snapshot/sub.jpg") return 404;
     bool allowed = soap->userid && soap->passwd && cam.config().user == soap->userid && cam.config().password == soap->passwd;
     if (!allowed && soap->authrealm && soap->userid && cam.config().user == soap->userid)

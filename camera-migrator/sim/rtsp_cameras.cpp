@@ -14,7 +14,7 @@ std::string quoted(const std::string& text) {
         if (c != '"' && c != '\\') out += c;
     return out + "\"";
 }
-constexpr const char* kPatterns[] = {"smpte", "ball", "snow", "colors", "pinwheel", "spokes", "gradient", "checkers-8"};
+constexpr const char* kPatterns[] = {"smpte", "ball", "circular", "colors", "pinwheel", "spokes", "gradient", "checkers-8"};
 }  // namespace
 
 std::string streamLaunchLine(const CameraConfig& c, const StreamSpec& s, int patternIndex) {
@@ -28,10 +28,33 @@ std::string streamLaunchLine(const CameraConfig& c, const StreamSpec& s, int pat
            quoted("Sans " + std::to_string(fontPx)) +
            " ! clockoverlay valignment=bottom halignment=right shaded-background=true time-format=" +
            quoted("%Y-%m-%d %H:%M:%S") + " font-desc=" + quoted("Sans " + std::to_string(fontPx)) +
+           (c.streamFreezesAfterS > 0 ? " ! identity name=freeze" : "") +
            " ! videoconvert ! openh264enc complexity=low rate-control=bitrate bitrate=" + std::to_string(s.bitrateKbps * 1000) +
            " gop-size=" + std::to_string(s.fps) +  // a key frame every second: a new viewer waits at most that
            " ! h264parse ! rtph264pay name=pay0 pt=96 config-interval=1 )";
 }
+
+namespace {
+// "A stream that freezes": the media stays up, but every frame past the given time is dropped
+// before the encoder (a live source's timestamps start at zero when the media starts playing).
+GstPadProbeReturn dropLateFrames(GstPad*, GstPadProbeInfo* info, gpointer seconds) {
+    GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+    const GstClockTime limit = GstClockTime(GPOINTER_TO_UINT(seconds)) * GST_SECOND;
+    if (buffer && GST_BUFFER_PTS_IS_VALID(buffer) && GST_BUFFER_PTS(buffer) > limit) return GST_PAD_PROBE_DROP;
+    return GST_PAD_PROBE_OK;
+}
+
+void onMediaConfigure(GstRTSPMediaFactory*, GstRTSPMedia* media, gpointer seconds) {
+    GstElement* bin = gst_rtsp_media_get_element(media);
+    if (GstElement* freeze = gst_bin_get_by_name(GST_BIN(bin), "freeze")) {
+        GstPad* pad = gst_element_get_static_pad(freeze, "src");
+        gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, dropLateFrames, seconds, nullptr);
+        gst_object_unref(pad);
+        gst_object_unref(freeze);
+    }
+    gst_object_unref(bin);
+}
+}  // namespace
 
 RtspCameras::RtspCameras() = default;
 RtspCameras::~RtspCameras() { stop(); }
@@ -63,6 +86,9 @@ Status RtspCameras::start(const std::vector<SimulatedCamera*>& cameras) {
             GstRTSPMediaFactory* factory = gst_rtsp_media_factory_new();
             gst_rtsp_media_factory_set_launch(factory, streamLaunchLine(c, spec, index).c_str());
             gst_rtsp_media_factory_set_shared(factory, TRUE);  // one encoder per stream, as in a camera
+            if (c.streamFreezesAfterS > 0)
+                g_signal_connect(factory, "media-configure", G_CALLBACK(onMediaConfigure),
+                                 GUINT_TO_POINTER(unsigned(c.streamFreezesAfterS)));
             gst_rtsp_media_factory_add_role(factory, "viewer", GST_RTSP_PERM_MEDIA_FACTORY_ACCESS, G_TYPE_BOOLEAN, TRUE,
                                             GST_RTSP_PERM_MEDIA_FACTORY_CONSTRUCT, G_TYPE_BOOLEAN, TRUE, nullptr);
             gst_rtsp_mount_points_add_factory(mounts, ("/" + c.id + "/" + token).c_str(), factory);

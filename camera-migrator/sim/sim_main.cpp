@@ -28,6 +28,7 @@ void usage(FILE* out) {
         "  --clock-offset SECONDS    the cameras' clocks run this far off the host's\n"
         "  --slow-ms MS              delay every ONVIF answer\n"
         "  --stream-stops-after S    streams end after S seconds\n"
+        "  --stream-freezes-after S  streams stay open but send nothing after S seconds\n"
         "  --main WxH@FPS            main stream (default 640x360@15); --sub likewise (320x180@10)\n"
         "  --interface ADDR          WS-Discovery interface address (default: --host)\n"
         "  --no-discovery            no WS-Discovery responder\n",
@@ -86,6 +87,7 @@ int main(int argc, char** argv) {
         else if (a == "--clock-offset") c.clockOffsetS = number(-10L * 365 * 86400, 10L * 365 * 86400);
         else if (a == "--slow-ms") c.slowAnswersMs = int(number(0, 600000));
         else if (a == "--stream-stops-after") c.streamStopsAfterS = int(number(1, 86400));
+        else if (a == "--stream-freezes-after") c.streamFreezesAfterS = int(number(1, 86400));
         else if (a == "--main" || a == "--sub") {
             if (!parseSpec(next(), a == "--main" ? c.main : c.sub)) {
                 std::fprintf(stderr, "onvif-camera-sim: %s wants WIDTHxHEIGHT@FPS, e.g. 1280x720@25\n", a.c_str());

@@ -39,6 +39,7 @@ struct CameraConfig {
     long clockOffsetS = 0;          ///< the camera's clock runs this far from the host's
     int slowAnswersMs = 0;          ///< every ONVIF answer is delayed this long
     int streamStopsAfterS = 0;      ///< the stream ends after this long (0: never)
+    int streamFreezesAfterS = 0;    ///< the stream stays open but sends nothing after this long (0: never)
     StreamSpec main{640, 360, 15, 1024}, sub{320, 180, 10, 256};
 };
 

@@ -105,7 +105,7 @@ Result<StreamReport> verifyStream(const std::string& rtspUri, const Credentials&
     std::unique_ptr<GstBus, GstUnref> bus(gst_element_get_bus(pipeline.get()));
     auto stop = [&] { gst_element_set_state(pipeline.get(), GST_STATE_NULL); };
 
-    Clock::time_point firstFrame{}, measureEnd{};
+    Clock::time_point firstFrame{}, measureEnd{}, lastFrame{};
     const auto firstDeadline = started + options.firstFrameTimeout;
     for (;;) {
         const auto now = Clock::now();
@@ -116,6 +116,13 @@ Result<StreamReport> verifyStream(const std::string& rtspUri, const Credentials&
                                                       std::to_string(options.firstFrameTimeout.count()) + " ms");
         }
         if (measuring && now >= measureEnd) break;
+        // A frozen stream sends nothing and does not end: a camera whose encoder hung looks like this.
+        if (measuring && now - lastFrame >= options.stallTimeout) {
+            stop();
+            return makeError(ErrorClass::NoVideo, "the video from " + report.uri + " froze after " +
+                                                      std::to_string(report.frames) + " frames: nothing for " +
+                                                      std::to_string(options.stallTimeout.count()) + " ms");
+        }
         // The bus first: an error or the end of the stream ends the wait at once.
         while (GstMessage* msg = gst_bus_pop_filtered(bus.get(), GstMessageType(GST_MESSAGE_ERROR | GST_MESSAGE_EOS))) {
             if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
@@ -138,6 +145,7 @@ Result<StreamReport> verifyStream(const std::string& rtspUri, const Credentials&
         }
         GstSample* sample = gst_app_sink_try_pull_sample(GST_APP_SINK(sink.get()), 20 * GST_MSECOND);
         if (!sample) continue;
+        lastFrame = Clock::now();
         if (!measuring) {
             firstFrame = Clock::now();
             measureEnd = firstFrame + options.measureFor;

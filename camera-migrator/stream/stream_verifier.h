@@ -18,6 +18,7 @@ namespace appliance::camera {
 struct VerifyOptions {
     std::chrono::milliseconds firstFrameTimeout{10000};
     std::chrono::milliseconds measureFor{2000};  ///< after the first frame, for frames/s
+    std::chrono::milliseconds stallTimeout{3000};///< no frame for this long after the first: the video froze
     bool tcp = true;                             ///< RTP over the RTSP connection (no UDP ports to open)
 };
 

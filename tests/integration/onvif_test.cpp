@@ -311,5 +311,15 @@ TEST(OnvifTest, AStreamThatStopsIsReportedAsNoVideo) {
                   std::chrono::seconds(15), "a stream that stops after 1 s");
 }
 
+TEST(OnvifTest, AStreamThatFreezesIsReportedAsNoVideoNotAsALowFrameRate) {
+    CameraSimProcess sim({"--cameras", "1", "--no-discovery", "--stream-freezes-after", "1"});
+    ASSERT_TRUE(sim.start()) << sim.errors();
+    VerifyOptions v;
+    v.measureFor = std::chrono::seconds(6);
+    v.stallTimeout = std::chrono::seconds(2);
+    expectFailure([&] { return verifyStream(sim.cameras()[0]["main_uri"], {"admin", "admin"}, v); }, ErrorClass::NoVideo,
+                  std::chrono::seconds(15), "a stream that freezes after 1 s");
+}
+
 }  // namespace
 }  // namespace appliance::test
