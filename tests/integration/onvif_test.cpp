@@ -301,6 +301,66 @@ TEST(OnvifTest, AnIndependentOnvifClientReadsTheSimulatedCamera) {
     EXPECT_EQ(refused.find(rtsp), std::string::npos) << "a wrong password got the stream URI: " << refused;
 }
 
+TEST(OnvifTest, ACameraThatAnswersTooSlowlyTimesOutAndAPatientClientStillGetsIt) {
+    CameraSimProcess sim({"--cameras", "1", "--no-discovery", "--slow-ms", "2500"});
+    ASSERT_TRUE(sim.start()) << sim.errors();
+    const std::string url = sim.cameras()[0]["device_url"];
+    expectFailure([&] { return makeOnvifClient(url, {"admin", "admin"}, quickLimits())->clockOffset(); }, ErrorClass::Timeout,
+                  std::chrono::seconds(10), "a camera 2.5 s slow, with a 1.5 s limit");
+    ClientLimits patient = quickLimits();
+    patient.ioTimeout = std::chrono::milliseconds(5000);
+    patient.transferTimeout = std::chrono::milliseconds(8000);
+    auto offset = makeOnvifClient(url, {"admin", "admin"}, patient)->clockOffset();
+    EXPECT_TRUE(offset) << offset.error().message;
+}
+
+TEST(OnvifTest, GarbageAndAnswersWithoutIdentityDuringDiscoveryAreIgnored) {
+    CameraSimProcess sim({"--cameras", "3"});
+    ASSERT_TRUE(sim.start()) << sim.errors();
+    // A liar on the segment: answers every probe with garbage, an oversized datagram and a
+    // ProbeMatch that has no endpoint reference.
+    int liar = socket(AF_INET, SOCK_DGRAM, 0);
+    int one = 1;
+    setsockopt(liar, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in any{};
+    any.sin_family = AF_INET;
+    any.sin_port = htons(3702);
+    ASSERT_EQ(bind(liar, reinterpret_cast<sockaddr*>(&any), sizeof any), 0);
+    ip_mreq group{};
+    inet_pton(AF_INET, "239.255.255.250", &group.imr_multiaddr);
+    inet_pton(AF_INET, "127.0.0.1", &group.imr_interface);
+    ASSERT_EQ(setsockopt(liar, IPPROTO_IP, IP_ADD_MEMBERSHIP, &group, sizeof group), 0);
+    timeval tv{5, 0};
+    setsockopt(liar, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    std::atomic<int> lies{0};
+    std::thread liarThread([&] {
+        char buf[65536];
+        sockaddr_in from{};
+        socklen_t len = sizeof from;
+        if (recvfrom(liar, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len) <= 0) return;
+        const std::string noIdentity =
+            "<?xml version=\"1.0\"?><s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\" "
+            "xmlns:a=\"http://schemas.xmlsoap.org/ws/2004/08/addressing\" xmlns:d=\"http://schemas.xmlsoap.org/ws/2005/04/discovery\">"
+            "<s:Body><d:ProbeMatches><d:ProbeMatch><a:EndpointReference><a:Address></a:Address></a:EndpointReference>"
+            "<d:XAddrs>http://127.0.0.1:1/onvif/device_service</d:XAddrs><d:MetadataVersion>1</d:MetadataVersion>"
+            "</d:ProbeMatch></d:ProbeMatches></s:Body></s:Envelope>";
+        const std::string garbage = std::string("\x00\x01<<<not xml", 15), huge(60000, '<');
+        for (const std::string* msg : {&garbage, &huge, &noIdentity})
+            if (sendto(liar, msg->data(), msg->size(), 0, reinterpret_cast<sockaddr*>(&from), len) > 0) ++lies;
+    });
+    DiscoveryOptions o;
+    o.timeout = std::chrono::seconds(3);
+    auto found = discoverCameras(o);
+    liarThread.join();
+    close(liar);
+    ASSERT_TRUE(found) << found.error().message;
+    EXPECT_EQ(lies.load(), 3) << "the liar did not get to answer";
+    std::set<std::string> want, got;
+    for (const auto& c : sim.cameras()) want.insert(c["endpoint_reference"].get<std::string>());
+    for (const auto& d : *found) got.insert(d.endpointReference);
+    EXPECT_EQ(got, want) << "the real cameras, and nothing from the liar";
+}
+
 TEST(OnvifTest, AStreamThatStopsIsReportedAsNoVideo) {
     CameraSimProcess sim({"--cameras", "1", "--no-discovery", "--stream-stops-after", "1"});
     ASSERT_TRUE(sim.start()) << sim.errors();
