@@ -2,9 +2,11 @@
 #include "admin/admin_commands.h"
 
 #include <filesystem>
+#include <limits>
 
 #include "admin/arguments.h"
 #include "common/logging.h"
+#include "common/redact.h"
 
 namespace appliance {
 
@@ -17,19 +19,30 @@ namespace {
 #define CHECK(expr)                                 \
     if (auto s_ = (expr); !s_) return reply(s_.error())
 
-Status fileExists(const std::string& verb, const std::string& key, const std::string& path) {
+// A guest's disk, kernel or initrd comes from the appliance's image directory only: QEMU opens it
+// with its own rights (and libvirt relabels it), so an arbitrary host path such as /etc/shadow
+// would hand that file to a guest. Symbolic links are resolved before the check.
+Status imageFile(const std::string& verb, const std::string& key, const std::string& path, const std::string& imageRoot) {
+    namespace fs = std::filesystem;
     if (path.empty() || path[0] != '/')
         return makeError(ErrorClass::InvalidArgument, verb + ": argument '" + key + "' must be an absolute path");
     std::error_code ec;
-    if (!std::filesystem::is_regular_file(path, ec))
+    fs::path real = fs::canonical(path, ec);
+    if (ec || !fs::is_regular_file(real, ec))
         return makeError(ErrorClass::InvalidArgument, verb + ": " + key + " '" + path + "' does not exist or is not a file");
+    fs::path root = fs::weakly_canonical(imageRoot, ec);
+    auto rel = real.lexically_relative(root);
+    if (ec || rel.empty() || *rel.begin() == "..")
+        return makeError(ErrorClass::PermissionDenied, verb + ": " + key + " '" + path + "' is outside the image directory " +
+                                                           root.string() + "; copy the image there (setting image_root)");
     return okStatus();
 }
 }  // namespace
 
-AdminCommands::AdminCommands(VmManager& vms, FocusArbiter& focus, StateStore& store, ServerFacts facts)
-    : m_vms(vms), m_focus(focus), m_store(store), m_facts(std::move(facts)) {
+AdminCommands::AdminCommands(VmManager& vms, FocusArbiter& focus, StateStore& store, AuditLog& audit, ServerFacts facts)
+    : m_vms(vms), m_focus(focus), m_store(store), m_audit(audit), m_facts(std::move(facts)) {
     addFocusVerbs();
+    addAuditVerb();
     add("help", false, "list the commands", [this](const Caller&, const Json& args, Reply reply) {
         CHECK(Arguments("help", args).onlyKeys({}));
         Json out = Json::array();
@@ -123,21 +136,28 @@ AdminCommands::AdminCommands(VmManager& vms, FocusArbiter& focus, StateStore& st
             if (kernel || initrd)
                 return reply(makeError(ErrorClass::InvalidArgument,
                                        "vm.create: give either disk or kernel/initrd, not both"));
-            CHECK(fileExists("vm.create", "disk", *disk));
+            CHECK(imageFile("vm.create", "disk", *disk, m_facts.imageRoot));
             spec.diskPath = *disk;
         } else {
             spec.kernelPath = kernel.value_or(m_facts.defaultKernel);
             spec.initrdPath = initrd.value_or(kernel ? "" : m_facts.defaultInitrd);
-            CHECK(fileExists("vm.create", "kernel", spec.kernelPath));
-            if (!spec.initrdPath.empty()) CHECK(fileExists("vm.create", "initrd", spec.initrdPath));
+            CHECK(imageFile("vm.create", "kernel", spec.kernelPath, m_facts.imageRoot));
+            if (!spec.initrdPath.empty()) CHECK(imageFile("vm.create", "initrd", spec.initrdPath, m_facts.imageRoot));
             spec.kernelCmdline = cmdline.value_or("console=ttyS0 appliance.name=" + spec.name);
         }
         m_vms.create(spec, std::move(reply));
     });
-    add("audit.list", false, "the audit log, newest first", [this](const Caller&, const Json& args, Reply reply) {
+}
+
+void AdminCommands::addAuditVerb() {
+    // Pages of at most kMaxEntries, and the answer stops early at kMaxAnswerBytes: a reader pages on
+    // with before_id = the last id it got.
+    constexpr int kMaxEntries = 500;
+    constexpr std::size_t kMaxAnswerBytes = 512 * 1024;
+    add("audit.list", false, "the audit log, newest first (pages: before_id)", [this](const Caller&, const Json& args, Reply reply) {
         Arguments a("audit.list", args);
         CHECK(a.onlyKeys({"limit", "name", "before_id"}));
-        TRY(limit, a.integer("limit", 1, 10000));
+        TRY(limit, a.integer("limit", 1, kMaxEntries));
         TRY(before, a.integer("before_id", 1, std::numeric_limits<long long>::max()));
         std::string target;
         if (args.contains("name")) {
@@ -147,16 +167,22 @@ AdminCommands::AdminCommands(VmManager& vms, FocusArbiter& focus, StateStore& st
         auto entries = m_store.listAudit(int(limit.value_or(50)), target, before.value_or(0));
         if (!entries) return reply(entries.error());
         Json out = Json::array();
-        for (const auto& e : *entries)
-            out.push_back({{"id", e.id},
-                           {"timestamp", e.timestampS},
-                           {"uid", e.uid ? Json(*e.uid) : Json(nullptr)},
-                           {"actor", e.actor},
-                           {"action", e.action},
-                           {"target", e.target},
-                           {"arguments", Json::parse(e.arguments, nullptr, false)},
-                           {"result", e.result},
-                           {"detail", e.detail}});
+        std::size_t bytes = 0;
+        for (const auto& e : *entries) {
+            Json entry{{"id", e.id},
+                       {"timestamp", e.timestampS},
+                       {"uid", e.uid ? Json(*e.uid) : Json(nullptr)},
+                       {"actor", e.actor},
+                       {"action", e.action},
+                       {"target", e.target},
+                       {"arguments", Json::parse(e.arguments, nullptr, false)},
+                       {"result", e.result},
+                       {"detail", e.detail},
+                       {"repeats", e.repeats}};
+            bytes += entry.dump(-1, ' ', false, Json::error_handler_t::replace).size();
+            if (bytes > kMaxAnswerBytes && !out.empty()) break;
+            out.push_back(std::move(entry));
+        }
         reply(std::move(out));
     });
 }
@@ -202,13 +228,11 @@ void AdminCommands::addNamedLifecycle(const std::string& name, std::string help,
     });
 }
 
-void AdminCommands::audit(const Caller& caller, const std::string& verb, const Json& args, const std::string& result,
-                          const std::string& detail) {
+AuditEntry AdminCommands::auditEntry(const Caller& caller, const std::string& verb, const Json& args,
+                                     const std::string& result, const std::string& detail) const {
     std::string target = args.is_object() && args.contains("name") && args["name"].is_string() ? args["name"].get<std::string>() : "";
-    auto s = m_store.appendAudit({0, 0, int64_t(caller.uid), caller.user, verb, target,
-                                  logging::redact(args.dump(-1, ' ', false, Json::error_handler_t::replace)), result,
-                                  detail});
-    if (!s) logging::get("appliance.admin")->error("cannot write the audit log: {}", s.error().message);
+    return {0, 0, int64_t(caller.uid), caller.user, verb, target,
+            redact::json(args).dump(-1, ' ', false, Json::error_handler_t::replace), result, detail};
 }
 
 void AdminCommands::handle(const Caller& caller, const std::string& verb, const Json& args, Reply reply) {
@@ -218,17 +242,21 @@ void AdminCommands::handle(const Caller& caller, const std::string& verb, const 
                                "unknown command '" + verb.substr(0, 64) + "'; the command 'help' lists the commands"));
     if (!it->second.write) return it->second.run(caller, args, std::move(reply));
     if (caller.role != Role::Admin) {
-        audit(caller, verb, args, "denied", "caller is not an administrator");
+        m_audit.record(auditEntry(caller, verb, args, "denied", "caller is not an administrator"));
         return reply(makeError(ErrorClass::PermissionDenied,
                                "'" + verb + "' changes the appliance and needs administrator rights; user '" +
                                    caller.user + "' may only read (an administrator can add them to the admin group)"));
     }
-    it->second.run(caller, args, [this, caller, verb, args, reply = std::move(reply)](Result<Json> r) {
+    // The intent is durable before the verb acts; the outcome fills the same entry afterwards.
+    int64_t entry = m_audit.begin(auditEntry(caller, verb, args, "in-progress", ""));
+    it->second.run(caller, args, [this, caller, verb, args, entry, reply = std::move(reply)](Result<Json> r) {
         if (r) {
-            std::string detail = r->is_object() && r->contains("outcome") ? (*r)["outcome"].get<std::string>() : "";
-            audit(caller, verb, args, "ok", detail);
+            std::string detail = r->is_object() && r->contains("outcome") && (*r)["outcome"].is_string()
+                                     ? (*r)["outcome"].get<std::string>()
+                                     : "";
+            m_audit.finish(entry, auditEntry(caller, verb, args, "ok", detail));
         } else {
-            audit(caller, verb, args, std::string(errorClassName(r.error().cls)), r.error().message);
+            m_audit.finish(entry, auditEntry(caller, verb, args, std::string(errorClassName(r.error().cls)), r.error().message));
         }
         reply(std::move(r));
     });

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "admin/caller.h"
+#include "audit/audit_log.h"
 #include "common/protocol.h"
 #include "core/vm_manager.h"
 #include "focus/focus_arbiter.h"
@@ -23,6 +24,7 @@ struct ServerFacts {
     std::string defaultKernel;
     std::string defaultInitrd;
     std::string defaultNetwork = "user";
+    std::string imageRoot = "/var/lib/appliance/images";  ///< vm.create takes images from here only
     long long hostMemoryMib = 0;
 };
 
@@ -31,7 +33,7 @@ public:
     using Json = protocol::Json;
     using Reply = std::function<void(Result<Json>)>;
 
-    AdminCommands(VmManager& vms, FocusArbiter& focus, StateStore& store, ServerFacts facts);
+    AdminCommands(VmManager& vms, FocusArbiter& focus, StateStore& store, AuditLog& audit, ServerFacts facts);
     void handle(const Caller& caller, const std::string& verb, const Json& args, Reply reply);
 
 private:
@@ -43,13 +45,15 @@ private:
     void add(const std::string& name, bool write, std::string help, std::function<void(const Caller&, const Json&, Reply)> run);
     void addNamedLifecycle(const std::string& name, std::string help,
                            void (VmManager::*op)(const std::string&, VmManager::Reply));
-    void audit(const Caller& caller, const std::string& verb, const Json& args, const std::string& result,
-               const std::string& detail);
+    AuditEntry auditEntry(const Caller& caller, const std::string& verb, const Json& args, const std::string& result,
+                          const std::string& detail) const;
+    void addAuditVerb();
 
     void addFocusVerbs();
     VmManager& m_vms;
     FocusArbiter& m_focus;
     StateStore& m_store;
+    AuditLog& m_audit;
     ServerFacts m_facts;
     std::map<std::string, Verb> m_verbs;
 };

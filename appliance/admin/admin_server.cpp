@@ -3,6 +3,8 @@
 
 #include <filesystem>
 
+#include <asio/steady_timer.hpp>
+
 #include <sys/stat.h>
 
 #include "common/logging.h"
@@ -16,7 +18,7 @@ auto log() {
     static auto l = logging::get("appliance.admin");
     return l;
 }
-using Socket = asio::local::stream_protocol::socket;
+using Socket = AdminServer::Socket;
 }  // namespace
 
 class AdminSession : public std::enable_shared_from_this<AdminSession> {
@@ -36,17 +38,12 @@ public:
                                                {"user", m_caller.user}}));
     }
 
-    void refuse(const std::string& why) {
-        attach();
-        m_conn->send(protocol::encodeError(ErrorClass::PermissionDenied, why, nullptr));
-        m_conn->closeAfterWrite();
-    }
-
     void pushEvent(const std::string& line) {
         if (m_subscribed) m_conn->send(line);
     }
 
     void close() { m_conn->close(); }
+    const Caller& caller() const { return m_caller; }
 
 private:
     void attach() {
@@ -60,8 +57,12 @@ private:
                            if (why == LineChannel::kSlowReader)
                                log()->warn("closing the session of {} (pid {}): it does not read what it is sent",
                                            m_caller.user, m_caller.pid);
-                           m_server.m_sessions.erase(self);
+                           if (m_server.m_sessions.erase(self)) {
+                               auto it = m_server.m_perUser.find(m_caller.uid);
+                               if (it != m_server.m_perUser.end() && --it->second == 0) m_server.m_perUser.erase(it);
+                           }
                        }});
+        ++m_server.m_perUser[m_caller.uid];
     }
 
     void send(std::string line) { m_conn->send(std::move(line)); }
@@ -150,28 +151,58 @@ Role AdminServer::roleFor(uid_t uid) const {
     return Role::Invalid;
 }
 
+std::string AdminServer::capacityRefusal(const Caller& caller) const {
+    const std::size_t n = m_sessions.size();
+    if (n >= m_settings.maxClients)
+        return "applianced is serving its maximum of " + std::to_string(m_settings.maxClients) + " clients; try again later";
+    if (caller.role != Role::Admin && n + m_settings.reservedForAdmins >= m_settings.maxClients)
+        return "applianced keeps its remaining connections for administrators; close other sessions or try again later";
+    auto it = m_perUser.find(caller.uid);
+    if (caller.uid != 0 && it != m_perUser.end() && it->second >= m_settings.maxPerUser)
+        return "user '" + caller.user + "' already has " + std::to_string(it->second) +
+               " sessions, the most one user may have; close some first";
+    return "";
+}
+
+void AdminServer::refuse(Socket& socket, const std::string& why) {
+    // Non-blocking and best effort: a peer that does not read gets nothing more, and nothing it
+    // sent is ever read.
+    std::string line = protocol::encodeError(ErrorClass::PermissionDenied, why, nullptr);
+    asio::error_code ec;
+    socket.non_blocking(true, ec);
+    socket.write_some(asio::buffer(line), ec);
+    socket.shutdown(asio::socket_base::shutdown_both, ec);
+    socket.close(ec);
+}
+
 void AdminServer::accept() {
     m_acceptor.async_accept([this](const asio::error_code& ec, Socket socket) {
         if (ec == asio::error::operation_aborted) return;
-        if (!ec) {
-            auto creds = peerCredentials(socket.native_handle());
-            Caller caller;
-            if (creds) {
-                caller.uid = creds->uid;
-                caller.pid = creds->pid;
-                caller.user = userName(creds->uid);
-                caller.role = roleFor(creds->uid);
-            }
-            auto session = std::make_shared<AdminSession>(*this, std::move(socket), caller);
-            if (m_sessions.size() >= m_settings.maxClients)
-                session->refuse("applianced is serving its maximum of " + std::to_string(m_settings.maxClients) +
-                                " clients; try again later");
-            else if (caller.role == Role::Invalid)
-                session->refuse("user '" + caller.user + "' may not use the appliance's admin API; an administrator "
-                                "can grant read access with `usermod -aG " + m_settings.viewerGroup + " " +
-                                caller.user + "` or full access with group " + m_settings.adminGroup);
-            else
-                session->start();
+        if (ec) {
+            // Out of descriptors: do not spin; try again shortly.
+            log()->warn("cannot accept admin connections ({}); trying again in 200 ms", ec.message());
+            auto timer = std::make_shared<asio::steady_timer>(m_io, std::chrono::milliseconds(200));
+            timer->async_wait([this, timer](const asio::error_code& e) {
+                if (!e && m_acceptor.is_open()) accept();
+            });
+            return;
+        }
+        auto creds = peerCredentials(socket.native_handle());
+        Caller caller;
+        if (creds) {
+            caller.uid = creds->uid;
+            caller.pid = creds->pid;
+            caller.user = userName(creds->uid);
+            caller.role = roleFor(creds->uid);
+        }
+        if (caller.role == Role::Invalid) {
+            refuse(socket, "user '" + caller.user + "' may not use the appliance's admin API; an administrator can "
+                           "grant read access with `usermod -aG " + m_settings.viewerGroup + " " + caller.user +
+                           "` or full access with group " + m_settings.adminGroup);
+        } else if (std::string why = capacityRefusal(caller); !why.empty()) {
+            refuse(socket, why);
+        } else {
+            std::make_shared<AdminSession>(*this, std::move(socket), caller)->start();
         }
         accept();
     });

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "agents/agent_server.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include <asio/local/stream_protocol.hpp>
@@ -33,9 +34,9 @@ std::string policyStamp(const std::string& dir) {
 }
 }  // namespace
 
-AgentServer::AgentServer(asio::io_context& io, VmManager& vms, FocusArbiter& focus, StateStore& store,
+AgentServer::AgentServer(asio::io_context& io, VmManager& vms, FocusArbiter& focus, StateStore& store, AuditLog& audit,
                          AgentServerSettings settings)
-    : m_io(io), m_vms(vms), m_focus(focus), m_store(store), m_settings(std::move(settings)) {}
+    : m_io(io), m_vms(vms), m_focus(focus), m_store(store), m_audit(audit), m_settings(std::move(settings)) {}
 
 AgentServer::~AgentServer() { close(); }
 
@@ -105,7 +106,8 @@ void AgentServer::scheduleReconnect(const std::string& vm) {
 
 void AgentServer::dropSession(const std::shared_ptr<AgentSession>& session) {
     if (!session->viaChannel()) {
-        m_tcpSessions.erase(session);
+        forgetPending(session->pendingId());
+        if (m_tcpSessions.erase(session) && !session->vm().empty() && m_authenticatedTcp > 0) --m_authenticatedTcp;
         return;
     }
     const std::string vm = session->vm();
@@ -118,7 +120,16 @@ void AgentServer::dropSession(const std::shared_ptr<AgentSession>& session) {
 
 void AgentServer::broadcast(const std::string& event, const Json& data, double timestampS) {
     if (event != "focus.changed" && event != "vm.state" && event != "vm.defined" && event != "vm.undefined") return;
-    std::string line = protocol::encodeEvent(event, data, timestampS);
+    // Guests learn what changed, not who on the host did it: no host user names, no reasons
+    // that quote them.
+    Json shown = data;
+    if (event == "focus.changed") {
+        std::string by = data.value("by", "");
+        shown = Json{{"target", data.value("target", "")},
+                     {"previous", data.value("previous", "")},
+                     {"by", by.rfind("agent:", 0) == 0 || by == "applianced" ? by : "administrator"}};
+    }
+    std::string line = protocol::encodeEvent(event, shown, timestampS);
     auto sessions = m_sessions;
     for (auto& [_, s] : sessions) s->pushEvent(line);
     auto tcp = m_tcpSessions;
@@ -151,32 +162,77 @@ Result<int> AgentServer::listenTcp(const TlsIdentity& identity) {
 void AgentServer::acceptTcp() {
     m_tcpAcceptor.async_accept([this](const asio::error_code& ec, asio::ip::tcp::socket socket) {
         if (ec == asio::error::operation_aborted || m_closing) return;
-        if (!ec && m_tcpSessions.size() < m_settings.maxTcpSessions) {
-            asio::error_code pec;
-            auto remote = socket.remote_endpoint(pec);
-            std::string peer = pec ? "unknown" : remote.address().to_string() + ":" + std::to_string(remote.port());
-            using TlsStream = asio::ssl::stream<asio::ip::tcp::socket>;
-            auto conn = std::make_shared<LineConnection<TlsStream>>(TlsStream(std::move(socket), m_sslContext),
-                                                                    m_settings.maxFrameBytes, m_settings.maxQueuedBytes);
-            // A peer that never finishes the handshake is dropped.
-            auto timer = std::make_shared<asio::steady_timer>(m_io, m_settings.handshakeTimeout);
-            timer->async_wait([conn](const asio::error_code& e) {
-                if (!e) conn->close("TLS handshake timed out");
+        if (ec) {
+            // Out of descriptors (EMFILE) or memory: accepting again at once would spin. Back off,
+            // 50 ms doubling to 2 s, and say so.
+            m_acceptDelay = std::min(std::chrono::milliseconds(2000),
+                                     m_acceptDelay.count() ? m_acceptDelay * 2 : std::chrono::milliseconds(50));
+            log()->warn("cannot accept agent connections ({}); trying again in {} ms", ec.message(), m_acceptDelay.count());
+            m_acceptBackoff.expires_after(m_acceptDelay);
+            m_acceptBackoff.async_wait([this](const asio::error_code& e) {
+                if (!e && !m_closing) acceptTcp();
             });
-            conn->stream().async_handshake(asio::ssl::stream_base::server, [this, conn, timer, peer](const asio::error_code& hec) {
-                timer->cancel();
-                if (hec || m_closing) {
-                    log()->info("TLS handshake with agent at {} failed: {}", peer, hec.message());
-                    return conn->close("handshake failed");
-                }
-                auto session = std::make_shared<AgentSession>(*this, conn, agent_auth::randomHex(32), peer);
-                m_tcpSessions.insert(session);
-                session->start();
-            });
+            return;
         }
+        m_acceptDelay = std::chrono::milliseconds(0);
+        startTcpPeer(std::move(socket));
         acceptTcp();
     });
 }
+
+void AgentServer::startTcpPeer(asio::ip::tcp::socket socket) {
+    asio::error_code pec;
+    auto remote = socket.remote_endpoint(pec);
+    std::string source = pec ? "unknown" : remote.address().to_string();
+    std::string peer = pec ? "unknown" : source + ":" + std::to_string(remote.port());
+    // Make room: the oldest peer that has not proved itself yet goes first.
+    auto dropOldest = [this](const std::string* fromSource) {
+        for (auto& [id, p] : m_pending)
+            if (!fromSource || p.source == *fromSource) {
+                auto conn = p.conn.lock();
+                m_pending.erase(id);
+                if (conn) conn->close("dropped: too many connections that have not authenticated");
+                return;
+            }
+    };
+    std::size_t fromThisSource = 0;
+    for (const auto& [_, p] : m_pending) fromThisSource += p.source == source;
+    if (fromThisSource >= m_settings.maxPendingPerSource) dropOldest(&source);
+    if (m_pending.size() >= m_settings.maxPending) dropOldest(nullptr);
+
+    using TlsStream = asio::ssl::stream<asio::ip::tcp::socket>;
+    auto conn = std::make_shared<LineConnection<TlsStream>>(TlsStream(std::move(socket), m_sslContext),
+                                                            m_settings.maxFrameBytes, m_settings.maxQueuedBytes);
+    uint64_t id = m_nextPendingId++;
+    m_pending[id] = {source, conn};
+    // One deadline for the TLS handshake and the proof together.
+    auto timer = std::make_shared<asio::steady_timer>(m_io, m_settings.authTimeout);
+    timer->async_wait([this, id, conn](const asio::error_code& e) {
+        if (e || !m_pending.count(id)) return;
+        m_pending.erase(id);
+        conn->close("no TLS handshake and authentication within the deadline");
+    });
+    conn->stream().async_handshake(asio::ssl::stream_base::server, [this, conn, timer, id, peer](const asio::error_code& hec) {
+        if (m_closing || conn->closed()) return forgetPending(id);
+        if (hec) {
+            log()->info("TLS handshake with agent at {} failed: {}", peer, hec.message());
+            forgetPending(id);
+            return conn->close("handshake failed");
+        }
+        auto session = std::make_shared<AgentSession>(*this, conn, agent_auth::randomHex(32), peer, id, timer);
+        m_tcpSessions.insert(session);
+        session->start();
+    });
+}
+
+bool AgentServer::tcpAuthenticated(uint64_t pendingId) {
+    forgetPending(pendingId);
+    if (m_authenticatedTcp >= m_settings.maxTcpSessions) return false;
+    ++m_authenticatedTcp;
+    return true;
+}
+
+void AgentServer::forgetPending(uint64_t pendingId) { m_pending.erase(pendingId); }
 
 void AgentServer::close() {
     m_closing = true;

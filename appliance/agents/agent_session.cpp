@@ -19,9 +19,10 @@ AgentSession::AgentSession(AgentServer& server, std::string vm, std::shared_ptr<
     : m_server(server), m_vm(std::move(vm)), m_conn(std::move(conn)),
       m_bucket(server.m_settings.requestsPerSecond, server.m_settings.burst) {}
 
-AgentSession::AgentSession(AgentServer& server, std::shared_ptr<LineChannel> conn, std::string challenge, std::string peer)
-    : m_server(server), m_challenge(std::move(challenge)), m_peer(std::move(peer)), m_conn(std::move(conn)),
-      m_bucket(server.m_settings.requestsPerSecond, server.m_settings.burst) {}
+AgentSession::AgentSession(AgentServer& server, std::shared_ptr<LineChannel> conn, std::string challenge, std::string peer,
+                           uint64_t pendingId, std::shared_ptr<asio::steady_timer> deadline)
+    : m_server(server), m_challenge(std::move(challenge)), m_peer(std::move(peer)), m_pendingId(pendingId),
+      m_deadline(std::move(deadline)), m_conn(std::move(conn)), m_bucket(server.m_settings.requestsPerSecond, server.m_settings.burst) {}
 
 void AgentSession::start() {
     auto self = shared_from_this();
@@ -42,7 +43,7 @@ void AgentSession::authenticate(const protocol::Message& msg) {
     Arguments args("agent agent.auth", msg.body);
     auto fail = [&](const std::string& claimed, const std::string& why) {
         log()->warn("agent from {} failed to authenticate as '{}': {}", m_peer, claimed, why);
-        (void)m_server.m_store.appendAudit({0, 0, std::nullopt, "tcp:" + m_peer, "agent.auth", claimed, "{}", "denied", why});
+        m_server.m_audit.record({0, 0, std::nullopt, "tcp:" + m_peer, "agent.auth", claimed, "{}", "denied", why});
         send(protocol::encodeError(ErrorClass::PermissionDenied,
                                    "authentication failed; an agent needs its VM's directory (the secret in it) and "
                                    "the VM must be running",
@@ -61,9 +62,18 @@ void AgentSession::authenticate(const protocol::Message& msg) {
     if (!secret) return fail(*vm, secret.error().message);
     std::string expected = agent_auth::proof(*secret, m_challenge, *vm, m_server.m_tls.fingerprint);
     if (!agent_auth::equalConstantTime(expected, **proof)) return fail(*vm, "wrong proof (wrong secret, or a replay)");
+    if (m_deadline) m_deadline->cancel();
+    if (!m_server.tcpAuthenticated(m_pendingId)) {
+        log()->warn("agent from {} proved it is '{}', but the limit of TCP agents is reached", m_peer, *vm);
+        send(protocol::encodeError(ErrorClass::TooManyRequests,
+                                   "applianced serves its maximum of TCP agents; use the VM's virtio-serial channel "
+                                   "or try again later",
+                                   msg.id));
+        return m_conn->closeAfterWrite();
+    }
     m_vm = *vm;
     m_challenge = "used";  // one connection, one proof
-    (void)m_server.m_store.appendAudit({0, 0, std::nullopt, "agent:" + m_vm, "agent.auth", m_vm, "{}", "ok", "tcp from " + m_peer});
+    m_server.m_audit.record({0, 0, std::nullopt, "agent:" + m_vm, "agent.auth", m_vm, "{}", "ok", "tcp from " + m_peer});
     log()->info("agent from {} authenticated as '{}'", m_peer, m_vm);
     send(protocol::encodeReturn({{"vm", m_vm}}, msg.id));
 }
@@ -115,10 +125,10 @@ AgentSession::Json AgentSession::targets() const {
 void AgentSession::answer(const Json& id, const std::string& verb, const std::string& target, Result<Json> result) {
     if (verb != "targets.list" && verb != "focus.get" && verb != "agent.hello") {
         // Reads are frequent and harmless; what could change something is audited.
-        (void)m_server.m_store.appendAudit({0, 0, std::nullopt, "agent:" + m_vm, "agent." + verb, target,
-                                            Json{{"target", target}}.dump(),
-                                            result ? "ok" : std::string(errorClassName(result.error().cls)),
-                                            result ? "" : result.error().message});
+        m_server.m_audit.record({0, 0, std::nullopt, "agent:" + m_vm, "agent." + verb, target,
+                                 Json{{"target", target}}.dump(-1, ' ', false, Json::error_handler_t::replace),
+                                 result ? "ok" : std::string(errorClassName(result.error().cls)),
+                                 result ? "" : result.error().message});
     }
     if (result) send(protocol::encodeReturn(result.value(), id));
     else send(protocol::encodeError(result.error().cls, result.error().message, id));
@@ -128,18 +138,24 @@ void AgentSession::handle(const protocol::Message& msg) {
     const std::string& verb = msg.name;
     Arguments args("agent " + verb, msg.body);
     auto reply = [this, id = msg.id, verb](const std::string& target, Result<Json> r) { answer(id, verb, target, std::move(r)); };
+    const bool hasFocus = m_server.m_focus.current() == m_vm;
 
+    // Every verb goes through the policy, with the source's focus as the host sees it now.
     auto allowed = [&](const std::string& target) -> Status {
-        PolicyDecision d = m_server.policy().decide(m_vm, verb, target);
+        PolicyDecision d = m_server.policy().decide(m_vm, verb, target, hasFocus);
         if (d.action == PolicyAction::Deny)
             return makeError(ErrorClass::PermissionDenied, "the appliance's policy does not let '" + m_vm + "' " +
                                                                (verb == "focus.request" ? "switch to '" + target + "'" : "use " + verb) +
-                                                               " (" + d.why + "); ask the administrator");
+                                                               " (" + d.why + ")" +
+                                                               (verb == "focus.request" && !hasFocus
+                                                                    ? "; only the VM that has the display may ask for it"
+                                                                    : "; ask the administrator"));
         return okStatus();
     };
 
     if (verb == "agent.hello") {
         if (auto s = args.onlyKeys({"version", "agent"}); !s) return reply("", s.error());
+        if (auto s = allowed(""); !s) return reply("", s.error());
         m_subscribed = false;  // a (re)started agent starts afresh
         return reply("", Json{{"server", "applianced"},
                               {"version", protocol::kVersion},
@@ -149,6 +165,8 @@ void AgentSession::handle(const protocol::Message& msg) {
     }
     if (verb == "events.subscribe" || verb == "events.unsubscribe") {
         if (auto s = args.onlyKeys({}); !s) return reply("", s.error());
+        if (verb == "events.subscribe")
+            if (auto s = allowed(""); !s) return reply("", s.error());
         m_subscribed = verb == "events.subscribe";
         return reply("", Json{{"subscribed", m_subscribed}});
     }
@@ -163,9 +181,12 @@ void AgentSession::handle(const protocol::Message& msg) {
         auto target = args.string("target", 64);
         if (!target || !*target) return reply("", makeError(ErrorClass::InvalidArgument, "agent focus.request: argument 'target' is required"));
         if (**target != kAdminConsole && !validVmName(**target))
-            return reply(**target, makeError(ErrorClass::InvalidArgument, "agent focus.request: 'target' is not a valid target name"));
-        PolicyDecision d = m_server.policy().decide(m_vm, verb, **target);
-        FocusActor actor{"agent:" + m_vm, std::nullopt};
+            return reply("", makeError(ErrorClass::InvalidArgument, "agent focus.request: 'target' is not a valid target name"));
+        PolicyDecision d = m_server.policy().decide(m_vm, verb, **target, hasFocus);
+        // A guest in the background never takes the display by itself, whatever a rule says: at
+        // most the operator is asked.
+        if (d.action == PolicyAction::Allow && !hasFocus) d.action = PolicyAction::Ask;
+        FocusActor actor{"agent:" + m_vm, std::nullopt, m_vm};
         std::weak_ptr<AgentSession> weak = shared_from_this();
         auto done = [weak, reply, t = **target](Result<Json> r) {
             if (auto self = weak.lock()) reply(t, std::move(r));
@@ -173,13 +194,23 @@ void AgentSession::handle(const protocol::Message& msg) {
         if (d.action == PolicyAction::Allow) return m_server.m_focus.set(**target, actor, done);
         if (d.action == PolicyAction::Ask) {
             send(protocol::encodeEvent("focus.pending", Json{{"target", **target}}, protocol::nowTimestampS()));
-            return m_server.m_focus.ask(**target, actor, done);
+            // Before the operator's answer counts, the requester must still be running and allowed.
+            AgentServer* server = &m_server;
+            auto entitled = [server, vm = m_vm, t = **target]() -> Status {
+                const VmRecord* rec = server->m_vms.inventory().find(vm);
+                if (!rec || !vmIsActive(rec->info.state))
+                    return makeError(ErrorClass::Conflict, "VM '" + vm + "', which asked, is no longer running");
+                PolicyDecision now = server->policy().decide(vm, "focus.request", t, server->m_focus.current() == vm);
+                if (now.action == PolicyAction::Deny)
+                    return makeError(ErrorClass::PermissionDenied, "the policy no longer lets '" + vm + "' ask (" + now.why + ")");
+                return okStatus();
+            };
+            return m_server.m_focus.ask(**target, actor, entitled, done);
         }
         return reply(**target, allowed(**target).error());
     }
-    reply("", makeError(ErrorClass::CommandNotFound, "unknown agent command '" + verb.substr(0, 64) +
-                                                         "'; agents may use agent.hello, targets.list, focus.get, "
-                                                         "focus.request, events.subscribe"));
+    reply("", makeError(ErrorClass::CommandNotFound, "unknown agent command; agents may use agent.hello, targets.list, "
+                                                     "focus.get, focus.request, events.subscribe"));
 }
 
 }  // namespace appliance

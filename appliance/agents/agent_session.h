@@ -8,6 +8,8 @@
 #include <memory>
 #include <string>
 
+#include <asio/steady_timer.hpp>
+
 #include "agents/token_bucket.h"
 #include "common/protocol.h"
 #include "common/line_connection.h"
@@ -21,13 +23,16 @@ public:
     using Json = protocol::Json;
     /// A session on `vm`'s channel.
     AgentSession(AgentServer& server, std::string vm, std::shared_ptr<LineChannel> conn);
-    /// A TCP session from `peer`, which must answer `challenge` first.
-    AgentSession(AgentServer& server, std::shared_ptr<LineChannel> conn, std::string challenge, std::string peer);
+    /// A TCP session from `peer`, which must answer `challenge` first (before `deadline` fires;
+    /// `pendingId` is its place among the server's peers that have not authenticated).
+    AgentSession(AgentServer& server, std::shared_ptr<LineChannel> conn, std::string challenge, std::string peer,
+                 uint64_t pendingId, std::shared_ptr<asio::steady_timer> deadline);
     void start();
     void close();
     void pushEvent(const std::string& line);
     const std::string& vm() const { return m_vm; }
-    bool viaChannel() const { return m_challenge.empty(); }
+    bool viaChannel() const { return m_pendingId == 0; }
+    uint64_t pendingId() const { return m_pendingId; }
 
 private:
     void onFrame(Result<std::string> frame);
@@ -41,6 +46,8 @@ private:
     std::string m_vm;         ///< who this is, as the host established it (empty: not yet)
     std::string m_challenge;  ///< TCP only
     std::string m_peer;       ///< TCP only: address:port, for the audit log
+    uint64_t m_pendingId = 0; ///< TCP only
+    std::shared_ptr<asio::steady_timer> m_deadline;  ///< TCP only, until authenticated
     std::shared_ptr<LineChannel> m_conn;
     TokenBucket m_bucket;  ///< before authentication only; then the VM's bucket in the server
     std::chrono::steady_clock::time_point m_lastThrottleNotice{};

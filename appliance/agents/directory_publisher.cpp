@@ -50,14 +50,16 @@ Status DirectoryPublisher::publish(const VmInfo& vm) {
         if (existing && ss.str() == content) return okStatus();
     }
     const std::string tmp = dir + "/.directory.json.tmp";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0400);
     if (fd < 0) return makeError(ErrorClass::Unavailable, "cannot write " + tmp + ": " + std::strerror(errno));
     bool ok = ::write(fd, content.data(), content.size()) == ssize_t(content.size()) && ::fsync(fd) == 0;
-    // Only root and QEMU (which serves the share to the guest) may read the secret.
+    // Only QEMU's user (which serves the share to the guest) and root may read the secret; not
+    // QEMU's group (`kvm` on Debian has other members).
+    if (::fchmod(fd, 0400) != 0) ok = false;
     if (passwd* pw = ::getpwnam(m_settings.qemuUser.c_str())) {
-        if (::fchown(fd, 0, pw->pw_gid) != 0) ok = false;
-        (void)::chown(dir.c_str(), 0, pw->pw_gid);
-        ::chmod(dir.c_str(), 0750);
+        if (::fchown(fd, pw->pw_uid, 0) != 0) ok = false;
+        (void)::chown(dir.c_str(), pw->pw_uid, 0);
+        ::chmod(dir.c_str(), 0500);
     }
     ::close(fd);
     if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {

@@ -41,8 +41,9 @@ struct VmManager::ShutdownWait {
     }
 };
 
-VmManager::VmManager(asio::io_context& io, Hypervisor& hypervisor, StateStore& store, VmManagerSettings settings)
-    : m_io(io), m_hv(hypervisor), m_store(store), m_settings(std::move(settings)) {
+VmManager::VmManager(asio::io_context& io, Hypervisor& hypervisor, StateStore& store, AuditLog& audit,
+                     VmManagerSettings settings)
+    : m_io(io), m_hv(hypervisor), m_store(store), m_audit(audit), m_settings(std::move(settings)) {
     m_inventory.addListener([this](const InventoryChange& c) { onInventoryChange(c); });
 }
 
@@ -82,10 +83,9 @@ void VmManager::onConnected(std::vector<VmInfo> snapshot) {
                 auto it = remembered->find(v.name);
                 std::string now_(vmStateName(v.state));
                 if (it != remembered->end() && it->second.state != now_) {
-                    (void)m_store.appendAudit({0, now, std::nullopt, "hypervisor", "vm.state", v.name, "{}",
-                                               stateText(v.state, v.reason),
-                                               "changed from " + it->second.state +
-                                                   " while applianced was not running"});
+                    m_audit.record({0, now, std::nullopt, "hypervisor", "vm.state", v.name, "{}",
+                                    stateText(v.state, v.reason),
+                                    "changed from " + it->second.state + " while applianced was not running"});
                     (void)m_store.rememberVmState(v.name, now_, v.reason);
                 }
             }
@@ -103,7 +103,7 @@ void VmManager::onConnected(std::vector<VmInfo> snapshot) {
 }
 
 void VmManager::onDisconnected(const std::string& reason) {
-    (void)m_store.appendAudit({0, 0, std::nullopt, "applianced", "hypervisor.disconnected", "", "{}", "error", reason});
+    m_audit.record({0, 0, std::nullopt, "applianced", "hypervisor.disconnected", "", "{}", "error", reason});
     if (m_eventSink) m_eventSink("hypervisor.disconnected", Json{{"reason", reason}}, protocol::nowTimestampS());
 }
 
@@ -137,9 +137,11 @@ void VmManager::onInventoryChange(const InventoryChange& c) {
     if (c.kind != InventoryChange::Kind::StateChanged) return;
     auto recorded = m_store.recordStateChange(
         c.name, std::string(vmStateName(c.state)), c.reason,
-        {0, c.observedAtS, std::nullopt, "hypervisor", "vm.state", c.name, "{}", stateText(c.state, c.reason),
-         "from " + std::string(vmStateName(c.previous)) + " (" + c.event + (c.detail.empty() ? "" : ", " + c.detail) + ")"});
+        m_audit.bounded({0, c.observedAtS, std::nullopt, "hypervisor", "vm.state", c.name, "{}", stateText(c.state, c.reason),
+                         "from " + std::string(vmStateName(c.previous)) + " (" + c.event +
+                             (c.detail.empty() ? "" : ", " + c.detail) + ")"}));
     if (!recorded) log()->error("cannot record the state of '{}': {}", c.name, recorded.error().message);
+    else m_audit.wroteElsewhere();
     log()->info("VM '{}' is now {} (was {}, {})", c.name, stateText(c.state, c.reason), vmStateName(c.previous), c.event);
     if (vmIsActive(c.state)) return;
     auto waits = m_shutdownWaits.find(c.name);
@@ -354,11 +356,18 @@ void VmManager::remove(const std::string& name, Reply reply) {
 Status VmManager::prepareVmDirectories(const std::string& name) {
     VmPaths paths = vmPaths(m_settings.runRoot, m_settings.shareRoot, name);
     std::error_code ec;
+    // applianced's umask is 077; QEMU (another user) must pass through every directory it creates
+    // on the way to a VM's own directory (0711: no listing of the others).
     for (const std::string& dir : {paths.runDir, paths.shareDir}) {
-        fs::create_directories(dir, ec);
-        if (ec)
-            return makeError(ErrorClass::Unavailable, "cannot create '" + dir + "': " + ec.message() +
-                                                          "; check the run_dir and share_dir settings");
+        fs::path made;
+        for (const auto& part : fs::path(dir)) {
+            made /= part;
+            if (fs::exists(made, ec)) continue;
+            if (!fs::create_directory(made, ec) && ec)
+                return makeError(ErrorClass::Unavailable, "cannot create '" + made.string() + "': " + ec.message() +
+                                                              "; check the run_dir and share_dir settings");
+            fs::permissions(made, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec, ec);
+        }
     }
     // QEMU runs as its own user and creates the VM's sockets in the run directory.
     if (passwd* pw = ::getpwnam(m_settings.qemuUser.c_str())) {
@@ -367,9 +376,10 @@ Status VmManager::prepareVmDirectories(const std::string& name) {
                         m_settings.qemuUser);
     }
     fs::permissions(paths.runDir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec, ec);
-    // The share holds the VM's secret: root and QEMU's group only.
-    if (passwd* pw = ::getpwnam(m_settings.qemuUser.c_str())) (void)::chown(paths.shareDir.c_str(), 0, pw->pw_gid);
-    fs::permissions(paths.shareDir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec, ec);
+    // The share holds the VM's secret: QEMU's user (which serves it to the guest) and root only.
+    // Not QEMU's group: on Debian that is `kvm`, which has other members.
+    if (passwd* pw = ::getpwnam(m_settings.qemuUser.c_str())) (void)::chown(paths.shareDir.c_str(), pw->pw_uid, 0);
+    fs::permissions(paths.shareDir, fs::perms::owner_read | fs::perms::owner_exec, ec);
     return okStatus();
 }
 

@@ -16,6 +16,7 @@
 #include "common/protocol.h"
 #include "core/inventory.h"
 #include "hypervisor/hypervisor.h"
+#include "audit/audit_log.h"
 #include "state/state_store.h"
 
 namespace appliance {
@@ -35,7 +36,7 @@ public:
     using Reply = std::function<void(Result<Json>)>;
     using EventSink = std::function<void(const std::string& name, const Json& data, double timestampS)>;
 
-    VmManager(asio::io_context& io, Hypervisor& hypervisor, StateStore& store, VmManagerSettings settings);
+    VmManager(asio::io_context& io, Hypervisor& hypervisor, StateStore& store, AuditLog& audit, VmManagerSettings settings);
 
     void setEventSink(EventSink sink) { m_eventSink = std::move(sink); }
     /// Called once, after the first full sync with the hypervisor.
@@ -81,6 +82,7 @@ private:
     asio::io_context& m_io;
     Hypervisor& m_hv;
     StateStore& m_store;
+    AuditLog& m_audit;
     VmManagerSettings m_settings;
     Inventory m_inventory;
     EventSink m_eventSink;

@@ -49,20 +49,6 @@ Exit codes: 0 ok, 64 usage, 65 invalid argument, 66 no such VM, 69 applianced or
 unavailable, 70 internal error, 75 the VM is in the wrong state or a timeout, 77 permission denied.
 )";
 
-int exitCodeFor(ErrorClass cls) {
-    switch (cls) {
-    case ErrorClass::InvalidArgument:
-    case ErrorClass::TooLarge: return EX_DATAERR;
-    case ErrorClass::CommandNotFound: return EX_USAGE;
-    case ErrorClass::NotFound: return EX_NOINPUT;
-    case ErrorClass::PermissionDenied: return EX_NOPERM;
-    case ErrorClass::Conflict:
-    case ErrorClass::Timeout: return EX_TEMPFAIL;
-    case ErrorClass::Unavailable: return EX_UNAVAILABLE;
-    default: return EX_SOFTWARE;
-    }
-}
-
 int usageError(const std::string& why) {
     std::fprintf(stderr, "appliancectl: %s\n\n%s", why.c_str(), kUsage);
     return EX_USAGE;

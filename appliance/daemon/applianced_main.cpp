@@ -6,6 +6,7 @@
 #include <cstring>
 #include <iostream>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -41,14 +42,8 @@ void usage(FILE* out) {
                  kDefaultConfigPath);
 }
 
-int exitCodeFor(ErrorClass cls) {
-    switch (cls) {
-    case ErrorClass::InvalidArgument: return EX_CONFIG;
-    case ErrorClass::Unavailable: return EX_UNAVAILABLE;
-    case ErrorClass::Conflict: return EX_TEMPFAIL;
-    default: return EX_SOFTWARE;
-    }
-}
+// At start-up a bad argument is a bad setting: EX_CONFIG; the rest as every program maps them.
+int startupExitCode(ErrorClass cls) { return cls == ErrorClass::InvalidArgument ? EX_CONFIG : exitCodeFor(cls); }
 
 // Pings systemd's watchdog only while the core loop runs and the libvirt threads answer.
 void scheduleWatchdog(asio::steady_timer& timer, std::chrono::microseconds interval, Hypervisor& hv) {
@@ -92,6 +87,8 @@ int main(int argc, char** argv) {
     }
 
     logging::setup("applianced");
+    // State, keys and secrets are applianced's alone; what QEMU must reach is handed over explicitly.
+    ::umask(077);
     // Every agent and admin client is a descriptor: use what the hard limit allows.
     rlimit nofile{};
     if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
@@ -109,7 +106,7 @@ int main(int argc, char** argv) {
     auto store = StateStore::open(cfg.stateDb);
     if (!store) {
         log->critical("{}", store.error().message);
-        return exitCodeFor(store.error().cls);
+        return startupExitCode(store.error().cls);
     }
 
     KvmProbe kvm = probeKvm();
@@ -130,7 +127,12 @@ int main(int argc, char** argv) {
     vmSettings.qemuUser = cfg.qemuUser;
     vmSettings.domainType = domainType;
     vmSettings.defaultShutdownTimeoutS = cfg.shutdownTimeoutS;
-    VmManager vms(io, hypervisor, **store, vmSettings);
+    AuditLimits auditLimits;
+    auditLimits.maxRows = cfg.auditMaxRows;
+    auditLimits.maxAgeDays = cfg.auditMaxAgeDays;
+    AuditLog audit(**store, auditLimits);
+    audit.startUp();
+    VmManager vms(io, hypervisor, **store, audit, vmSettings);
 
     ServerFacts facts;
     facts.version = kVersion;
@@ -139,21 +141,26 @@ int main(int argc, char** argv) {
     facts.defaultKernel = cfg.imageDir + "/vmlinuz";
     facts.defaultInitrd = cfg.imageDir + "/initrd.img";
     facts.defaultNetwork = cfg.network;
+    facts.imageRoot = cfg.imageRoot;
     facts.hostMemoryMib = (long long)(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGE_SIZE) / (1024 * 1024);
-    FocusArbiter focus(io, **store, vms.inventory(), cfg.askTimeoutS);
+    FocusArbiter focus(io, **store, audit, vms.inventory(), cfg.askTimeoutS);
     AgentServerSettings agentSettings;
     agentSettings.policyDir = cfg.policyDir;
     agentSettings.requestsPerSecond = cfg.agentRatePerS;
     agentSettings.burst = cfg.agentBurst;
     agentSettings.tcpListen = cfg.agentTcpListen == "off" ? "" : cfg.agentTcpListen;
-    AgentServer agents(io, vms, focus, **store, agentSettings);
+    agentSettings.authTimeout = std::chrono::milliseconds(cfg.agentAuthTimeoutMs);
+    AgentServer agents(io, vms, focus, **store, audit, agentSettings);
     DirectoryPublisher directory(**store, {cfg.shareDir, cfg.qemuUser});
-    AdminCommands commands(vms, focus, **store, facts);
+    AdminCommands commands(vms, focus, **store, audit, facts);
 
     AdminServerSettings adminSettings;
     adminSettings.socketPath = cfg.adminSocket;
     adminSettings.adminGroup = cfg.adminGroup;
     adminSettings.viewerGroup = cfg.viewerGroup;
+    adminSettings.maxClients = std::size_t(cfg.adminMaxClients);
+    adminSettings.reservedForAdmins = std::size_t(cfg.adminReservedForAdmins);
+    adminSettings.maxPerUser = std::size_t(cfg.adminMaxPerUser);
     AdminServer server(io, adminSettings,
                        [&commands](const Caller& c, const std::string& verb, const protocol::Json& args,
                                    AdminServer::Reply reply) { commands.handle(c, verb, args, std::move(reply)); });
@@ -184,18 +191,18 @@ int main(int argc, char** argv) {
         auto tls = loadOrCreateTlsIdentity(cfg.tlsDir);
         if (!tls) {
             log->critical("{}", tls.error().message);
-            return exitCodeFor(tls.error().cls);
+            return startupExitCode(tls.error().cls);
         }
         auto port = agents.listenTcp(*tls);
         if (!port) {
             log->critical("{}", port.error().message);
-            return exitCodeFor(port.error().cls);
+            return startupExitCode(port.error().cls);
         }
         directory.setTcpEndpoint({cfg.agentTcpAdvertise, *port, tls->fingerprint}, vms.inventory());
     }
     if (auto s = server.listen(); !s) {
         log->critical("{}", s.error().message);
-        return exitCodeFor(s.error().cls);
+        return startupExitCode(s.error().cls);
     }
 
     asio::signal_set signals(io, SIGINT, SIGTERM);

@@ -27,6 +27,13 @@ Status apply(DaemonConfig& c, const std::string& key, const std::string& value) 
     if (key == "run_dir") return text(c.runDir);
     if (key == "share_dir") return text(c.shareDir);
     if (key == "image_dir") return text(c.imageDir);
+    if (key == "image_root") return text(c.imageRoot);
+    if (key == "agent_auth_timeout_ms") return integer(c.agentAuthTimeoutMs, 100, 600000);
+    if (key == "admin_max_clients") return integer(c.adminMaxClients, 2, 100000);
+    if (key == "admin_reserved_for_admins") return integer(c.adminReservedForAdmins, 1, 100000);
+    if (key == "admin_max_per_user") return integer(c.adminMaxPerUser, 1, 100000);
+    if (key == "audit_max_rows") return integer(c.auditMaxRows, 10, 100000000);
+    if (key == "audit_max_age_days") return integer(c.auditMaxAgeDays, 1, 36500);
     if (key == "admin_group") return text(c.adminGroup);
     if (key == "policy_dir") return text(c.policyDir);
     if (key == "agent_tcp_listen") return text(c.agentTcpListen);
@@ -74,6 +81,9 @@ Result<DaemonConfig> loadDaemonConfig(const std::string& path, bool fileMustExis
         if (!kv) return kv.error();
         if (auto s = apply(c, kv->first, kv->second); !s) return s.error();
     }
+    if (c.imageRoot.empty()) c.imageRoot = std::filesystem::path(c.imageDir).parent_path().string();
+    if (c.adminReservedForAdmins >= c.adminMaxClients)
+        return makeError(ErrorClass::InvalidArgument, "admin_reserved_for_admins must be less than admin_max_clients");
     if (c.tlsDir.empty()) c.tlsDir = std::filesystem::path(c.stateDb).parent_path().string() + "/tls";
     return c;
 }

@@ -18,6 +18,7 @@ struct DaemonConfig {
     std::string runDir = "/run/appliance/vms";
     std::string shareDir = "/var/lib/appliance/share";
     std::string imageDir = "/var/lib/appliance/images/test-guest";
+    std::string imageRoot;  ///< vm.create takes images from here only; default: image_dir's parent
     std::string adminGroup = "appliance-admin";
     std::string viewerGroup = "appliance-viewer";
     std::string qemuUser = "libvirt-qemu";
@@ -32,6 +33,12 @@ struct DaemonConfig {
     double agentRatePerS = 10;   ///< per agent connection
     int agentBurst = 20;
     std::string tlsDir;                          ///< default: beside state_db, in tls/
+    int agentAuthTimeoutMs = 5000;
+    int adminMaxClients = 1024;
+    int adminReservedForAdmins = 64;
+    int adminMaxPerUser = 128;
+    int auditMaxRows = 200000;
+    int auditMaxAgeDays = 400;
 };
 
 inline constexpr const char* kDefaultConfigPath = "/etc/appliance/applianced.conf";

@@ -12,8 +12,9 @@ auto log() {
 }
 }  // namespace
 
-FocusArbiter::FocusArbiter(asio::io_context& io, StateStore& store, const Inventory& inventory, int askTimeoutS)
-    : m_io(io), m_store(store), m_inventory(inventory), m_askTimeoutS(askTimeoutS) {}
+FocusArbiter::FocusArbiter(asio::io_context& io, StateStore& store, AuditLog& audit, const Inventory& inventory,
+                           int askTimeoutS)
+    : m_io(io), m_store(store), m_audit(audit), m_inventory(inventory), m_askTimeoutS(askTimeoutS) {}
 
 void FocusArbiter::restore() {
     auto saved = m_store.setting("focus");
@@ -42,16 +43,20 @@ Status FocusArbiter::validTarget(const std::string& target) const {
 
 void FocusArbiter::apply(const std::string& target, const FocusActor& actor, const std::string& why) {
     std::string previous = m_focus;
+    double at = protocol::nowTimestampS();
+    // Durable first (the focus and its audit entry in one transaction), announced after the commit:
+    // nobody hears of a focus that a crash would undo.
+    AuditEntry entry = m_audit.bounded({0, at, actor.uid, actor.name, "focus.set", target, Json{{"target", target}}.dump(),
+                                        "ok", "from " + previous + (why.empty() ? "" : " (" + why + ")")});
+    if (auto s = m_store.recordFocus(target, entry); !s)
+        log()->error("cannot persist the focus (it changes anyway, the operator must not be stuck): {}", s.error().message);
+    else
+        m_audit.wroteElsewhere();
     m_focus = target;
-    m_changedAtS = protocol::nowTimestampS();
+    m_changedAtS = at;
     Json data{{"target", target}, {"previous", previous}, {"by", actor.name}};
     if (!why.empty()) data["reason"] = why;
     if (m_sink) m_sink("focus.changed", data, m_changedAtS);
-    auto persisted = m_store.setSetting("focus", target);
-    if (!persisted) log()->error("cannot persist the focus: {}", persisted.error().message);
-    (void)m_store.appendAudit({0, m_changedAtS, actor.uid, actor.name, "focus.set", target,
-                               Json{{"target", target}}.dump(), "ok",
-                               "from " + previous + (why.empty() ? "" : " (" + why + ")")});
     log()->info("focus: {} -> {} by {}{}", previous, target, actor.name, why.empty() ? "" : " (" + why + ")");
 }
 
@@ -61,8 +66,13 @@ void FocusArbiter::set(const std::string& target, const FocusActor& actor, Reply
     reply(Json{{"target", m_focus}, {"changed_at", m_changedAtS}});
 }
 
-void FocusArbiter::ask(const std::string& target, const FocusActor& actor, Reply reply) {
+void FocusArbiter::ask(const std::string& target, const FocusActor& actor, StillEntitled entitled, Reply reply) {
     if (auto s = validTarget(target); !s) return reply(s.error());
+    for (auto it = m_asks.begin(); it != m_asks.end();) {
+        auto next = std::next(it);
+        if (it->second.actor.name == actor.name) withdraw(it->first, "replaced by a newer request from " + actor.name);
+        it = next;
+    }
     int64_t id = m_nextAskId++;
     auto timer = std::make_unique<asio::steady_timer>(m_io, std::chrono::seconds(m_askTimeoutS));
     timer->async_wait([this, id](const asio::error_code& ec) {
@@ -75,23 +85,43 @@ void FocusArbiter::ask(const std::string& target, const FocusActor& actor, Reply
         reply(makeError(ErrorClass::PermissionDenied, "the operator did not answer within " +
                                                           std::to_string(m_askTimeoutS) + " s; ask again"));
     });
-    m_asks[id] = PendingAsk{id, target, actor, std::move(reply), std::move(timer)};
+    m_asks[id] = PendingAsk{id, target, actor, std::move(entitled), std::move(reply), std::move(timer)};
+    m_audit.record({0, 0, actor.uid, actor.name, "focus.ask", target, Json{{"id", id}, {"target", target}}.dump(),
+                    "pending", "waiting for the operator"});
     if (m_sink)
         m_sink("focus.ask", Json{{"id", id}, {"target", target}, {"by", actor.name}, {"timeout_s", m_askTimeoutS}},
                protocol::nowTimestampS());
+}
+
+void FocusArbiter::withdraw(int64_t id, const std::string& why) {
+    auto it = m_asks.find(id);
+    if (it == m_asks.end()) return;
+    PendingAsk ask = std::move(it->second);
+    m_asks.erase(it);
+    ask.timer->cancel();
+    m_audit.record({0, 0, ask.actor.uid, ask.actor.name, "focus.ask", ask.target, Json{{"id", id}}.dump(), "withdrawn", why});
+    if (m_sink) m_sink("focus.ask-withdrawn", Json{{"id", id}, {"reason", why}}, protocol::nowTimestampS());
+    ask.reply(makeError(ErrorClass::Conflict, "the request to give the display to '" + ask.target + "' was withdrawn: " + why));
 }
 
 Result<FocusArbiter::Json> FocusArbiter::decide(int64_t askId, bool allow, const FocusActor& operatorActor) {
     auto it = m_asks.find(askId);
     if (it == m_asks.end())
         return makeError(ErrorClass::NotFound, "no pending request with id " + std::to_string(askId) +
-                                                   " (answered already or timed out); `focus.asks` lists them");
+                                                   " (answered, replaced, withdrawn or timed out); `focus.asks` lists them");
+    if (it->second.entitled) {
+        if (auto s = it->second.entitled(); !s) {
+            std::string why = s.error().message;
+            withdraw(askId, why);
+            return makeError(ErrorClass::Conflict, "request " + std::to_string(askId) + " was withdrawn before your answer: " + why);
+        }
+    }
     PendingAsk ask = std::move(it->second);
     m_asks.erase(it);
     ask.timer->cancel();
-    (void)m_store.appendAudit({0, 0, operatorActor.uid, operatorActor.name, "focus.decide", ask.target,
-                               Json{{"id", askId}, {"allow", allow}, {"requested_by", ask.actor.name}}.dump(),
-                               allow ? "allowed" : "denied", ""});
+    m_audit.record({0, 0, operatorActor.uid, operatorActor.name, "focus.decide", ask.target,
+                    Json{{"id", askId}, {"allow", allow}, {"requested_by", ask.actor.name}}.dump(),
+                    allow ? "allowed" : "denied", ""});
     if (!allow) {
         ask.reply(makeError(ErrorClass::PermissionDenied, "the operator denied the switch to '" + ask.target + "'"));
         return Json{{"id", askId}, {"allowed", false}};
@@ -112,6 +142,17 @@ FocusArbiter::Json FocusArbiter::pendingAsks() const {
 }
 
 void FocusArbiter::onInventoryChange(const InventoryChange& c) {
+    bool stopped = c.kind == InventoryChange::Kind::Removed ||
+                   (c.kind == InventoryChange::Kind::StateChanged && (!vmIsActive(c.state) || c.state == VmState::Paused));
+    if (stopped) {
+        // Asks from a VM that stopped, or for a target that stopped, can no longer be answered.
+        std::vector<std::pair<int64_t, std::string>> gone;
+        for (const auto& [id, a] : m_asks) {
+            if (a.actor.vm == c.name) gone.emplace_back(id, "VM '" + c.name + "', which asked, is no longer running");
+            else if (a.target == c.name) gone.emplace_back(id, "the target '" + c.name + "' is no longer running");
+        }
+        for (const auto& [id, why] : gone) withdraw(id, why);
+    }
     if (c.name != m_focus) return;
     bool gone = c.kind == InventoryChange::Kind::Removed ||
                 (c.kind == InventoryChange::Kind::StateChanged && (!vmIsActive(c.state) || c.state == VmState::Paused));

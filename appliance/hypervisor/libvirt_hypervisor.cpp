@@ -46,9 +46,18 @@ int lifecycleTrampoline(virConnectPtr, virDomainPtr dom, int event, int detail, 
 void rebootTrampoline(virConnectPtr, virDomainPtr dom, void* opaque) {
     static_cast<LibvirtHypervisor*>(opaque)->onRebootFromEventThread(virDomainGetName(dom));
 }
+// The close callback runs on libvirt's event thread. Its opaque names the connection it was
+// registered for (owner and generation, never changed after), so a late close of an old
+// connection can never be mistaken for the current one's, and nothing is read unsynchronised.
+struct CloseTarget {
+    LibvirtHypervisor* owner;
+    uint64_t generation;
+};
 void closeTrampoline(virConnectPtr, int reason, void* opaque) {
-    static_cast<LibvirtHypervisor*>(opaque)->onCloseFromEventThread(reason);
+    auto* t = static_cast<CloseTarget*>(opaque);
+    t->owner->onCloseFromEventThread(reason, t->generation);
 }
+void freeCloseTarget(void* opaque) { delete static_cast<CloseTarget*>(opaque); }
 void heartbeatTrampoline(int, void* opaque) { static_cast<LibvirtHypervisor*>(opaque)->onHeartbeatFromEventThread(); }
 
 std::optional<uint64_t> matchNumber(const std::string& text, const std::regex& re, int group = 1) {
@@ -112,13 +121,14 @@ void LibvirtHypervisor::connect() {
     }
     if (virConnectSetKeepAlive(conn, m_options.keepaliveIntervalS, m_options.keepaliveCount) < 0)
         log()->warn("keepalive not available on {}: {}", m_options.uri, lastError("").message);
-    virConnectRegisterCloseCallback(conn, closeTrampoline, this, nullptr);
+    const uint64_t generation = m_generation + 1;
+    virConnectRegisterCloseCallback(conn, closeTrampoline, new CloseTarget{this, generation}, freeCloseTarget);
     m_lifecycleCallback = virConnectDomainEventRegisterAny(conn, nullptr, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
                                                            VIR_DOMAIN_EVENT_CALLBACK(lifecycleTrampoline), this, nullptr);
     m_rebootCallback = virConnectDomainEventRegisterAny(conn, nullptr, VIR_DOMAIN_EVENT_ID_REBOOT,
                                                         VIR_DOMAIN_EVENT_CALLBACK(rebootTrampoline), this, nullptr);
     m_conn = conn;
-    ++m_generation;
+    m_generation = generation;
     m_backoff = std::chrono::milliseconds(250);
 
     // Full resync: after any (re)connect the list from libvirt replaces whatever we believed.
@@ -172,11 +182,12 @@ void LibvirtHypervisor::dropConnection(const std::string& reason) {
     scheduleReconnect();
 }
 
-void LibvirtHypervisor::onCloseFromEventThread(int reason) {
+void LibvirtHypervisor::onCloseFromEventThread(int reason, uint64_t generation) {
     static const char* reasons[] = {"error", "end of file", "keepalive timeout", "client closed"};
     std::string why = (reason >= 0 && reason < 4) ? reasons[reason] : "unknown";
-    asio::post(m_ctx, [this, why, gen = m_generation] {
-        if (gen == m_generation) dropConnection("connection closed (" + why + ")");
+    // Compared on the worker thread, which alone writes m_generation.
+    asio::post(m_ctx, [this, why, generation] {
+        if (generation == m_generation) dropConnection("connection closed (" + why + ")");
     });
 }
 

@@ -61,7 +61,7 @@ public:
     // Called from libvirt's event thread through static trampolines.
     void onLifecycleFromEventThread(const std::string& name, int event, int detail);
     void onRebootFromEventThread(const std::string& name);
-    void onCloseFromEventThread(int reason);
+    void onCloseFromEventThread(int reason, uint64_t generation);
     void onHeartbeatFromEventThread() { ++m_eventLoopBeats; }
 
 private:
@@ -100,7 +100,7 @@ private:
     virConnectPtr m_conn = nullptr;
     int m_lifecycleCallback = -1;
     int m_rebootCallback = -1;
-    uint64_t m_generation = 0;
+    uint64_t m_generation = 0;  ///< worker thread only
     asio::steady_timer m_reconnectTimer;
     asio::steady_timer m_statsTimer;
     std::chrono::milliseconds m_backoff{250};

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "state/state_store.h"
 
-#include <fstream>
-
+#include "common/agent_auth.h"
 #include "common/protocol.h"
 
 namespace appliance {
@@ -35,6 +34,12 @@ const std::vector<std::string> kMigrations = {
     R"sql(
     CREATE TABLE vm_secret (name TEXT PRIMARY KEY, secret TEXT NOT NULL);
     )sql",
+    // 3: identical denials coalesce into one row with a count; retention prunes by age.
+    R"sql(
+    ALTER TABLE audit ADD COLUMN repeats INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE audit ADD COLUMN last_ts INTEGER;
+    CREATE INDEX audit_ts ON audit(ts);
+    )sql",
 };
 }  // namespace
 
@@ -44,19 +49,74 @@ Result<std::unique_ptr<StateStore>> StateStore::open(const std::string& path) {
     return std::unique_ptr<StateStore>(new StateStore(std::move(*db)));
 }
 
-Status StateStore::appendAudit(const AuditEntry& e) {
+Result<int64_t> StateStore::insertAudit(const AuditEntry& e) {
     auto st = m_db->prepare(
-        "INSERT INTO audit (ts, uid, actor, action, target, arguments, result, detail) VALUES (?,?,?,?,?,?,?,?)");
+        "INSERT INTO audit (ts, uid, actor, action, target, arguments, result, detail, repeats) VALUES (?,?,?,?,?,?,?,?,?)");
     if (!st) return st.error();
     double ts = e.timestampS > 0 ? e.timestampS : protocol::nowTimestampS();
     st->bind(1, int64_t(ts * 1e6)).bind(2, e.uid).bind(3, e.actor).bind(4, e.action).bind(5, e.target);
     st->bind(6, e.arguments.empty() ? std::string("{}") : e.arguments).bind(7, e.result).bind(8, e.detail);
+    st->bind(9, e.repeats);
+    if (auto s = st->run(); !s) return s.error();
+    return m_db->lastInsertId();
+}
+
+Status StateStore::setAuditOutcome(int64_t id, const std::string& result, const std::string& detail) {
+    auto st = m_db->prepare("UPDATE audit SET result = ?, detail = ? WHERE id = ?");
+    if (!st) return st.error();
+    st->bind(1, result).bind(2, detail).bind(3, id);
     return st->run();
+}
+
+Status StateStore::addAuditRepeat(int64_t id) {
+    auto st = m_db->prepare("UPDATE audit SET repeats = repeats + 1, last_ts = ? WHERE id = ?");
+    if (!st) return st.error();
+    st->bind(1, int64_t(protocol::nowTimestampS() * 1e6)).bind(2, id);
+    return st->run();
+}
+
+Status StateStore::markUnfinishedAudit(const std::string& result, const std::string& detail) {
+    auto st = m_db->prepare("UPDATE audit SET result = ?, detail = ? WHERE result = 'in-progress'");
+    if (!st) return st.error();
+    st->bind(1, result).bind(2, detail);
+    return st->run();
+}
+
+Result<int64_t> StateStore::pruneAudit(int64_t maxRows, double olderThanS) {
+    int64_t removed = 0;
+    auto s = m_db->transaction([&]() -> Status {
+        auto byAge = m_db->prepare("DELETE FROM audit WHERE ts < ?");
+        if (!byAge) return byAge.error();
+        byAge->bind(1, int64_t(olderThanS * 1e6));
+        if (auto r = byAge->run(); !r) return r;
+        auto count = m_db->prepare("SELECT changes()");
+        if (!count) return count.error();
+        if (auto row = count->step(); !row) return row.error();
+        removed += count->columnInt(0);
+        auto byRows = m_db->prepare("DELETE FROM audit WHERE id <= (SELECT id FROM audit ORDER BY id DESC LIMIT 1 OFFSET ?)");
+        if (!byRows) return byRows.error();
+        byRows->bind(1, maxRows);
+        if (auto r = byRows->run(); !r) return r;
+        auto count2 = m_db->prepare("SELECT changes()");
+        if (!count2) return count2.error();
+        if (auto row = count2->step(); !row) return row.error();
+        removed += count2->columnInt(0);
+        return okStatus();
+    });
+    if (!s) return s.error();
+    return removed;
+}
+
+Result<int64_t> StateStore::auditCount() {
+    auto st = m_db->prepare("SELECT count(*) FROM audit");
+    if (!st) return st.error();
+    if (auto row = st->step(); !row) return row.error();
+    return st->columnInt(0);
 }
 
 Result<std::vector<AuditEntry>> StateStore::listAudit(int limit, const std::string& target, int64_t beforeId) {
     auto st = m_db->prepare(
-        "SELECT id, ts, uid, actor, action, target, arguments, result, detail FROM audit "
+        "SELECT id, ts, uid, actor, action, target, arguments, result, detail, repeats FROM audit "
         "WHERE (?1 = '' OR target = ?1) AND (?2 = 0 OR id < ?2) ORDER BY id DESC LIMIT ?3");
     if (!st) return st.error();
     st->bind(1, target).bind(2, beforeId).bind(3, int64_t(limit));
@@ -75,6 +135,7 @@ Result<std::vector<AuditEntry>> StateStore::listAudit(int limit, const std::stri
         e.arguments = st->columnText(6);
         e.result = st->columnText(7);
         e.detail = st->columnText(8);
+        e.repeats = st->columnInt(9);
         out.push_back(std::move(e));
     }
     return out;
@@ -94,7 +155,16 @@ Status StateStore::recordStateChange(const std::string& name, const std::string&
                                      const AuditEntry& entry) {
     return m_db->transaction([&]() -> Status {
         if (auto s = rememberVmState(name, state, reason); !s) return s;
-        return appendAudit(entry);
+        if (auto id = insertAudit(entry); !id) return id.error();
+        return okStatus();
+    });
+}
+
+Status StateStore::recordFocus(const std::string& target, const AuditEntry& entry) {
+    return m_db->transaction([&]() -> Status {
+        if (auto s = setSetting("focus", target); !s) return s;
+        if (auto id = insertAudit(entry); !id) return id.error();
+        return okStatus();
     });
 }
 
@@ -125,16 +195,7 @@ Result<std::string> StateStore::vmSecret(const std::string& name) {
     auto row = get->step();
     if (!row) return row.error();
     if (*row) return get->columnText(0);
-    unsigned char bytes[32];
-    std::ifstream rnd("/dev/urandom", std::ios::binary);
-    if (!rnd.read(reinterpret_cast<char*>(bytes), sizeof bytes))
-        return makeError(ErrorClass::Internal, "cannot read /dev/urandom for a VM secret");
-    static const char* hex = "0123456789abcdef";
-    std::string secret;
-    for (unsigned char b : bytes) {
-        secret += hex[b >> 4];
-        secret += hex[b & 15];
-    }
+    std::string secret = agent_auth::randomHex(32);
     auto put = m_db->prepare("INSERT INTO vm_secret (name, secret) VALUES (?, ?)");
     if (!put) return put.error();
     put->bind(1, name).bind(2, secret);

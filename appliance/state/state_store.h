@@ -14,6 +14,7 @@
 #include "common/result.h"
 #include "common/sqlite.h"
 
+
 namespace appliance {
 
 struct AuditEntry {
@@ -26,6 +27,7 @@ struct AuditEntry {
     std::string arguments;       ///< JSON, secrets redacted
     std::string result;          ///< "ok", "denied", an error class, or the new state
     std::string detail;
+    int64_t repeats = 1;         ///< identical denials within a short time share one row
 };
 
 struct RememberedVmState {
@@ -37,13 +39,23 @@ class StateStore {
 public:
     static Result<std::unique_ptr<StateStore>> open(const std::string& path);
 
-    Status appendAudit(const AuditEntry& entry);
+    /// Stores the entry as given and returns its id. Callers go through AuditLog, which bounds it.
+    Result<int64_t> insertAudit(const AuditEntry& entry);
+    Status setAuditOutcome(int64_t id, const std::string& result, const std::string& detail);
+    Status addAuditRepeat(int64_t id);
+    /// Entries whose outcome was never written (applianced died in between) say so.
+    Status markUnfinishedAudit(const std::string& result, const std::string& detail);
+    /// Keeps at most `maxRows` entries and none older than `olderThanS`; returns how many went.
+    Result<int64_t> pruneAudit(int64_t maxRows, double olderThanS);
+    Result<int64_t> auditCount();
     /// Newest first; `target` empty means every target; `beforeId` 0 means from the newest.
     Result<std::vector<AuditEntry>> listAudit(int limit, const std::string& target, int64_t beforeId);
     Status rememberVmState(const std::string& name, const std::string& state, const std::string& reason);
     /// The new state and its audit entry, in one transaction (one fsync).
     Status recordStateChange(const std::string& name, const std::string& state, const std::string& reason,
                              const AuditEntry& entry);
+    /// The new focus and its audit entry, in one transaction.
+    Status recordFocus(const std::string& target, const AuditEntry& entry);
     Result<std::map<std::string, RememberedVmState>> rememberedVmStates();
     Status forgetVm(const std::string& name);
     /// The VM's agent secret, created on first use; only the VM's own directory share holds a copy.

@@ -85,9 +85,9 @@ Args parse(int argc, char** argv) {
 
 int fail(const Args& a, const Error& e) {
     if (a.json)
-        std::printf("%s\n", nlohmann::json{{"error", {{"class", errorClassName(e.cls)}, {"desc", e.message}}}}.dump().c_str());
+        std::printf("%s\n", nlohmann::json{{"error", {{"class", errorClassName(e.cls)}, {"desc", e.message}}}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     std::fprintf(stderr, "camera-migrator: %s\n", e.message.c_str());
-    return cli::exitCodeFor(e.cls);
+    return exitCodeFor(e.cls);
 }
 
 int discover(const Args& a) {
@@ -100,7 +100,7 @@ int discover(const Args& a) {
     if (a.json) {
         nlohmann::json list = nlohmann::json::array();
         for (const auto& d : *found) list.push_back(toJson(d));
-        std::printf("%s\n", list.dump().c_str());
+        std::printf("%s\n", list.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     } else {
         cli::printDevices(*found);
     }
@@ -111,7 +111,7 @@ int discover(const Args& a) {
             if (a.json) {
                 auto j = toJson(d);
                 j["announcement"] = what;
-                std::printf("%s\n", j.dump().c_str());
+                std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
             } else {
                 std::printf("%-5s %s %s\n", what, d.endpointReference.c_str(), d.name.c_str());
             }
@@ -129,7 +129,7 @@ int probe(const Args& a) {
     auto client = makeOnvifClient(*url, {a.user, a.password});
     auto report = probeCamera(*client, *url);
     if (!report) return fail(a, report.error());
-    if (a.json) std::printf("%s\n", toJson(*report).dump().c_str());
+    if (a.json) std::printf("%s\n", toJson(*report).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     else cli::printProbe(*report);
     return 0;
 }
@@ -141,7 +141,7 @@ int verify(const Args& a) {
     if (a.timeoutMs > 0) o.firstFrameTimeout = std::chrono::milliseconds(a.timeoutMs);
     auto report = verifyStream(a.positional[0], {a.user, a.password}, o);
     if (!report) return fail(a, report.error());
-    if (a.json) std::printf("%s\n", toJson(*report).dump().c_str());
+    if (a.json) std::printf("%s\n", toJson(*report).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     else cli::printStream(*report);
     return 0;
 }
@@ -166,7 +166,7 @@ int snapshot(const Args& a) {
     out.write(jpeg->data(), std::streamsize(jpeg->size()));
     if (!out.flush())
         return fail(a, makeError(ErrorClass::Unavailable, "cannot write " + a.out + "; check the directory exists and is writable"));
-    if (a.json) std::printf("%s\n", nlohmann::json{{"file", a.out}, {"bytes", jpeg->size()}, {"uri", *uri}}.dump().c_str());
+    if (a.json) std::printf("%s\n", nlohmann::json{{"file", a.out}, {"bytes", jpeg->size()}, {"uri", *uri}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     else std::printf("saved %zu bytes from %s to %s\n", jpeg->size(), uri->c_str(), a.out.c_str());
     return 0;
 }

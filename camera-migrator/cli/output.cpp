@@ -16,9 +16,13 @@ std::string join(const std::vector<std::string>& items) {
 
 void printDevices(const std::vector<DiscoveredDevice>& devices) {
     std::printf("%-22s %-16s %-10s %-47s %s\n", "NAME", "HARDWARE", "LOCATION", "ENDPOINT REFERENCE", "ADDRESS");
-    for (const auto& d : devices)
+    for (const auto& d : devices) {
         std::printf("%-22s %-16s %-10s %-47s %s\n", d.name.c_str(), d.hardware.c_str(), d.location.c_str(),
                     d.endpointReference.c_str(), join(d.xaddrs).c_str());
+        if (!d.conflictingSources.empty())
+            std::printf("  CONFLICT: %s also answered as this camera; check for a cloned or spoofed device\n",
+                        join(d.conflictingSources).c_str());
+    }
     std::printf("%zu camera%s found\n", devices.size(), devices.size() == 1 ? "" : "s");
 }
 
@@ -42,22 +46,6 @@ void printProbe(const ProbeReport& r) {
 void printStream(const StreamReport& r) {
     std::printf("video flows: %s %dx%d, first frame after %.3f s, %.1f frames/s (%d frames measured)\n", r.codec.c_str(),
                 r.width, r.height, r.firstFrameS, r.framesPerS, r.frames);
-}
-
-int exitCodeFor(ErrorClass cls) {
-    switch (cls) {
-    case ErrorClass::InvalidArgument: return EX_USAGE;
-    case ErrorClass::AuthenticationFailed:
-    case ErrorClass::PermissionDenied: return EX_NOPERM;
-    case ErrorClass::Unreachable:
-    case ErrorClass::Unavailable: return EX_UNAVAILABLE;
-    case ErrorClass::Timeout: return EX_TEMPFAIL;
-    case ErrorClass::NotOnvif:
-    case ErrorClass::MalformedAnswer:
-    case ErrorClass::NotFound:
-    case ErrorClass::NoVideo: return EX_PROTOCOL;
-    default: return EX_SOFTWARE;
-    }
 }
 
 }  // namespace appliance::camera::cli

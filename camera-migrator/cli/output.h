@@ -14,6 +14,5 @@ void printDevices(const std::vector<DiscoveredDevice>& devices);
 void printProbe(const ProbeReport& report);
 void printStream(const StreamReport& report);
 /// sysexits.h code for an error class: what a script can branch on.
-int exitCodeFor(ErrorClass cls);
 
 }  // namespace appliance::camera::cli

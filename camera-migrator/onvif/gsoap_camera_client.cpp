@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The gSOAP adapter of CameraClient. Every request: a fresh, bounded exchange; WS-UsernameToken
 // digest signed with the camera's clock (ONVIF's pre-auth operations go unsigned); HTTP digest when
-// the camera answers 401 with a Digest challenge; every failure classified by soap_errors.cpp.
+// the camera answers 401 with a Digest challenge (never credentials before a challenge, never HTTP
+// Basic unless enabled for the camera); addresses a camera answers with must be on its own host;
+// every failure classified by soap_errors.cpp.
 #include <cstring>
 #include <ctime>
 
 #include "common/logging.h"
 #include "httpda.h"
 #include "onvif/camera_client.h"
+#include "onvif/device_url.h"
 #include "onvif/soap_support.h"
 #include "wsseapi.h"
 
@@ -78,6 +81,10 @@ public:
         if (m_mediaUrl.empty())
             return makeError(ErrorClass::NotOnvif, "the camera at " + m_deviceUrl +
                                                        " lists no media service; it cannot stream over ONVIF Profile S");
+        if (auto s = onCameraHost("media service address", m_mediaUrl, m_deviceUrl, m_credentials.trustedHosts); !s) {
+            m_mediaUrl.clear();
+            return s.error();
+        }
         return m_mediaUrl;
     }
 
@@ -123,6 +130,7 @@ public:
         if (!st) return st.error();
         if (!resp.MediaUri || resp.MediaUri->Uri.empty())
             return makeError(ErrorClass::MalformedAnswer, "the camera at " + m_deviceUrl + " gave no stream URI for profile '" + profileToken + "'");
+        if (auto s = onCameraHost("stream URI", resp.MediaUri->Uri, m_deviceUrl, m_credentials.trustedHosts); !s) return s.error();
         return resp.MediaUri->Uri;
     }
 
@@ -138,10 +146,12 @@ public:
         if (!st) return st.error();
         if (!resp.MediaUri || resp.MediaUri->Uri.empty())
             return makeError(ErrorClass::MalformedAnswer, "the camera at " + m_deviceUrl + " gave no snapshot URI for profile '" + profileToken + "'");
+        if (auto s = onCameraHost("snapshot URI", resp.MediaUri->Uri, m_deviceUrl, m_credentials.trustedHosts); !s) return s.error();
         return resp.MediaUri->Uri;
     }
 
     Result<std::string> fetchSnapshot(const std::string& uri) override {
+        if (auto s = onCameraHost("snapshot URI", uri, m_deviceUrl, m_credentials.trustedHosts); !s) return s.error();
         // A plain HTTP GET on a context of its own: the SOAP plugins' hooks have no business with a JPEG.
         ClientLimits limits = m_limits;
         limits.maxMessageBytes = m_limits.maxSnapshotBytes;
@@ -151,18 +161,27 @@ public:
         bool challenged = false;
         std::string body;
         const auto started = Clock::now();
+        Challenge scheme = Challenge::None;
         for (int attempt = 0; attempt < 2; ++attempt) {
-            soap->userid = m_credentials.empty() ? nullptr : m_credentials.user.c_str();
-            soap->passwd = m_credentials.empty() ? nullptr : m_credentials.password.c_str();
-            if (challenged) http_da_restore(soap.get(), &digest);
+            // The first request carries no credentials: they go only where a challenge asked.
+            soap->userid = soap->passwd = nullptr;
+            if (scheme == Challenge::Digest) http_da_restore(soap.get(), &digest);
+            if (scheme == Challenge::Basic) {
+                soap->userid = m_credentials.user.c_str();
+                soap->passwd = m_credentials.password.c_str();
+            }
             int err = soap_GET(soap.get(), uri.c_str(), nullptr) || soap_begin_recv(soap.get());
             std::size_t length = 0;
             char* data = err ? nullptr : soap_http_get_body(soap.get(), &length);
             if (data && soap_end_recv(soap.get()) == SOAP_OK) body.assign(data, length);
             soap_closesock(soap.get());
-            if (!body.empty() || soap->error != 401 || challenged || !soap->authrealm || m_credentials.empty()) break;
-            http_da_save(soap.get(), &digest, soap->authrealm, m_credentials.user.c_str(), m_credentials.password.c_str());
-            challenged = true;
+            if (!body.empty() || soap->error != 401 || scheme != Challenge::None || !soap->authrealm || m_credentials.empty()) break;
+            scheme = challengeOf(soap.get());
+            if (scheme == Challenge::Basic && !m_credentials.allowBasic) return basicRefused(uri);
+            if (scheme == Challenge::Digest) {
+                http_da_save(soap.get(), &digest, soap->authrealm, m_credentials.user.c_str(), m_credentials.password.c_str());
+                challenged = true;
+            }
         }
         if (challenged) http_da_release(soap.get(), &digest);
         if (body.empty() && soap->error != SOAP_OK)
@@ -175,6 +194,18 @@ public:
 
 private:
     enum class Auth { None, Signed };
+    enum class Challenge { None, Digest, Basic };
+
+    // What the last 401 asked for: the digest plugin keeps a nonce only for a Digest challenge.
+    static Challenge challengeOf(struct soap* soap) {
+        auto* data = static_cast<http_da_data*>(soap_lookup_plugin(soap, http_da_id));
+        return data && data->nonce ? Challenge::Digest : Challenge::Basic;
+    }
+    Error basicRefused(const std::string& url) const {
+        return makeError(ErrorClass::AuthenticationFailed,
+                         "the camera at " + urlHost(url) + " asks for HTTP Basic, which would send the password in "
+                         "clear; the appliance does not, unless an administrator enables Basic for this camera");
+    }
 
     template <class Request>
     Status call(const char* what, const std::string& url, Auth auth, Request request) {
@@ -185,7 +216,14 @@ private:
         }
         const auto started = Clock::now();
         int err = attempt(what, url, auth, request);
-        if (err == 401 && !m_credentials.empty() && !m_httpDigest && soap->authrealm) {
+        if (err == 401 && !m_credentials.empty() && !m_httpDigest && !m_httpBasic && soap->authrealm) {
+            if (challengeOf(soap) == Challenge::Basic) {
+                if (!m_credentials.allowBasic) return basicRefused(url);
+                m_httpBasic = true;
+                err = attempt(what, url, auth, request);
+                if (err == SOAP_OK) return okStatus();
+                return gsoap::classify(soap, what, url, Clock::now() - started, m_limits);
+            }
             // The camera wants HTTP digest on top of (or instead of) WS-Security: answer its challenge.
             http_da_save(soap, &m_digestInfo, soap->authrealm, m_credentials.user.c_str(), m_credentials.password.c_str());
             m_httpDigest = true;
@@ -206,6 +244,10 @@ private:
         soap_wsse_delete_Security(soap);
         soap->userid = soap->passwd = nullptr;
         if (m_httpDigest) http_da_restore(soap, &m_digestInfo);
+        if (m_httpBasic) {  // enabled for this camera by an administrator, and asked for by it
+            soap->userid = m_credentials.user.c_str();
+            soap->passwd = m_credentials.password.c_str();
+        }
         if (!m_credentials.empty()) {
             if (auth == Auth::Signed) {
                 soap_wsse_add_UsernameTokenDigest_at(soap, "Auth", m_credentials.user.c_str(), m_credentials.password.c_str(),
@@ -223,6 +265,7 @@ private:
     bool m_haveOffset = false;
     std::string m_mediaUrl;
     bool m_httpDigest = false;
+    bool m_httpBasic = false;
     http_da_info m_digestInfo{};
 };
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "onvif/onvif_types.h"
 
+#include "common/plain_text.h"
+
 #include <sstream>
 
 namespace appliance::camera {
@@ -37,15 +39,26 @@ std::string scopeValue(const std::vector<std::string>& scopes, const std::string
 
 DiscoveredDevice describeDevice(const std::string& endpointReference, const std::string& types,
                                 const std::string& scopes, const std::string& xaddrs, unsigned metadataVersion) {
+    // A camera's words reach terminals, logs, JSON and the console: make them plain and bounded.
+    constexpr std::size_t kMaxItems = 64, kMaxItemBytes = 512, kMaxNameBytes = 128;
+    auto clean = [&](const std::string& list) {
+        std::vector<std::string> out;
+        for (const auto& item : splitSpaces(list)) {
+            if (out.size() == kMaxItems) break;
+            out.push_back(plainText(item, kMaxItemBytes));
+        }
+        return out;
+    };
     DiscoveredDevice d;
-    d.endpointReference = endpointReference;
-    d.types = splitSpaces(types);
-    d.scopes = splitSpaces(scopes);
-    d.xaddrs = splitSpaces(xaddrs);
+    d.endpointReference = plainText(endpointReference, kMaxItemBytes);
+    d.types = clean(types);
+    d.scopes = clean(scopes);
+    d.xaddrs = clean(xaddrs);
     d.metadataVersion = metadataVersion;
-    d.name = scopeValue(d.scopes, "name");
-    d.hardware = scopeValue(d.scopes, "hardware");
-    d.location = scopeValue(d.scopes, "location");
+    // Percent-decoding can make new control characters: sanitise after it.
+    d.name = plainText(scopeValue(splitSpaces(scopes), "name"), kMaxNameBytes);
+    d.hardware = plainText(scopeValue(splitSpaces(scopes), "hardware"), kMaxNameBytes);
+    d.location = plainText(scopeValue(splitSpaces(scopes), "location"), kMaxNameBytes);
     return d;
 }
 
@@ -71,7 +84,8 @@ nlohmann::json toJson(const ProbeReport& r) {
 nlohmann::json toJson(const DiscoveredDevice& d) {
     return {{"endpoint_reference", d.endpointReference}, {"xaddrs", d.xaddrs}, {"scopes", d.scopes},
             {"types", d.types}, {"metadata_version", d.metadataVersion}, {"name", d.name},
-            {"hardware", d.hardware}, {"location", d.location}};
+            {"hardware", d.hardware}, {"location", d.location}, {"source", d.source},
+            {"conflicting_sources", d.conflictingSources}};
 }
 
 }  // namespace appliance::camera

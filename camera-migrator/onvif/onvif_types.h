@@ -13,6 +13,10 @@ namespace appliance::camera {
 
 struct Credentials {
     std::string user, password;
+    /// HTTP Basic sends the password in clear: only when an administrator enabled it for this camera.
+    bool allowBasic = false;
+    /// Hosts besides the camera's own that its answers (media service, stream, snapshot) may name.
+    std::vector<std::string> trustedHosts;
     bool empty() const { return user.empty(); }
 };
 
@@ -65,11 +69,16 @@ struct DiscoveredDevice {
     std::vector<std::string> scopes, types;
     unsigned metadataVersion = 0;
     std::string name, hardware, location;  ///< from the onvif://www.onvif.org/... scopes
+    std::string source;                    ///< the address the answer came from
+    /// Other addresses that answered with the same endpoint reference: a conflict (a clone, a
+    /// spoofer, or a camera that moved) for a person to resolve; never merged into this one.
+    std::vector<std::string> conflictingSources;
 };
 
 /// The value of an `onvif://www.onvif.org/<key>/<value>` scope, percent-decoded; empty if absent.
 std::string scopeValue(const std::vector<std::string>& scopes, const std::string& key);
 std::vector<std::string> splitSpaces(const std::string& text);
+/// Every text is sanitised (invalid UTF-8, control characters, terminal escapes) and bounded.
 DiscoveredDevice describeDevice(const std::string& endpointReference, const std::string& types,
                                 const std::string& scopes, const std::string& xaddrs, unsigned metadataVersion);
 

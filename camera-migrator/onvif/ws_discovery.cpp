@@ -19,22 +19,34 @@ constexpr const char* kMulticastGroup = "239.255.255.250";
 constexpr int kDiscoveryPort = 3702;
 using Clock = std::chrono::steady_clock;
 
-/// Collects answers, one entry per endpoint reference; a second answer only adds addresses.
+/// Collects answers to one probe, one entry per endpoint reference. A second answer from the same
+/// address only adds addresses; from another address it is a conflict, kept apart.
 class Collector final : public WsddHandler {
 public:
-    explicit Collector(const std::function<void(const DiscoveredDevice&)>& onFound) : m_onFound(onFound) {}
+    Collector(const std::function<void(const DiscoveredDevice&)>& onFound, std::string probeId, std::size_t maxDevices)
+        : m_onFound(onFound), m_probeId(std::move(probeId)), m_maxDevices(maxDevices) {}
     void onProbeMatch(const WsddDevice& d) override {
         if (d.endpointReference.empty()) return;  // a device without identity cannot be tracked
+        if (d.relatesTo != m_probeId) return;     // not an answer to our probe: stale, replayed or forged
         DiscoveredDevice dev = describeDevice(d.endpointReference, d.types, d.scopes, d.xaddrs, d.metadataVersion);
-        auto [it, fresh] = m_found.try_emplace(dev.endpointReference, dev);
-        if (fresh) {
+        dev.source = d.source;
+        auto it = m_found.find(dev.endpointReference);
+        if (it == m_found.end()) {
+            if (m_found.size() >= m_maxDevices) return;
+            m_found.emplace(dev.endpointReference, dev);
             m_order.push_back(dev.endpointReference);
             if (m_onFound) m_onFound(dev);
             return;
         }
+        DiscoveredDevice& known = it->second;
+        if (dev.source != known.source) {
+            auto& c = known.conflictingSources;
+            if (std::find(c.begin(), c.end(), dev.source) == c.end() && c.size() < 16) c.push_back(dev.source);
+            return;
+        }
         for (const auto& x : dev.xaddrs)
-            if (std::find(it->second.xaddrs.begin(), it->second.xaddrs.end(), x) == it->second.xaddrs.end())
-                it->second.xaddrs.push_back(x);
+            if (known.xaddrs.size() < 64 && std::find(known.xaddrs.begin(), known.xaddrs.end(), x) == known.xaddrs.end())
+                known.xaddrs.push_back(x);
     }
     std::size_t count() const { return m_found.size(); }
     std::vector<DiscoveredDevice> devices() const {
@@ -45,6 +57,8 @@ public:
 
 private:
     const std::function<void(const DiscoveredDevice&)>& m_onFound;
+    std::string m_probeId;
+    std::size_t m_maxDevices;
     std::map<std::string, DiscoveredDevice> m_found;
     std::vector<std::string> m_order;
 };
@@ -58,7 +72,9 @@ public:
 private:
     void forward(Announcement a, const WsddDevice& d) {
         if (d.endpointReference.empty()) return;
-        m_cb(a, describeDevice(d.endpointReference, d.types, d.scopes, d.xaddrs, d.metadataVersion));
+        DiscoveredDevice dev = describeDevice(d.endpointReference, d.types, d.scopes, d.xaddrs, d.metadataVersion);
+        dev.source = d.source;
+        m_cb(a, dev);
     }
     const std::function<void(Announcement, const DiscoveredDevice&)>& m_cb;
 };
@@ -99,10 +115,11 @@ Result<std::vector<DiscoveredDevice>> runProbe(const std::string& endpoint, cons
     if (!soap_valid_socket(soap_bind(soap.get(), options.interfaceAddress.c_str(), 0, 16)))
         return makeError(ErrorClass::Unavailable, "cannot open a UDP socket on " + options.interfaceAddress +
                                                       " for WS-Discovery; is that this machine's address?");
-    Collector collector(onFound);
+    const std::string probeId = soap_wsa_rand_uuid(soap.get());
+    Collector collector(onFound, probeId, options.maxDevices);
     soap->user = &collector;
     const auto deadline = Clock::now() + options.timeout;
-    if (soap_wsdd_Probe(soap.get(), SOAP_WSDD_ADHOC, SOAP_WSDD_TO_TS, endpoint.c_str(), soap_wsa_rand_uuid(soap.get()),
+    if (soap_wsdd_Probe(soap.get(), SOAP_WSDD_ADHOC, SOAP_WSDD_TO_TS, endpoint.c_str(), probeId.c_str(),
                         nullptr, options.types.c_str(), nullptr, nullptr) != SOAP_OK)
         return makeError(ErrorClass::Unavailable, "cannot send the WS-Discovery probe to " + endpoint + " from " +
                                                       options.interfaceAddress + " (gSOAP error " +

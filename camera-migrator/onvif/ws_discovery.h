@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // WS-Discovery (2005/04, as ONVIF uses it) over gSOAP's wsdd plugin: a multicast Probe on a chosen
 // interface, a direct (unicast) Probe of one address, and a watcher for Hello and Bye. Results are
-// de-duplicated by endpoint reference: a camera is the same camera whatever address it answers from.
+// de-duplicated by endpoint reference. Answers must relate to our probe (RelatesTo); a second answer
+// for an endpoint reference from another address is reported as a conflict, never merged; every
+// text a device sends is sanitised; the number of devices is bounded.
 // Context: blocking calls; each call uses its own gSOAP context and may run on any thread.
 #pragma once
 
@@ -23,6 +25,8 @@ struct DiscoveryOptions {
     /// Stop as soon as this many distinct devices have answered (0: wait the whole timeout).
     std::size_t expected = 0;
     std::string types = "dn:NetworkVideoTransmitter";
+    /// At most this many devices are kept; answers beyond are ignored (a flood cannot fill memory).
+    std::size_t maxDevices = 4096;
 };
 
 /// Probes 239.255.255.250:3702 from `interfaceAddress`; one entry per endpoint reference.

@@ -54,10 +54,23 @@ bool verifyUsernameToken(struct soap* soap, const SimulatedCamera& cam) {
     return base64(digest, SHA_DIGEST_LENGTH) == token->Password->__item;
 }
 
+/// A client sent a password in clear (HTTP Basic): say so on stderr, where the tests look.
+void cleartextReceived(const SimulatedCamera& cam) {
+    std::fprintf(stderr, "onvif-camera-sim: %s received a password in clear (HTTP Basic)%s\n", cam.config().id.c_str(),
+                 cam.config().auth == AuthMode::HttpBasic ? "" : " it did not ask for");
+}
+
 /// Checks the request's credentials the way this camera is configured to; non-zero: answer with it.
 int authenticate(struct soap* soap) {
     SimulatedCamera& cam = cameraOf(soap);
     if (cam.config().slowAnswersMs > 0) std::this_thread::sleep_for(std::chrono::milliseconds(cam.config().slowAnswersMs));
+    if (soap->passwd) cleartextReceived(cam);
+    if (cam.config().auth == AuthMode::HttpBasic) {
+        if (soap->userid && soap->passwd && cam.config().user == soap->userid && cam.config().password == soap->passwd)
+            return SOAP_OK;
+        soap->authrealm = kRealm;
+        return 401;
+    }
     if (cam.config().auth == AuthMode::HttpDigest) {
         if (soap->authrealm && soap->userid && !std::strcmp(soap->authrealm, kRealm) && !std::strcmp(soap->userid, cam.config().user.c_str()) &&
             http_da_verify_post(soap, cam.config().password.c_str()) == SOAP_OK)
@@ -137,13 +150,16 @@ tt__MediaUri* mediaUri(struct soap* soap, const std::string& uri) {
     return m;
 }
 
-/// HTTP GET: the snapshot JPEG (HTTP basic or digest, like the camera's other credentials).
+/// HTTP GET: the snapshot JPEG (HTTP digest; Basic only on a Basic camera).
 int serveGet(struct soap* soap) {
     SimulatedCamera& cam = cameraOf(soap);
     const std::string path = soap->path;
     if (path != "/snapshot/main.jpg" && path != "/snapshot/sub.jpg") return 404;
-    bool allowed = soap->userid && soap->passwd && cam.config().user == soap->userid && cam.config().password == soap->passwd;
-    if (!allowed && soap->authrealm && soap->userid && cam.config().user == soap->userid)
+    const bool basicCamera = cam.config().auth == AuthMode::HttpBasic;
+    if (soap->passwd) cleartextReceived(cam);
+    bool allowed = basicCamera && soap->userid && soap->passwd && cam.config().user == soap->userid &&
+                   cam.config().password == soap->passwd;
+    if (!allowed && !basicCamera && soap->authrealm && soap->userid && cam.config().user == soap->userid)
         allowed = http_da_verify_get(soap, cam.config().password.c_str()) == SOAP_OK;
     if (!allowed) {
         soap->authrealm = kRealm;
@@ -162,7 +178,8 @@ int serveGet(struct soap* soap) {
 void prepareServiceContext(struct soap* soap, SimulatedCamera* camera) {
     soap->user = camera;
     soap_register_plugin(soap, soap_wsse);
-    soap_register_plugin(soap, http_da);
+    // Without the digest plugin, a 401 challenges for Basic: what an old camera does.
+    if (camera->config().auth != AuthMode::HttpBasic) soap_register_plugin(soap, http_da);
     soap->fget = serveGet;
 }
 

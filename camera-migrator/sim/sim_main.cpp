@@ -24,7 +24,8 @@ void usage(FILE* out) {
         "  --rtsp-port-base P        camera i serves RTSP on P+i-1 (default: any free port)\n"
         "  --name-prefix TEXT        cameras are named 'TEXT 01', 'TEXT 02', ... (default Camera)\n"
         "  --user U --password P     credentials of every camera (default admin/admin)\n"
-        "  --auth wsse|digest        WS-Security UsernameToken (default) or HTTP digest only\n"
+        "  --auth wsse|digest|basic  WS-Security UsernameToken (default), HTTP digest only, or HTTP Basic only\n"
+        "  --advertise-host ADDR     the host named in the cameras' answers (default: --host)\n"
         "  --clock-offset SECONDS    the cameras' clocks run this far off the host's\n"
         "  --slow-ms MS              delay every ONVIF answer\n"
         "  --stream-stops-after S    streams end after S seconds\n"
@@ -73,6 +74,7 @@ int main(int argc, char** argv) {
         };
         if (a == "--cameras") options.count = int(number(1, 1000));
         else if (a == "--host") c.host = next();
+        else if (a == "--advertise-host") c.advertiseHost = next();
         else if (a == "--onvif-port-base") options.onvifPortBase = int(number(1, 65000));
         else if (a == "--rtsp-port-base") options.rtspPortBase = int(number(1, 65000));
         else if (a == "--name-prefix") options.namePrefix = next();
@@ -82,7 +84,8 @@ int main(int argc, char** argv) {
             std::string m = next();
             if (m == "wsse") c.auth = AuthMode::WsUsernameToken;
             else if (m == "digest") c.auth = AuthMode::HttpDigest;
-            else { std::fprintf(stderr, "onvif-camera-sim: --auth is wsse or digest\n"); return EX_USAGE; }
+            else if (m == "basic") c.auth = AuthMode::HttpBasic;
+            else { std::fprintf(stderr, "onvif-camera-sim: --auth is wsse, digest or basic\n"); return EX_USAGE; }
         }
         else if (a == "--clock-offset") c.clockOffsetS = number(-10L * 365 * 86400, 10L * 365 * 86400);
         else if (a == "--slow-ms") c.slowAnswersMs = int(number(0, 600000));

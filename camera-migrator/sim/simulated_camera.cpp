@@ -78,16 +78,16 @@ void SimulatedCamera::serve() {
 }
 
 std::string SimulatedCamera::deviceUrl() const {
-    return "http://" + m_config.host + ":" + std::to_string(m_onvifPort) + "/onvif/device_service";
+    return "http://" + advertisedHost() + ":" + std::to_string(m_onvifPort) + "/onvif/device_service";
 }
 std::string SimulatedCamera::mediaUrl() const {
-    return "http://" + m_config.host + ":" + std::to_string(m_onvifPort) + "/onvif/media_service";
+    return "http://" + advertisedHost() + ":" + std::to_string(m_onvifPort) + "/onvif/media_service";
 }
 std::string SimulatedCamera::streamUri(const std::string& profileToken) const {
-    return "rtsp://" + m_config.host + ":" + std::to_string(m_config.rtspPort) + "/" + m_config.id + "/" + profileToken;
+    return "rtsp://" + advertisedHost() + ":" + std::to_string(m_config.rtspPort) + "/" + m_config.id + "/" + profileToken;
 }
 std::string SimulatedCamera::snapshotUri(const std::string& profileToken) const {
-    return "http://" + m_config.host + ":" + std::to_string(m_onvifPort) + "/snapshot/" + profileToken + ".jpg";
+    return "http://" + advertisedHost() + ":" + std::to_string(m_onvifPort) + "/snapshot/" + profileToken + ".jpg";
 }
 
 namespace {

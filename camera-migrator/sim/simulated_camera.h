@@ -20,6 +20,7 @@ enum class AuthMode {
     Invalid = 0,
     WsUsernameToken,  ///< WS-Security UsernameToken digest (ONVIF's default); a wrong one gets a SOAP fault
     HttpDigest,       ///< HTTP digest only: 401 with a Digest challenge until the client answers it
+    HttpBasic,        ///< HTTP Basic only (an old camera): the password travels in clear
 };
 
 struct StreamSpec {
@@ -32,6 +33,7 @@ struct CameraConfig {
     std::string endpointReference;  ///< urn:uuid:...; derived from the name unless given
     std::string manufacturer = "Appliance Simulated Cameras", firmware = "1.0.0", serial;
     std::string host = "127.0.0.1";
+    std::string advertiseHost;      ///< the host its answers name (default: host), e.g. as guests reach it
     int onvifPort = 0;              ///< 0: any free port
     int rtspPort = 0;               ///< 0: any free port
     std::string user = "admin", password = "admin";
@@ -65,6 +67,8 @@ public:
     void setRtspPort(int port) { m_config.rtspPort = port; }
     std::string streamUri(const std::string& profileToken) const;
     std::string snapshotUri(const std::string& profileToken) const;
+    /// The host named in the addresses this camera gives out.
+    const std::string& advertisedHost() const { return m_config.advertiseHost.empty() ? m_config.host : m_config.advertiseHost; }
     std::string scopes() const;
     /// The camera's own clock: the host's plus the configured offset.
     long now() const;

@@ -6,6 +6,8 @@
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
 
+#include "common/redact.h"
+
 namespace appliance::camera {
 
 namespace {
@@ -22,16 +24,8 @@ struct GstUnref {
 };
 using ElementPtr = std::unique_ptr<GstElement, GstUnref>;
 
-/// The URI with any password in it hidden, for messages.
-std::string withoutSecrets(const std::string& uri) {
-    auto scheme = uri.find("://");
-    auto at = uri.find('@');
-    if (scheme == std::string::npos || at == std::string::npos || at < scheme) return uri;
-    return uri.substr(0, scheme + 3) + "***@" + uri.substr(at + 1);
-}
-
 Error fromGstError(GError* err, const std::string& uri) {
-    const std::string shown = withoutSecrets(uri);
+    const std::string shown = redact::uri(uri);
     const std::string detail = err && err->message ? err->message : "unknown error";
     if (err && err->domain == GST_RESOURCE_ERROR) {
         switch (err->code) {
@@ -77,7 +71,7 @@ std::string codecOf(GstElement* source) {
 Result<StreamReport> verifyStream(const std::string& rtspUri, const Credentials& credentials, const VerifyOptions& options) {
     initGstreamerOnce();
     if (rtspUri.rfind("rtsp://", 0) != 0 && rtspUri.rfind("rtsps://", 0) != 0)
-        return makeError(ErrorClass::InvalidArgument, "'" + withoutSecrets(rtspUri) + "' is not an rtsp:// URI");
+        return makeError(ErrorClass::InvalidArgument, "'" + redact::uri(rtspUri) + "' is not an rtsp:// URI");
     GError* parseError = nullptr;
     // Only video is decoded; an audio pad stays unlinked and is dropped by decodebin's caps.
     ElementPtr pipeline(gst_parse_launch(
@@ -99,7 +93,7 @@ Result<StreamReport> verifyStream(const std::string& rtspUri, const Credentials&
         g_object_set(source.get(), "user-id", credentials.user.c_str(), "user-pw", credentials.password.c_str(), nullptr);
 
     StreamReport report;
-    report.uri = withoutSecrets(rtspUri);
+    report.uri = redact::uri(rtspUri);
     const auto started = Clock::now();
     gst_element_set_state(pipeline.get(), GST_STATE_PLAYING);
     std::unique_ptr<GstBus, GstUnref> bus(gst_element_get_bus(pipeline.get()));

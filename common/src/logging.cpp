@@ -3,7 +3,6 @@
 
 #include <cstdlib>
 #include <mutex>
-#include <regex>
 
 #include <spdlog/cfg/env.h>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -36,12 +35,6 @@ std::shared_ptr<spdlog::logger> get(const std::string& name) {
     spdlog::register_logger(logger);
     spdlog::cfg::load_env_levels();
     return logger;
-}
-
-std::string redact(const std::string& text) {
-    static const std::regex secret(R"re(("(?:password|secret|token|passphrase)"\s*:\s*)"(?:[^"\\]|\\.)*")re",
-                                   std::regex::icase);
-    return std::regex_replace(text, secret, "$1\"***\"");
 }
 
 }  // namespace appliance::logging

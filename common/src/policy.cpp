@@ -38,8 +38,9 @@ Result<Policy> Policy::parse(const std::string& text, const std::string& origin)
                                                : PolicyAction::Invalid;
         if (action == PolicyAction::Invalid)
             return makeError(ErrorClass::InvalidArgument, where + ": action must be allow, deny or ask, got '" + w[3] + "'");
-        if (w[0] == "*" || (w[0][0] == '@' && w[0] != "@any"))
-            return makeError(ErrorClass::InvalidArgument, where + ": source must be a VM name or @any, got '" + w[0] + "'");
+        if (w[0] == "*" || (w[0][0] == '@' && w[0] != "@any" && w[0] != "@focused"))
+            return makeError(ErrorClass::InvalidArgument,
+                             where + ": source must be a VM name, @any or @focused, got '" + w[0] + "'");
         if (w[2][0] == '@' && w[2] != "@self")
             return makeError(ErrorClass::InvalidArgument, where + ": the only target tag is @self, got '" + w[2] + "'");
         p.m_rules.push_back({w[0], w[1], w[2], action, where});
@@ -76,10 +77,11 @@ Policy Policy::denyAll(std::string why) {
     return p;
 }
 
-PolicyDecision Policy::decide(const std::string& source, const std::string& verb, const std::string& target) const {
+PolicyDecision Policy::decide(const std::string& source, const std::string& verb, const std::string& target,
+                              bool sourceHasFocus) const {
     if (!m_denyAllReason.empty()) return {PolicyAction::Deny, "the policy is broken, so everything is denied: " + m_denyAllReason};
     for (const auto& r : m_rules) {
-        if (r.source != "@any" && r.source != source) continue;
+        if (r.source == "@focused" ? !sourceHasFocus : (r.source != "@any" && r.source != source)) continue;
         if (r.verb != "*" && r.verb != verb) continue;
         if (r.target != "*" && !(r.target == "@self" ? target == source : r.target == target)) continue;
         return {r.action, "rule at " + r.origin};

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "common/protocol.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -147,18 +148,21 @@ double nowTimestampS() {
 void LineFramer::feed(std::string_view bytes) {
     if (m_pos > 0 && m_pos == m_buf.size()) {
         m_buf.clear();
-        m_pos = 0;
+        m_pos = m_scan = 0;
     }
     m_buf.append(bytes);
 }
 
 std::optional<Result<std::string>> LineFramer::next() {
     for (;;) {
-        auto nl = m_buf.find('\n', m_pos);
+        std::size_t from = std::max(m_scan, m_pos);
+        auto nl = m_buf.find('\n', from);
+        m_scanned += (nl == std::string::npos ? m_buf.size() : nl + 1) - from;
+        m_scan = nl == std::string::npos ? m_buf.size() : nl + 1;
         if (m_discarding) {
             if (nl == std::string::npos) {
                 m_buf.clear();
-                m_pos = 0;
+                m_pos = m_scan = 0;
                 return std::nullopt;
             }
             m_pos = nl + 1;
@@ -169,13 +173,14 @@ std::optional<Result<std::string>> LineFramer::next() {
             if (m_buf.size() - m_pos > m_max) {
                 m_discarding = true;
                 m_buf.clear();
-                m_pos = 0;
+                m_pos = m_scan = 0;
                 return Result<std::string>(makeError(
                     ErrorClass::TooLarge, "message is over the limit of " + std::to_string(m_max) +
                                               " bytes; it was discarded"));
             }
             if (m_pos > 0) {  // compact so the buffer never grows past one frame
                 m_buf.erase(0, m_pos);
+                m_scan -= m_pos;
                 m_pos = 0;
             }
             return std::nullopt;

@@ -3,6 +3,8 @@
 
 #include <array>
 
+#include <sysexits.h>
+
 namespace appliance {
 
 namespace {
@@ -36,6 +38,29 @@ ErrorClass errorClassFromName(std::string_view name) {
     for (const auto& [cls, n] : kNames)
         if (n == name) return cls;
     return ErrorClass::GenericError;
+}
+
+int exitCodeFor(ErrorClass c) {
+    switch (c) {
+    case ErrorClass::InvalidArgument:
+    case ErrorClass::TooLarge: return EX_DATAERR;
+    case ErrorClass::CommandNotFound: return EX_USAGE;
+    case ErrorClass::NotFound: return EX_NOINPUT;
+    case ErrorClass::PermissionDenied:
+    case ErrorClass::AuthenticationFailed: return EX_NOPERM;
+    case ErrorClass::Conflict:
+    case ErrorClass::Timeout:
+    case ErrorClass::TooManyRequests: return EX_TEMPFAIL;
+    case ErrorClass::Unavailable:
+    case ErrorClass::Unreachable: return EX_UNAVAILABLE;
+    case ErrorClass::NotOnvif:
+    case ErrorClass::MalformedAnswer:
+    case ErrorClass::NoVideo: return EX_PROTOCOL;
+    case ErrorClass::Invalid:
+    case ErrorClass::GenericError:
+    case ErrorClass::Internal: break;
+    }
+    return EX_SOFTWARE;
 }
 
 }  // namespace appliance

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "common/sqlite.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <sqlite3.h>
 
 namespace appliance::sqlite {
@@ -59,6 +63,14 @@ void Statement::reset() {
 
 Result<std::unique_ptr<Database>> Database::open(const std::string& path,
                                                  const std::vector<std::string>& migrations) {
+    // Only the owning daemon reads its state: the file is created 0600 (SQLite gives its -wal and
+    // -shm files the database's mode), and an older, wider mode is narrowed.
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        (void)::fchmod(fd, 0600);
+        ::close(fd);
+    }
+    for (const char* suffix : {"-wal", "-shm"}) (void)::chmod((path + suffix).c_str(), 0600);
     sqlite3* raw = nullptr;
     int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                              nullptr);

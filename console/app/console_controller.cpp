@@ -16,12 +16,18 @@ ConsoleController::ConsoleController(QObject* parent)
     : QObject(parent), m_vms(this), m_admin(m_socket, kAdminPollInterval, this) {
     QQmlEngine::setObjectOwnership(&m_vms, QQmlEngine::CppOwnership);
     QQmlEngine::setObjectOwnership(&m_admin, QQmlEngine::CppOwnership);
+    connect(&m_asks, &AskQueue::changed, this, &ConsoleController::askChanged);
     m_retry.setInterval(1000);
     connect(&m_retry, &QTimer::timeout, this, [this] { m_socket.connectTo(m_adminSocket); });
     connect(&m_socket, &qt::LineSocket::connected, this, [this] {
         m_connected = true;
         emit connectedChanged();
         m_socket.call("events.subscribe", {}, [](const QJsonObject&) {});
+        // Asks that were pending before this console (re)connected.
+        m_socket.call("focus.asks", {}, [this](const QJsonObject& m) {
+            m_asks.clear();
+            for (const auto& a : m.value("return").toArray()) onEvent(QStringLiteral("focus.ask"), a.toObject());
+        });
         refresh();
         m_admin.refresh();
     });
@@ -56,11 +62,10 @@ void ConsoleController::cycle(int step) {
     requestFocus(targets[(at + step + targets.size()) % targets.size()]);
 }
 
-void ConsoleController::decide(bool allow) {
-    if (!m_askId) return;
-    m_socket.call("focus.decide", {{"id", m_askId}, {"allow", allow}}, [](const QJsonObject&) {});
-    m_askId = 0;
-    emit askChanged();
+void ConsoleController::decide(int askId, bool allow) {
+    if (!m_asks.decidable(askId)) return;
+    m_socket.call("focus.decide", {{"id", askId}, {"allow", allow}}, [](const QJsonObject&) {});
+    m_asks.remove(askId);
 }
 
 void ConsoleController::refresh() {
@@ -96,15 +101,10 @@ void ConsoleController::onEvent(const QString& name, const QJsonObject& data) {
         emit focusChanged();
     } else if (name == "focus.ask") {
         // Agents' names arrive as "agent:VM"; the operator thinks in VMs.
-        m_askId = data.value("id").toInt();
-        m_askBy = data.value("by").toString().remove(QStringLiteral("agent:"));
-        m_askTarget = data.value("target").toString();
-        emit askChanged();
-    } else if (name == "focus.ask-expired") {
-        if (data.value("id").toInt() == m_askId) {
-            m_askId = 0;
-            emit askChanged();
-        }
+        m_asks.add({data.value("id").toInt(), data.value("by").toString().remove(QStringLiteral("agent:")),
+                    data.value("target").toString()});
+    } else if (name == "focus.ask-expired" || name == "focus.ask-withdrawn") {
+        m_asks.remove(data.value("id").toInt());
     } else if (name == "vm.state") {
         m_vms.setState(data.value("name").toString(), data.value("state").toString());
         m_admin.refresh();

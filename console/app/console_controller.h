@@ -8,6 +8,7 @@
 #include <QtQml/qqmlregistration.h>
 
 #include "admin_controller.h"
+#include "ask_queue.h"
 #include "line_socket.h"
 #include "vm_list_model.h"
 
@@ -22,10 +23,14 @@ class ConsoleController : public QObject {
     Q_PROPERTY(QString focus READ focus NOTIFY focusChanged)
     Q_PROPERTY(bool connected READ connected NOTIFY connectedChanged)
     Q_PROPERTY(QString adminSocket READ adminSocket WRITE setAdminSocket NOTIFY adminSocketChanged)
-    /// A guest's request the policy says the operator must decide (0: none).
+    /// The guest's request shown to the operator, which the policy says they must decide (0: none).
     Q_PROPERTY(int askId READ askId NOTIFY askChanged)
     Q_PROPERTY(QString askBy READ askBy NOTIFY askChanged)
     Q_PROPERTY(QString askTarget READ askTarget NOTIFY askChanged)
+    /// The shown ask replaced an earlier one from the same guest.
+    Q_PROPERTY(bool askReplaces READ askReplaces NOTIFY askChanged)
+    /// False for a moment after a new ask is shown: clicks then decide nothing.
+    Q_PROPERTY(bool askArmed READ askArmed NOTIFY askChanged)
 public:
     explicit ConsoleController(QObject* parent = nullptr);
     VmListModel* vms() { return &m_vms; }
@@ -37,11 +42,13 @@ public:
     /// Host hotkeys: ask applianced to move the focus (the console never decides it).
     Q_INVOKABLE void requestFocus(const QString& target);
     Q_INVOKABLE void cycle(int step);
-    /// The operator's answer to the pending request.
-    Q_INVOKABLE void decide(bool allow);
-    int askId() const { return m_askId; }
-    QString askBy() const { return m_askBy; }
-    QString askTarget() const { return m_askTarget; }
+    /// The operator's answer to the ask with `askId`, which must be the one shown (and armed).
+    Q_INVOKABLE void decide(int askId, bool allow);
+    int askId() const { return m_asks.shown().id; }
+    QString askBy() const { return m_asks.shown().by; }
+    QString askTarget() const { return m_asks.shown().target; }
+    bool askReplaces() const { return m_asks.shown().replacesEarlier; }
+    bool askArmed() const { return m_asks.armed(); }
 
 signals:
     void focusChanged();
@@ -58,8 +65,7 @@ private:
     AdminController m_admin;  // after m_socket, which it uses
     QString m_focus = QStringLiteral("admin-console");
     bool m_connected = false;
-    int m_askId = 0;
-    QString m_askBy, m_askTarget;
+    AskQueue m_asks;
     QString m_adminSocket = QStringLiteral("/run/appliance/admin.sock");
 };
 

@@ -18,9 +18,12 @@ void VmDisplay::setSocketPath(const QString& path) {
     if (path == m_socketPath) return;
     m_socketPath = path;
     m_session.reset();
+    ++m_sessionGeneration;
     if (!path.isEmpty()) {
         m_session = std::make_unique<VncSession>(path.toStdString());
-        connect(m_session.get(), &VncSession::frameReady, this, [this] {
+        // Queued: it may run after this session was replaced or reset; then it does nothing.
+        connect(m_session.get(), &VncSession::frameReady, this, [this, generation = m_sessionGeneration] {
+            if (generation != m_sessionGeneration || !m_session) return;
             bool first = m_frame.isNull();
             m_frame = m_session->frame();
             if (first) emit hasFrameChanged();

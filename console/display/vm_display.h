@@ -45,6 +45,7 @@ signals:
 private:
     QString m_socketPath;
     std::unique_ptr<VncSession> m_session;
+    uint64_t m_sessionGeneration = 0;  ///< which session a queued frame notice belongs to
     QRectF frameRect() const;  ///< where the frame is drawn, aspect ratio kept
     QPoint toGuest(QPointF itemPos) const;
     void sendPointer(QPointF itemPos, int buttons);

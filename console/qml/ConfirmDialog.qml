@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// Every Label shows plain text: names and messages may come from guests and cameras, never markup.
 // Asks before a destructive action (force off, shut down, reboot): says what will happen in a
 // sentence and runs the action only on an explicit "yes".
 import QtQuick
@@ -26,6 +27,7 @@ Popup {
     contentItem: Column {
         spacing: 20
         Label {
+            textFormat: Text.PlainText
             width: parent.width
             text: dialog.question
             wrapMode: Text.WordWrap

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// Every Label shows plain text: names and messages may come from guests and cameras, never markup.
 // One guest on the admin page: state, uptime, CPU and memory with their recent history, the
 // lifecycle buttons that make sense in its state, its settings, and the outcome of the last action
 // as a sentence.
@@ -43,18 +44,18 @@ Rectangle {
         spacing: 8
         RowLayout {
             spacing: 16
-            Label { text: row.name; color: "#ffffff"; font.pixelSize: 20; font.bold: true; Layout.preferredWidth: 220; elide: Text.ElideRight }
+            Label { textFormat: Text.PlainText; text: row.name; color: "#ffffff"; font.pixelSize: 20; font.bold: true; Layout.preferredWidth: 220; elide: Text.ElideRight }
             Rectangle {
                 Layout.preferredWidth: stateLabel.implicitWidth + 16
                 Layout.preferredHeight: stateLabel.implicitHeight + 6
                 radius: height / 2
                 color: row.stateColor
-                Label { id: stateLabel; objectName: "state-" + row.name; anchors.centerIn: parent; text: row.state.replace("-", " "); color: "#101214"; font.bold: true }
+                Label { textFormat: Text.PlainText; id: stateLabel; objectName: "state-" + row.name; anchors.centerIn: parent; text: row.state.replace("-", " "); color: "#101214"; font.bold: true }
             }
-            Label { text: row.uptime ? qsTr("up %1").arg(row.uptime) : ""; color: "#b8bec6"; Layout.preferredWidth: 110 }
-            Label { text: qsTr("CPU %1 %").arg(row.cpuPercent.toFixed(1)); color: "#b8bec6"; Layout.preferredWidth: 90 }
+            Label { textFormat: Text.PlainText; text: row.uptime ? qsTr("up %1").arg(row.uptime) : ""; color: "#b8bec6"; Layout.preferredWidth: 110 }
+            Label { textFormat: Text.PlainText; text: qsTr("CPU %1 %").arg(row.cpuPercent.toFixed(1)); color: "#b8bec6"; Layout.preferredWidth: 90 }
             HistoryChart { objectName: "cpuChart-" + row.name; values: row.cpuHistory; maximum: 100; color: "#4fc3f7"; Layout.preferredWidth: 160; Layout.preferredHeight: 32 }
-            Label { text: row.running ? qsTr("%1 / %2 MiB").arg(row.memoryUsedMib).arg(row.memoryMib) : qsTr("%1 MiB").arg(row.memoryMib); color: "#b8bec6"; Layout.preferredWidth: 110 }
+            Label { textFormat: Text.PlainText; text: row.running ? qsTr("%1 / %2 MiB").arg(row.memoryUsedMib).arg(row.memoryMib) : qsTr("%1 MiB").arg(row.memoryMib); color: "#b8bec6"; Layout.preferredWidth: 110 }
             HistoryChart { objectName: "memoryChart-" + row.name; values: row.memoryHistory; maximum: row.memoryMib; color: "#ba8cf0"; Layout.preferredWidth: 160; Layout.preferredHeight: 32 }
             Item { Layout.fillWidth: true }
             BusyIndicator { running: row.busy; visible: row.busy; Layout.preferredWidth: 28; Layout.preferredHeight: 28 }
@@ -90,9 +91,9 @@ Rectangle {
                 onClicked: row.showRequested(row.name)
             }
             Item { Layout.preferredWidth: 24 }
-            Label { text: qsTr("vCPUs"); color: "#b8bec6" }
+            Label { textFormat: Text.PlainText; text: qsTr("vCPUs"); color: "#b8bec6" }
             SpinBox { id: vcpuBox; objectName: "vcpus-" + row.name; from: 1; to: 64; value: row.vcpus; editable: true }
-            Label { text: qsTr("Memory (MiB)"); color: "#b8bec6" }
+            Label { textFormat: Text.PlainText; text: qsTr("Memory (MiB)"); color: "#b8bec6" }
             SpinBox { id: memoryBox; objectName: "memory-" + row.name; from: 64; to: 262144; stepSize: 64; value: row.memoryMib; editable: true }
             CheckBox { id: autostartBox; objectName: "autostart-" + row.name; text: qsTr("Start with the appliance"); checked: row.autostart }
             Button {
@@ -102,6 +103,7 @@ Rectangle {
             }
         }
         Label {
+            textFormat: Text.PlainText
             objectName: "outcome-" + row.name
             visible: text !== ""
             Layout.fillWidth: true

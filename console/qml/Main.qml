@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// Every Label shows plain text: names and messages may come from guests and cameras, never markup.
 // The kiosk: the focused VM full-screen, or the admin console. Every running VM keeps a live
 // display session, so a switch only changes which one is visible. The name of the target that has
 // the display is drawn by the console above the guest's picture on every switch: no guest can
@@ -53,7 +54,7 @@ Window {
         visible: controller.askId > 0
         anchors.centerIn: parent
         width: 520
-        height: 180
+        height: 200
         radius: 10
         color: "#2a2f37"
         border.color: "#e0b040"
@@ -63,16 +64,29 @@ Window {
             spacing: 18
             Label {
                 anchors.horizontalCenter: parent.horizontalCenter
+                // Names come from guests: plain text, never markup.
+                textFormat: Text.PlainText
                 text: qsTr("%1 asks to give the display to %2").arg(controller.askBy)
                       .arg(controller.askTarget === "admin-console" ? qsTr("the admin console") : controller.askTarget)
                 color: "#e8eaed"
                 font.pixelSize: 18
             }
+            Label {
+                objectName: "askReplaces"
+                anchors.horizontalCenter: parent.horizontalCenter
+                visible: controller.askReplaces
+                textFormat: Text.PlainText
+                text: qsTr("This replaces %1's earlier request.").arg(controller.askBy)
+                color: "#e0b040"
+            }
             Row {
                 anchors.horizontalCenter: parent.horizontalCenter
                 spacing: 24
-                Button { objectName: "askAllow"; text: qsTr("Allow"); onClicked: controller.decide(true) }
-                Button { objectName: "askDeny"; text: qsTr("Deny"); onClicked: controller.decide(false) }
+                // Each button decides the ask it shows, by id; both wait a moment after a new ask appears.
+                Button { objectName: "askAllow"; text: qsTr("Allow"); enabled: controller.askArmed
+                         onClicked: controller.decide(controller.askId, true) }
+                Button { objectName: "askDeny"; text: qsTr("Deny"); enabled: controller.askArmed
+                         onClicked: controller.decide(controller.askId, false) }
             }
         }
     }
@@ -100,6 +114,7 @@ Window {
         opacity: 0
         function flash() { opacity = 1; hide.restart() }
         Label {
+            textFormat: Text.PlainText
             id: label
             anchors.centerIn: parent
             text: controller.focus === "admin-console" ? qsTr("Admin console") : controller.focus

@@ -69,6 +69,8 @@ if [ ${#AGENT_BINS[@]} -gt 0 ]; then
     done
 fi
 install -m 0755 "$HERE/udhcpc.script" "$ROOT/etc/udhcpc.script"
+printf '#!/bin/sh\n# Restarts vms-agentd when it exits, as systemd does in a full guest.\nwhile true; do vms-agentd >> /tmp/vms-agentd.log 2>&1; sleep 1; done\n' > "$ROOT/bin/vms-agentd-supervise"
+chmod 0755 "$ROOT/bin/vms-agentd-supervise"
 printf '#!/bin/sh\necho "appliance-test-guest: power button, powering off" > /dev/kmsg\npoweroff -f\n' > "$ROOT/etc/acpi/PWRF/00000080"
 chmod 0755 "$ROOT/etc/acpi/PWRF/00000080"
 

@@ -48,10 +48,8 @@ int main(int argc, char** argv) {
         daemon.createVm(*admin, vm);
         (void)admin->call("vm.start", {{"name", vm}});
     }
-    Json directory = readJsonFile(daemon.shareDir(a) + "/directory.json");
-    int port = 0;
-    for (const auto& e : directory["endpoints"])
-        if (e["transport"] == "tcp+tls") port = e["port"];
+    Json directory = daemon.directory(a);
+    int port = daemon.agentTcpPort(a);
 
     // 1. Host agent.
     std::string agentSocket = daemon.dir() + "/bench-agent.sock";

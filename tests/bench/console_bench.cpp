@@ -95,10 +95,8 @@ int main(int argc, char** argv) {
     }, std::chrono::seconds(60));
 
     // 1. Agent request -> first rendered frame with the target's pixels.
-    Json directory = readJsonFile(daemon.shareDir(vms[0]) + "/directory.json");
-    int port = 0;
-    for (const auto& e : directory["endpoints"])
-        if (e["transport"] == "tcp+tls") port = e["port"];
+    Json directory = daemon.directory(vms[0]);
+    int port = daemon.agentTcpPort(vms[0]);
     RawTlsAgent agent(port);
     agent.authenticate(vms[0], directory["secret"]);
     std::atomic<bool> waiting{false};

@@ -45,6 +45,8 @@ protected:
 };
 
 TEST_F(AgentTest, AnAgentInsideAGuestListsTargetsAndSwitchesTheDisplayToAnotherGuest) {
+    // The operator works in A (it has the display), so A's agent may give the display away.
+    ASSERT_TRUE(admin->call("focus.set", {{"target", a}}));
     int rc = -1;
     std::string list = daemon.guestRun(a, "vms-agent list", &rc);
     ASSERT_EQ(rc, 0) << list;
@@ -66,15 +68,21 @@ TEST_F(AgentTest, AnAgentInsideAGuestListsTargetsAndSwitchesTheDisplayToAnotherG
         EXPECT_NE(st.find(b + " has the display"), std::string::npos) << vm << ": " << st;
     }
 
+    // A is in the background now: it cannot take the display back (the operator is working in B).
+    out = daemon.guestRun(a, "vms-agent switch " + a, &rc);
+    EXPECT_EQ(rc, 77) << out;
+    EXPECT_NE(out.find("only the VM that has the display may ask for it"), std::string::npos) << out;
+    EXPECT_EQ(admin->call("focus.get")->value("target", ""), b);
+
     // A policy deny leaves focus where it is, with a clear error inside the guest.
-    daemon.writePolicy("10-deny.policy", a + " focus.request admin-console deny\n");
-    out = daemon.guestRun(a, "vms-agent switch admin-console", &rc);
+    daemon.writePolicy("10-deny.policy", b + " focus.request admin-console deny\n");
+    out = daemon.guestRun(b, "vms-agent switch admin-console", &rc);
     EXPECT_EQ(rc, 77) << out;
     EXPECT_NE(out.find("policy does not let"), std::string::npos) << out;
     EXPECT_EQ(admin->call("focus.get")->value("target", ""), b);
 
     // A target that is not running is refused as such.
-    out = daemon.guestRun(a, "vms-agent switch no-such-vm", &rc);
+    out = daemon.guestRun(b, "vms-agent switch no-such-vm", &rc);
     EXPECT_EQ(rc, 66) << out;
 
     // The focused VM stops: focus falls back to the admin console.
@@ -112,7 +120,7 @@ TEST_F(AgentTest, AnAskPolicyWaitsForTheOperator) {
 // straight to the agent channel, claiming to be B, sending garbage, oversized lines and a flood.
 TEST_F(AgentTest, AGuestThatLiesOrFloodsGetsErrorsAndIdentityStaysTheChannel) {
     int rc = -1;
-    daemon.guestRun(a, "killall vms-agentd; sleep 1", &rc);
+    daemon.guestRun(a, "killall vms-agentd-supervise vms-agentd; sleep 1", &rc);
     const std::string port = "$(grep -l org.appliance.agent.0 /sys/class/virtio-ports/*/name | cut -d/ -f5)";
     auto raw = [&](const std::string& payload) {
         return daemon.guestRun(a, "exec 3<>/dev/" + port + "; printf '%s\\n' '" + payload +

@@ -127,6 +127,16 @@ ApplianceDaemon::ApplianceDaemon(std::vector<std::string> extraSettings) : m_ext
                   m_policyDir + "/50-default.policy");
 }
 
+Json ApplianceDaemon::directory(const std::string& vm) const { return readJsonFile(shareDir(vm) + "/directory.json"); }
+
+int ApplianceDaemon::agentTcpPort(const std::string& vm) const {
+    Json d = directory(vm);
+    if (!d.is_object() || !d.contains("endpoints")) return 0;
+    for (const auto& e : d["endpoints"])
+        if (e.value("transport", "") == "tcp+tls") return e.value("port", 0);
+    return 0;
+}
+
 pid_t ApplianceDaemon::startHostAgent(const std::string& vm, const std::string& socketPath) {
     const pid_t parent = ::getpid();
     const std::string directory = m_shareDir + "/" + vm + "/directory.json";

@@ -38,6 +38,10 @@ public:
     void setSetting(const std::string& keyValue) { m_extra.push_back(keyValue); }
     const std::string& dir() const { return m_dir; }
     std::string shareDir(const std::string& vm) const { return m_shareDir + "/" + vm; }
+    /// The VM's directory.json as applianced published it.
+    Json directory(const std::string& vm) const;
+    /// The agent server's TCP+TLS port named in the VM's directory (0 if none).
+    int agentTcpPort(const std::string& vm) const;
     /// An environment variable for the next start (e.g. NOTIFY_SOCKET).
     void setChildEnv(const std::string& key, const std::string& value) { m_env.emplace_back(key, value); }
     /// Starts applianced and waits until it has synchronised with libvirt.

@@ -15,6 +15,7 @@
 #include "console_controller.h"
 #include "integration/applianced_fixture.h"
 #include "integration/qt_test_support.h"
+#include "integration/raw_tls_agent.h"
 
 Q_IMPORT_QML_PLUGIN(AppliancesConsolePlugin)
 
@@ -134,6 +135,38 @@ TEST_F(ConsoleAdminTest, ARefusedSettingIsExplainedOnTheGuestsRowAndChangesNothi
     EXPECT_EQ(admin->call("vm.info", {{"name", vm}})->value("vcpus", 0), 2);
     EXPECT_TRUE(spinUntil([&] { return !outcome(vm).empty() && outcome(vm).find("memory_mib") == std::string::npos; },
                           std::chrono::seconds(10))) << outcome(vm);
+}
+
+// A guest's text is data: markup sent through an agent verb shows literally on the audit page.
+QQuickItem* findItemWithText(QQuickItem* item, const QString& needle) {
+    if (!item) return nullptr;
+    if (item->property("text").toString().contains(needle)) return item;
+    for (QQuickItem* child : item->childItems())
+        if (QQuickItem* found = findItemWithText(child, needle)) return found;
+    return nullptr;
+}
+
+TEST_F(ConsoleAdminTest, MarkupFromAGuestIsShownAsPlainTextOnTheAuditPage) {
+    const std::string vm = daemon.vmName("markup");
+    daemon.createVm(*admin, vm);
+    ASSERT_TRUE(admin->call("vm.start", {{"name", vm}}));
+    Json directory = daemon.directory(vm);
+    int port = daemon.agentTcpPort(vm);
+    ASSERT_GT(port, 0);
+    {
+        RawTlsAgent agent(port);
+        ASSERT_TRUE(agent.authenticate(vm, directory["secret"]));
+        Json r = agent.send({{"execute", "<font size=7>HUGE</font>"}, {"id", 1}});
+        ASSERT_TRUE(r.contains("error")) << r.dump();
+    }
+    loadConsole();
+    QQuickItem* label = nullptr;
+    ASSERT_TRUE(spinUntil([&] { return (label = findItemWithText(window->contentItem(), "<font size=7>")) != nullptr; },
+                          std::chrono::seconds(15)))
+        << "the audit page does not list the guest's verb";
+    EXPECT_EQ(label->property("textFormat").toInt(), int(Qt::PlainText)) << "guest text must never be rich text";
+    EXPECT_LT(label->property("contentHeight").toDouble(), 40.0) << "the markup was rendered (a size 7 font)";
+    shot("console-audit-plain-text.png");
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <QtQml/QQmlExtensionPlugin>
 #include <gtest/gtest.h>
 
+#include "ask_queue.h"
 #include "console_controller.h"
 #include "integration/applianced_fixture.h"
 #include "integration/qt_test_support.h"
@@ -136,10 +137,8 @@ TEST_F(ConsoleTest, AnAgentsAskAppearsOnTheConsoleAndTheOperatorsAllowSwitches) 
     ASSERT_TRUE(spinUntil([&] { return controller->connected(); }, std::chrono::seconds(10)));
 
     // The asking guest's agent, over TLS with the VM's real directory.
-    Json directory = readJsonFile(daemon.shareDir(asker) + "/directory.json");
-    int port = 0;
-    for (const auto& e : directory["endpoints"])
-        if (e["transport"] == "tcp+tls") port = e["port"];
+    Json directory = daemon.directory(asker);
+    int port = daemon.agentTcpPort(asker);
     ASSERT_GT(port, 0);
     Json answer;
     std::thread guest([&] {
@@ -153,6 +152,15 @@ TEST_F(ConsoleTest, AnAgentsAskAppearsOnTheConsoleAndTheOperatorsAllowSwitches) 
     EXPECT_EQ(controller->askTarget().toStdString(), target);
     QQuickItem* allow = findItem(window->contentItem(), "askAllow");
     ASSERT_NE(allow, nullptr);
+    // A click that lands the moment an ask appears decides nothing: it may have been aimed at
+    // something else. The buttons arm after a short delay.
+    EXPECT_FALSE(controller->askArmed());
+    const int shownId = controller->askId();
+    controller->decide(shownId, true);
+    EXPECT_EQ(controller->askId(), shownId) << "an unarmed click decided the ask";
+    controller->decide(shownId + 1000, true);
+    EXPECT_EQ(controller->askId(), shownId) << "a click names the ask it decides";
+    ASSERT_TRUE(spinUntil([&] { return controller->askArmed() && allow->isEnabled(); }, std::chrono::seconds(5)));
     std::filesystem::create_directories(APPLIANCE_ARTIFACT_DIR);
     QImage dialog = window->grabWindow();
     dialog.save(QString::fromStdString(std::string(APPLIANCE_ARTIFACT_DIR) + "/console-ask.png"));
@@ -161,6 +169,26 @@ TEST_F(ConsoleTest, AnAgentsAskAppearsOnTheConsoleAndTheOperatorsAllowSwitches) 
     guest.join();
     EXPECT_EQ(answer.value("return", Json::object()).value("target", ""), target) << answer.dump();
     EXPECT_EQ(controller->askId(), 0) << "the dialog closes once answered";
+}
+
+// The operator's side of asks, without a daemon: replacement is visible and disarms the buttons.
+TEST(AskQueueTest, ANewerAskFromTheSameGuestReplacesTheShownOneAndMustArmAgain) {
+    console::AskQueue asks;
+    asks.add({1, "legacy-vms", "admin-console"});
+    asks.add({2, "new-vms", "legacy-vms"});
+    EXPECT_EQ(asks.shown().id, 1);
+    ASSERT_TRUE(spinUntil([&] { return asks.armed(); }, std::chrono::seconds(5)));
+    EXPECT_TRUE(asks.decidable(1));
+    EXPECT_FALSE(asks.decidable(2)) << "only the ask on screen can be decided";
+    asks.add({3, "legacy-vms", "new-vms"});  // replaces ask 1, which was on screen
+    EXPECT_EQ(asks.shown().id, 2) << "the replaced ask leaves; the next in line is shown";
+    EXPECT_FALSE(asks.armed()) << "a new ask on screen must not take a click aimed at the old one";
+    EXPECT_FALSE(asks.decidable(1));
+    asks.remove(2);
+    EXPECT_EQ(asks.shown().id, 3);
+    EXPECT_TRUE(asks.shown().replacesEarlier);
+    EXPECT_FALSE(asks.decidable(3));
+    ASSERT_TRUE(spinUntil([&] { return asks.decidable(3); }, std::chrono::seconds(5)));
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 
 #include "integration/camera_sim_process.h"
 #include "onvif/camera_client.h"
+#include "onvif/device_url.h"
 #include "onvif/ws_discovery.h"
 #include "stream/stream_verifier.h"
 
@@ -94,6 +95,28 @@ private:
 std::string http200(const std::string& body, const std::string& type = "application/soap+xml") {
     return "HTTP/1.1 200 OK\r\nContent-Type: " + type + "\r\nContent-Length: " + std::to_string(body.size()) +
            "\r\nConnection: close\r\n\r\n" + body;
+}
+
+/// Another host's view of the segment: a UDP socket on port 3702 in the WS-Discovery group on
+/// loopback, so it hears our probes (5 s receive timeout); -1 on failure.
+int discoveryListener() {
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in any{};
+    any.sin_family = AF_INET;
+    any.sin_port = htons(3702);
+    ip_mreq group{};
+    inet_pton(AF_INET, "239.255.255.250", &group.imr_multiaddr);
+    inet_pton(AF_INET, "127.0.0.1", &group.imr_interface);
+    if (bind(fd, reinterpret_cast<sockaddr*>(&any), sizeof any) != 0 ||
+        setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &group, sizeof group) != 0) {
+        close(fd);
+        return -1;
+    }
+    timeval tv{5, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    return fd;
 }
 
 /// Runs `f` and checks it failed with `cls` within `bound`.
@@ -235,6 +258,65 @@ TEST(OnvifTest, TheSnapshotIsAJpegAndNeedsTheCredentials) {
                   "snapshot with a wrong password");
 }
 
+TEST(OnvifTest, CredentialsTravelOnlyAsDigestsAndOnlyAfterAChallenge) {
+    for (const std::string auth : {"wsse", "digest"}) {
+        CameraSimProcess sim({"--cameras", "1", "--no-discovery", "--auth", auth});
+        ASSERT_TRUE(sim.start()) << sim.errors();
+        const std::string url = sim.cameras()[0]["device_url"];
+        auto client = makeOnvifClient(url, {"admin", "admin"}, quickLimits());
+        auto report = probeCamera(*client, url);
+        ASSERT_TRUE(report) << auth << ": " << report.error().message;
+        auto uri = client->snapshotUri("main");
+        ASSERT_TRUE(uri) << uri.error().message;
+        EXPECT_TRUE(client->fetchSnapshot(*uri)) << auth;
+        sim.stop();
+        EXPECT_EQ(sim.errors().find("in clear"), std::string::npos) << auth << ": " << sim.errors();
+    }
+}
+
+TEST(OnvifTest, ABasicOnlyCameraGetsNoPasswordUnlessAnAdministratorEnabledBasicForIt) {
+    CameraSimProcess sim({"--cameras", "1", "--no-discovery", "--auth", "basic"});
+    ASSERT_TRUE(sim.start()) << sim.errors();
+    const std::string url = sim.cameras()[0]["device_url"];
+    expectFailure([&] { auto c = makeOnvifClient(url, {"admin", "admin"}, quickLimits()); return probeCamera(*c, url); },
+                  ErrorClass::AuthenticationFailed, std::chrono::seconds(10), "probe of a Basic-only camera");
+    auto client = makeOnvifClient(url, {"admin", "admin"}, quickLimits());
+    const std::string snapshot = url.substr(0, url.find("/onvif/")) + "/snapshot/main.jpg";
+    auto refused = client->fetchSnapshot(snapshot);
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("HTTP Basic"), std::string::npos) << refused.error().message;
+    EXPECT_EQ(sim.errors().find("in clear"), std::string::npos) << "a password went out in clear: " << sim.errors();
+
+    Credentials enabled{"admin", "admin"};
+    enabled.allowBasic = true;  // the administrator's explicit choice for this camera
+    auto allowed = makeOnvifClient(url, enabled, quickLimits());
+    auto report = probeCamera(*allowed, url);
+    EXPECT_TRUE(report) << report.error().message;
+    EXPECT_TRUE(allowed->fetchSnapshot(snapshot));
+}
+
+TEST(OnvifTest, AddressesOnAnotherHostAreRefusedUnlessTrusted) {
+    // The camera listens everywhere but names 127.0.0.77 in its answers; we reach it at 127.0.0.1.
+    CameraSimProcess sim({"--cameras", "1", "--no-discovery", "--host", "0.0.0.0", "--advertise-host", "127.0.0.77"});
+    ASSERT_TRUE(sim.start()) << sim.errors();
+    std::string url = sim.cameras()[0]["device_url"];
+    url.replace(url.find("127.0.0.77"), 10, "127.0.0.1");
+    auto client = makeOnvifClient(url, {"admin", "admin"}, quickLimits());
+    auto refused = probeCamera(*client, url);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().cls, ErrorClass::MalformedAnswer) << refused.error().message;
+    EXPECT_NE(refused.error().message.find("on another host ('127.0.0.77')"), std::string::npos) << refused.error().message;
+    auto snapshot = client->fetchSnapshot("http://127.0.0.99:1/steal.jpg");
+    ASSERT_FALSE(snapshot);
+    EXPECT_NE(snapshot.error().message.find("another host"), std::string::npos) << "nothing is sent there";
+
+    Credentials trusting{"admin", "admin"};
+    trusting.trustedHosts = {"127.0.0.77"};
+    auto trusted = makeOnvifClient(url, trusting, quickLimits());
+    auto report = probeCamera(*trusted, url);
+    EXPECT_TRUE(report) << report.error().message;
+}
+
 TEST(OnvifTest, CamerasThatNeverAnswerAnswerGarbageOrTooMuchOrAreNotThereFailCleanly) {
     {
         FaultyCamera silent("");
@@ -319,19 +401,8 @@ TEST(OnvifTest, GarbageAndAnswersWithoutIdentityDuringDiscoveryAreIgnored) {
     ASSERT_TRUE(sim.start()) << sim.errors();
     // A liar on the segment: answers every probe with garbage, an oversized datagram and a
     // ProbeMatch that has no endpoint reference.
-    int liar = socket(AF_INET, SOCK_DGRAM, 0);
-    int one = 1;
-    setsockopt(liar, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in any{};
-    any.sin_family = AF_INET;
-    any.sin_port = htons(3702);
-    ASSERT_EQ(bind(liar, reinterpret_cast<sockaddr*>(&any), sizeof any), 0);
-    ip_mreq group{};
-    inet_pton(AF_INET, "239.255.255.250", &group.imr_multiaddr);
-    inet_pton(AF_INET, "127.0.0.1", &group.imr_interface);
-    ASSERT_EQ(setsockopt(liar, IPPROTO_IP, IP_ADD_MEMBERSHIP, &group, sizeof group), 0);
-    timeval tv{5, 0};
-    setsockopt(liar, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    int liar = discoveryListener();
+    ASSERT_GE(liar, 0);
     std::atomic<int> lies{0};
     std::thread liarThread([&] {
         char buf[65536];
@@ -359,6 +430,79 @@ TEST(OnvifTest, GarbageAndAnswersWithoutIdentityDuringDiscoveryAreIgnored) {
     for (const auto& c : sim.cameras()) want.insert(c["endpoint_reference"].get<std::string>());
     for (const auto& d : *found) got.insert(d.endpointReference);
     EXPECT_EQ(got, want) << "the real cameras, and nothing from the liar";
+}
+
+TEST(OnvifTest, DiscoveryTakesOnlyAnswersToItsProbeReportsConflictsAndSanitisesText) {
+    CameraSimProcess sim({"--cameras", "2"});
+    ASSERT_TRUE(sim.start()) << sim.errors();
+    const std::string victim = sim.cameras()[0]["endpoint_reference"];
+    // A second host on the segment (127.0.0.2) hears the probe and answers: with an unrelated
+    // match, with a claim on a real camera's identity, and as a new device whose name carries a
+    // terminal escape and invalid UTF-8.
+    int listen = discoveryListener(), send = socket(AF_INET, SOCK_DGRAM, 0);
+    ASSERT_GE(listen, 0);
+    sockaddr_in second{};
+    second.sin_family = AF_INET;
+    inet_pton(AF_INET, "127.0.0.2", &second.sin_addr);
+    ASSERT_EQ(bind(send, reinterpret_cast<sockaddr*>(&second), sizeof second), 0);
+    std::atomic<int> sent{0};
+    std::thread other([&] {
+        char buf[65536];
+        sockaddr_in from{};
+        socklen_t len = sizeof from;
+        ssize_t n = recvfrom(listen, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
+        if (n <= 0) return;
+        std::string probe(buf, size_t(n));
+        auto at = probe.find("MessageID>");
+        if (at == std::string::npos) return;
+        at += 10;
+        const std::string id = probe.substr(at, probe.find('<', at) - at);
+        auto match = [](const std::string& relatesTo, const std::string& epr, const std::string& scopes) {
+            return "<?xml version=\"1.0\"?><s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\" "
+                   "xmlns:a=\"http://schemas.xmlsoap.org/ws/2004/08/addressing\" "
+                   "xmlns:d=\"http://schemas.xmlsoap.org/ws/2005/04/discovery\"><s:Header>"
+                   "<a:MessageID>urn:uuid:0f0f0f0f-0000-4000-8000-" + std::to_string(100000000000 + relatesTo.size()) +
+                   "</a:MessageID><a:RelatesTo>" + relatesTo + "</a:RelatesTo>"
+                   "<a:Action>http://schemas.xmlsoap.org/ws/2005/04/discovery/ProbeMatches</a:Action></s:Header>"
+                   "<s:Body><d:ProbeMatches><d:ProbeMatch><a:EndpointReference><a:Address>" + epr +
+                   "</a:Address></a:EndpointReference><d:Types>dn:NetworkVideoTransmitter</d:Types><d:Scopes>" + scopes +
+                   "</d:Scopes><d:XAddrs>http://127.0.0.2:1/onvif/device_service</d:XAddrs>"
+                   "<d:MetadataVersion>1</d:MetadataVersion></d:ProbeMatch></d:ProbeMatches></s:Body></s:Envelope>";
+        };
+        const std::string unrelated = match("urn:uuid:11111111-2222-4333-8444-555555555555",
+                                            "urn:uuid:aaaaaaaa-0000-4000-8000-000000000001", "");
+        const std::string claim = match(id, victim, "onvif://www.onvif.org/name/Impostor");
+        const std::string odd = match(id, "urn:uuid:aaaaaaaa-0000-4000-8000-000000000002",
+                                      "onvif://www.onvif.org/name/%1B%5B2J%FFcam onvif://www.onvif.org/hardware/%07x");
+        for (const std::string* msg : {&unrelated, &claim, &odd})
+            if (sendto(send, msg->data(), msg->size(), 0, reinterpret_cast<sockaddr*>(&from), len) > 0) ++sent;
+    });
+    DiscoveryOptions o;
+    o.timeout = std::chrono::seconds(3);
+    auto found = discoverCameras(o);
+    other.join();
+    close(listen);
+    close(send);
+    ASSERT_TRUE(found) << found.error().message;
+    ASSERT_EQ(sent.load(), 3);
+    const DiscoveredDevice* attacked = nullptr;
+    const DiscoveredDevice* newcomer = nullptr;
+    for (const auto& d : *found) {
+        EXPECT_NE(d.endpointReference, "urn:uuid:aaaaaaaa-0000-4000-8000-000000000001") << "an unrelated answer was taken";
+        if (d.endpointReference == victim) attacked = &d;
+        if (d.endpointReference == "urn:uuid:aaaaaaaa-0000-4000-8000-000000000002") newcomer = &d;
+    }
+    ASSERT_NE(attacked, nullptr);
+    // Whichever answered first is listed; the other claim is the conflict. Neither is merged in.
+    ASSERT_EQ(attacked->conflictingSources.size(), 1u) << "the second claim is a conflict";
+    std::set<std::string> claimants{attacked->source, attacked->conflictingSources[0]};
+    EXPECT_EQ(claimants, (std::set<std::string>{"127.0.0.1", "127.0.0.2"}));
+    for (const auto& x : attacked->xaddrs)
+        EXPECT_NE(x.find("//" + attacked->source + ":"), std::string::npos) << "addresses of the two were merged: " << x;
+    ASSERT_NE(newcomer, nullptr);
+    EXPECT_EQ(newcomer->name, "\\x1b[2J\\xffcam") << "escapes and invalid UTF-8 are shown, not obeyed";
+    EXPECT_EQ(newcomer->hardware, "\\x07x");
+    EXPECT_NO_THROW((void)toJson(*newcomer).dump()) << "JSON output never aborts on a camera's text";
 }
 
 TEST(OnvifTest, AStreamThatStopsIsReportedAsNoVideo) {

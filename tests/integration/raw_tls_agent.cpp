@@ -25,9 +25,24 @@ RawTlsAgent::Json RawTlsAgent::send(const Json& command) {
     return next();
 }
 
-RawTlsAgent::Json RawTlsAgent::next() {
-    asio::error_code ec;
-    asio::read_until(m_stream, m_buf, '\n', ec);
+void RawTlsAgent::write(const std::string& bytes) { asio::write(m_stream, asio::buffer(bytes)); }
+
+RawTlsAgent::Json RawTlsAgent::next(std::chrono::milliseconds timeout) {
+    asio::error_code ec = asio::error::would_block;
+    bool done = false;
+    asio::async_read_until(m_stream, m_buf, '\n', [&](const asio::error_code& e, std::size_t) {
+        ec = e;
+        done = true;
+    });
+    m_io.restart();
+    m_io.run_for(timeout);
+    if (!done) {
+        asio::error_code ignored;
+        m_stream.lowest_layer().cancel(ignored);
+        m_io.restart();
+        m_io.run();
+        return Json{{"timeout", true}};
+    }
     if (ec) return Json{{"closed", ec.message()}};
     std::istream in(&m_buf);
     std::string line;

@@ -3,6 +3,7 @@
 // peer might send and for the many-connections benchmark.
 #pragma once
 
+#include <chrono>
 #include <string>
 
 #include <asio/io_context.hpp>
@@ -20,7 +21,10 @@ public:
     /// Connects, completes the handshake and reads the greeting (its challenge).
     explicit RawTlsAgent(int port);
     Json send(const Json& command);
-    Json next();  ///< the next message, or {"closed": why}
+    /// The next message, {"closed": why}, or {"timeout": true} if none arrives in time.
+    Json next(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+    /// Writes raw bytes (no newline added).
+    void write(const std::string& bytes);
     /// agent.auth with the right proof for `vm` from `secret`; true if accepted.
     bool authenticate(const std::string& vm, const std::string& secret);
     std::string fingerprint, challenge;

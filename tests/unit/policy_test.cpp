@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include <gtest/gtest.h>
 
@@ -31,6 +32,21 @@ TEST(PolicyTest, FirstMatchWinsAndTagsMatch) {
     EXPECT_EQ(p->decide("new", "focus.request", "legacy").action, PolicyAction::Allow);
     EXPECT_EQ(p->decide("new", "targets.list", "").action, PolicyAction::Deny);
     EXPECT_EQ(p->decide("legacy", "focus.request", "legacy").why, "rule at site.policy:3");
+}
+
+TEST(PolicyTest, FocusedMatchesOnlyTheGuestThatHoldsTheDisplayAndTheShippedDefaultUsesIt) {
+    std::ifstream shipped(std::string(APPLIANCE_SOURCE_DIR) + "/appliance/policy.d/50-default.policy");
+    std::stringstream text;
+    text << shipped.rdbuf();
+    auto p = Policy::parse(text.str(), "50-default.policy");
+    ASSERT_TRUE(p) << p.error().message;
+    EXPECT_EQ(p->decide("legacy", "focus.request", "new", /*sourceHasFocus=*/true).action, PolicyAction::Allow);
+    EXPECT_EQ(p->decide("legacy", "focus.request", "new", /*sourceHasFocus=*/false).action, PolicyAction::Deny)
+        << "a guest in the background may not take the display by default";
+    for (const char* verb : {"agent.hello", "targets.list", "focus.get", "events.subscribe"})
+        EXPECT_EQ(p->decide("legacy", verb, "", false).action, PolicyAction::Allow) << verb;
+    EXPECT_EQ(p->decide("legacy", "vm.start", "new", true).action, PolicyAction::Deny) << "nothing else is granted";
+    EXPECT_FALSE(Policy::parse("@nobody focus.request * allow\n", "t")) << "unknown tags are errors";
 }
 
 TEST(PolicyTest, SyntaxErrorsNameTheFileAndLine) {

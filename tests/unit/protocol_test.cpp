@@ -109,5 +109,21 @@ TEST(LineFramerTest, AnOversizedLineIsReportedOnceThenSkippedToItsNewline) {
     EXPECT_LE(f.buffered(), 16u);
 }
 
+TEST(LineFramerTest, AByteAtATimeSenderCostsLinearWork) {
+    // 64 KiB of a frame, one byte per read, then its newline: each byte is looked at once.
+    constexpr std::size_t kBytes = 64 * 1024;
+    LineFramer f(kBytes + 16);
+    std::string frame = "{\"execute\":\"x\",\"arguments\":{\"p\":\"" + std::string(kBytes - 40, 'a') + "\"}}";
+    for (char c : frame) {
+        f.feed(std::string_view(&c, 1));
+        EXPECT_FALSE(f.next());
+    }
+    f.feed("\n");
+    auto got = f.next();
+    ASSERT_TRUE(got && *got);
+    EXPECT_EQ(got->value(), frame);
+    EXPECT_LE(f.bytesScanned(), frame.size() + 1) << "the framer rescans what it has already searched";
+}
+
 }  // namespace
 }  // namespace appliance::protocol

@@ -24,8 +24,8 @@ TEST_F(StateStoreTest, AuditEntriesComeBackNewestFirstAndFiltered) {
     auto store = StateStore::open(path);
     ASSERT_TRUE(store) << store.error().message;
     for (int i = 0; i < 5; ++i)
-        ASSERT_TRUE((*store)->appendAudit({0, 0, 0, "root", "vm.start", i % 2 ? "a" : "b", "{}", "ok", ""}));
-    ASSERT_TRUE((*store)->appendAudit({0, 0, std::nullopt, "hypervisor", "vm.state", "a", "", "shut-off (crashed)", ""}));
+        ASSERT_TRUE((*store)->insertAudit({0, 0, 0, "root", "vm.start", i % 2 ? "a" : "b", "{}", "ok", ""}));
+    ASSERT_TRUE((*store)->insertAudit({0, 0, std::nullopt, "hypervisor", "vm.state", "a", "", "shut-off (crashed)", ""}));
     auto all = (*store)->listAudit(100, "", 0);
     ASSERT_TRUE(all);
     ASSERT_EQ(all->size(), 6u);

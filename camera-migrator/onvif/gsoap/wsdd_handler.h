@@ -17,6 +17,8 @@ struct WsddDevice {
     std::string endpointReference;  ///< urn:uuid:..., the identity that survives an IP change
     std::string types, scopes, xaddrs;  ///< space-separated lists, as on the wire
     unsigned metadataVersion = 0;
+    std::string relatesTo;  ///< for a ProbeMatch: the MessageID of the probe it answers
+    std::string source;     ///< the sender's IP address, as the socket saw it
 };
 
 class WsddHandler {

@@ -110,7 +110,7 @@ private:
     protocol::LineFramer m_framer;
     std::size_t m_maxQueuedBytes;
     Handlers m_handlers;
-    std::array<char, 16384> m_buf{};
+    std::array<char, 4096> m_buf{};  // small: a thousand idle agents hold one each
     std::deque<std::string> m_out;
     std::size_t m_queuedBytes = 0;
     bool m_writing = false;

@@ -14,7 +14,5 @@ namespace appliance::logging {
 void setup(const std::string& programName);
 /// The named logger, created on first use.
 std::shared_ptr<spdlog::logger> get(const std::string& name);
-/// The one place secrets are stripped from text that may be logged or audited.
-std::string redact(const std::string& text);
 
 }  // namespace appliance::logging

@@ -5,7 +5,8 @@
 //
 // Rule lines (files `*.policy` in one directory, read in name order; '#' starts a comment):
 //     SOURCE  VERB  TARGET  ACTION
-//   SOURCE: a VM name, or `@any` for any of the appliance's guests
+//   SOURCE: a VM name, `@any` for any of the appliance's guests, or `@focused` for the guest that
+//           holds the display at the moment it asks (the operator is working in it)
 //   VERB:   an agent verb (`targets.list`, `focus.request`, ...) or `*`
 //   TARGET: a VM name, `admin-console`, `@self` (the source itself), or `*`
 //   ACTION: allow | deny | ask (the operator decides)
@@ -41,7 +42,9 @@ public:
     static Result<Policy> loadDirectory(const std::string& dir);
     static Policy denyAll(std::string why);
 
-    PolicyDecision decide(const std::string& source, const std::string& verb, const std::string& target) const;
+    /// `sourceHasFocus`: the source VM holds the display now (matches `@focused`).
+    PolicyDecision decide(const std::string& source, const std::string& verb, const std::string& target,
+                          bool sourceHasFocus = false) const;
     const std::vector<PolicyRule>& rules() const { return m_rules; }
 
 private:

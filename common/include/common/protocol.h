@@ -57,11 +57,16 @@ public:
     /// The next complete frame, an error for an oversized one, or nullopt when more bytes are needed.
     std::optional<Result<std::string>> next();
     std::size_t buffered() const { return m_buf.size() - m_pos; }
+    /// Bytes looked at while searching for line ends, over the framer's life: each byte once, so a
+    /// peer sending one byte at a time costs linear, not quadratic, work.
+    std::size_t bytesScanned() const { return m_scanned; }
 
 private:
     std::size_t m_max;
     std::string m_buf;
-    std::size_t m_pos = 0;
+    std::size_t m_pos = 0;   ///< start of the frame being assembled
+    std::size_t m_scan = 0;  ///< [m_pos, m_scan) is known to hold no line end
+    std::size_t m_scanned = 0;
     bool m_discarding = false;
 };
 

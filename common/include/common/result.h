@@ -34,6 +34,8 @@ enum class ErrorClass {
 };
 
 std::string_view errorClassName(ErrorClass c);
+/// The sysexits.h code a program exits with for an error of this class: one map for every program.
+int exitCodeFor(ErrorClass c);
 ErrorClass errorClassFromName(std::string_view name);
 
 struct Error {
@@ -57,7 +59,10 @@ public:
     T* operator->() { return &value(); }
     const T* operator->() const { return &value(); }
     T& operator*() { return value(); }
-    const Error& error() const { return std::get<1>(m_v); }
+    const Error& error() const {
+        if (ok()) std::abort();  // asking a success for its error is a programming error
+        return std::get<1>(m_v);
+    }
 
 private:
     void check() const {

@@ -1,0 +1,490 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// What an attacker tried against applianced, and what must hold now: a guest in the background
+// cannot take the display, asks are one per guest and decided by id, guests see no host user
+// names, a local user who is not an administrator gets one error and nothing else, secrets are
+// readable only by their owners, viewers cannot lock root out, silent TCP peers cannot keep a real
+// agent out, and what a peer sends cannot crash applianced or flood its audit log.
+// Agents here are raw TLS clients on the host holding each VM's real directory secret.
+#include <fstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <grp.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "integration/applianced_fixture.h"
+#include "integration/raw_tls_agent.h"
+
+namespace appliance::test {
+namespace {
+
+constexpr uid_t kNobody = 65534;
+
+// Runs `body` in a child process as `uid`/`gid` (with `groups` as its supplementary groups);
+// returns what it wrote to the pipe it is given.
+std::string runAs(uid_t uid, gid_t gid, std::vector<gid_t> groups, const std::function<void(int out)>& body) {
+    int fds[2];
+    if (::pipe(fds) != 0) return "pipe failed";
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        ::close(fds[0]);
+        if (::setgroups(groups.size(), groups.data()) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0) ::_exit(2);
+        body(fds[1]);
+        ::_exit(0);
+    }
+    ::close(fds[1]);
+    std::string out;
+    char buf[4096];
+    for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) out.append(buf, size_t(n));
+    ::close(fds[0]);
+    ::waitpid(pid, nullptr, 0);
+    return out;
+}
+
+void writeAll(int fd, const std::string& s) {
+    for (std::size_t off = 0; off < s.size();) {
+        ssize_t n = ::write(fd, s.data() + off, s.size() - off);
+        if (n <= 0) return;
+        off += size_t(n);
+    }
+}
+
+int connectUnix(const std::string& path) {
+    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+int connectTcp(int port) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(uint16_t(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+// Everything the peer sends until it closes (or `timeoutMs` of silence).
+std::string readUntilClosed(int fd, int timeoutMs) {
+    std::string out;
+    char buf[4096];
+    for (;;) {
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, timeoutMs) <= 0) return out + "<still open>";
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n <= 0) return out;
+        out.append(buf, size_t(n));
+    }
+}
+
+// True if the server closed `fd` within `timeoutMs`.
+bool closedByServer(int fd, int timeoutMs) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, timeoutMs) <= 0) return false;
+    char c;
+    return ::recv(fd, &c, 1, MSG_DONTWAIT) <= 0;
+}
+
+class HardeningTest : public DaemonTest {
+protected:
+    void startTwoVms() {
+        a = daemon.vmName("hard-a");
+        b = daemon.vmName("hard-b");
+        for (const auto& vm : {a, b}) {
+            daemon.createVm(*admin, vm);
+            ASSERT_TRUE(admin->call("vm.start", {{"name", vm}}));
+        }
+    }
+    std::unique_ptr<RawTlsAgent> agentOf(const std::string& vm) {
+        Json directory = daemon.directory(vm);
+        auto agent = std::make_unique<RawTlsAgent>(daemon.agentTcpPort(vm));
+        EXPECT_TRUE(agent->authenticate(vm, directory["secret"])) << vm;
+        return agent;
+    }
+    std::string focus() { return admin->call("focus.get")->value("target", ""); }
+    static std::string errorClass(const Json& answer) {
+        return answer.value("error", Json::object()).value("class", "");
+    }
+    // The answer to command `id`, skipping events.
+    static Json answerTo(RawTlsAgent& agent, int id) {
+        for (int i = 0; i < 20; ++i) {
+            Json m = agent.next(std::chrono::seconds(20));
+            if (m.contains("closed") || m.contains("timeout")) return m;
+            if (m.value("id", Json()) == id) return m;
+        }
+        return Json{{"lost", true}};
+    }
+    static Json request(RawTlsAgent& agent, const std::string& target, int id) {
+        agent.write(Json{{"execute", "focus.request"}, {"arguments", {{"target", target}}}, {"id", id}}.dump() + "\n");
+        return answerTo(agent, id);
+    }
+    std::string a, b;
+};
+
+TEST_F(HardeningTest, AGuestInTheBackgroundCannotTakeTheDisplay) {
+    startTwoVms();
+    ASSERT_FALSE(HasFatalFailure());
+    auto agentA = agentOf(a);
+    // The operator is at the admin console: A is in the background.
+    Json r = request(*agentA, b, 1);
+    EXPECT_EQ(errorClass(r), "PermissionDenied") << r.dump();
+    EXPECT_NE(r.dump().find("only the VM that has the display may ask for it"), std::string::npos) << r.dump();
+    EXPECT_EQ(focus(), "admin-console");
+
+    // The operator works in A: now A may hand the display on.
+    ASSERT_TRUE(admin->call("focus.set", {{"target", a}}));
+    r = request(*agentA, b, 2);
+    EXPECT_EQ(r.value("return", Json::object()).value("target", ""), b) << r.dump();
+    EXPECT_EQ(focus(), b);
+
+    // Even a site rule that allows everyone never lets a background guest switch by itself: the
+    // request becomes an ask for the operator.
+    daemon.writePolicy("10-site.policy", "@any focus.request * allow\n");
+    agentA->write(Json{{"execute", "focus.request"}, {"arguments", {{"target", a}}}, {"id", 3}}.dump() + "\n");
+    auto ask = waitForEvent(*events, [](const auto& m) { return m.name == "focus.ask"; }, std::chrono::seconds(10));
+    ASSERT_TRUE(ask);
+    EXPECT_EQ(ask->body.value("by", ""), "agent:" + a);
+    EXPECT_EQ(focus(), b);
+    EXPECT_EQ(admin->call("focus.asks")->size(), 1u);
+}
+
+TEST_F(HardeningTest, OneAskPerGuestDecidedByIdAndWithdrawnWhenTheGuestStopsOrLosesItsRight) {
+    startTwoVms();
+    ASSERT_FALSE(HasFatalFailure());
+    daemon.writePolicy("10-ask.policy", "@any focus.request * ask\n");
+    auto agentA = agentOf(a);
+    auto isAsk = [](const auto& m) { return m.name == "focus.ask"; };
+    agentA->write(Json{{"execute", "focus.request"}, {"arguments", {{"target", b}}}, {"id", 1}}.dump() + "\n");
+    auto first = waitForEvent(*events, isAsk, std::chrono::seconds(10));
+    ASSERT_TRUE(first);
+    const int64_t firstId = first->body["id"];
+
+    // A newer ask from the same guest replaces the older one, visibly.
+    agentA->write(Json{{"execute", "focus.request"}, {"arguments", {{"target", "admin-console"}}}, {"id", 2}}.dump() + "\n");
+    Json old = answerTo(*agentA, 1);
+    EXPECT_EQ(errorClass(old), "Conflict") << old.dump();
+    EXPECT_NE(old.dump().find("replaced by a newer request"), std::string::npos) << old.dump();
+    auto withdrawn = waitForEvent(*events, [](const auto& m) { return m.name == "focus.ask-withdrawn"; }, std::chrono::seconds(10));
+    ASSERT_TRUE(withdrawn);
+    EXPECT_EQ(withdrawn->body["id"], firstId);
+    auto second = waitForEvent(*events, isAsk, std::chrono::seconds(10));
+    ASSERT_TRUE(second);
+    const int64_t secondId = second->body["id"];
+    auto asks = admin->call("focus.asks");
+    ASSERT_TRUE(asks);
+    ASSERT_EQ(asks->size(), 1u) << asks->dump();
+    EXPECT_EQ((*asks)[0]["id"], secondId);
+    EXPECT_EQ((*asks)[0]["target"], "admin-console");
+
+    // A click meant for the old ask decides nothing.
+    auto stale = admin->call("focus.decide", {{"id", firstId}, {"allow", true}});
+    ASSERT_FALSE(stale);
+    EXPECT_EQ(stale.error().cls, ErrorClass::NotFound);
+
+    // A loses its right before the operator answers: the ask is withdrawn, nothing switches.
+    daemon.writePolicy("05-deny.policy", a + " focus.request * deny\n");
+    auto late = admin->call("focus.decide", {{"id", secondId}, {"allow", true}});
+    ASSERT_FALSE(late);
+    EXPECT_EQ(late.error().cls, ErrorClass::Conflict) << late.error().message;
+    EXPECT_EQ(focus(), "admin-console");
+    Json r2 = answerTo(*agentA, 2);
+    EXPECT_EQ(errorClass(r2), "Conflict") << r2.dump();
+
+    // A asks again, then stops: its ask is withdrawn.
+    std::remove((daemon.dir() + "/policy.d/05-deny.policy").c_str());
+    agentA->write(Json{{"execute", "focus.request"}, {"arguments", {{"target", b}}}, {"id", 3}}.dump() + "\n");
+    auto third = waitForEvent(*events, isAsk, std::chrono::seconds(10));
+    ASSERT_TRUE(third);
+    ASSERT_TRUE(admin->call("vm.destroy", {{"name", a}}));
+    auto gone = waitForEvent(*events, [](const auto& m) { return m.name == "focus.ask-withdrawn"; }, std::chrono::seconds(20));
+    ASSERT_TRUE(gone);
+    EXPECT_EQ(gone->body["id"], third->body["id"]);
+    EXPECT_EQ(admin->call("focus.asks")->size(), 0u);
+}
+
+TEST_F(HardeningTest, GuestsSeeOnlyWhatThePolicyAllowsAndNoHostUserNames) {
+    startTwoVms();
+    ASSERT_FALSE(HasFatalFailure());
+    auto agentA = agentOf(a);
+    Json sub = agentA->send({{"execute", "events.subscribe"}, {"id", 1}});
+    ASSERT_TRUE(sub.contains("return")) << sub.dump();
+    ASSERT_TRUE(admin->call("focus.set", {{"target", b}}));  // as root
+    Json ev = agentA->next(std::chrono::seconds(10));
+    EXPECT_EQ(ev.value("event", ""), "focus.changed") << ev.dump();
+    EXPECT_EQ(ev["data"].value("by", ""), "administrator");
+    EXPECT_EQ(ev.dump().find("root"), std::string::npos) << "a host user name reached a guest: " << ev.dump();
+
+    daemon.writePolicy("10-deny.policy", a + " events.subscribe * deny\n" + a + " agent.hello * deny\n");
+    Json denied = agentA->send({{"execute", "events.subscribe"}, {"id", 2}});
+    EXPECT_EQ(errorClass(denied), "PermissionDenied") << denied.dump();
+    denied = agentA->send({{"execute", "agent.hello"}, {"id", 3}});
+    EXPECT_EQ(errorClass(denied), "PermissionDenied") << denied.dump();
+}
+
+TEST_F(HardeningTest, ALocalUserWhoIsNotAnAdministratorGetsOneErrorAndNothingElse) {
+    const std::string socket = daemon.socket();
+    std::string seen = runAs(kNobody, kNobody, {}, [&](int out) {
+        int fd = connectUnix(socket);
+        if (fd < 0) return writeAll(out, "connect failed");
+        // Commands sent at once, before any answer: none of them may be read, let alone run.
+        writeAll(fd, "{\"execute\":\"audit.list\",\"id\":1}\n{\"execute\":\"vm.list\",\"id\":2}\n"
+                     "{\"execute\":\"events.subscribe\",\"id\":3}\n");
+        writeAll(out, readUntilClosed(fd, 10000));
+    });
+    EXPECT_EQ(std::count(seen.begin(), seen.end(), '\n'), 1) << seen;
+    EXPECT_NE(seen.find("PermissionDenied"), std::string::npos) << seen;
+    EXPECT_NE(seen.find("may not use the appliance's admin API"), std::string::npos) << seen;
+    EXPECT_EQ(seen.find("\"return\""), std::string::npos) << "a refused peer's command ran: " << seen;
+    EXPECT_EQ(seen.find("<still open>"), std::string::npos) << "the connection must be closed";
+    EXPECT_TRUE(admin->call("server.status"));
+}
+
+TEST_F(HardeningTest, SecretsAreReadableOnlyByTheirOwners) {
+    startTwoVms();
+    ASSERT_FALSE(HasFatalFailure());
+    ASSERT_TRUE(admin->call("focus.set", {{"target", a}}));  // a write, so the WAL is in use
+    const std::string tls = daemon.dir() + "/tls";
+    struct Expect {
+        std::string path, mode;
+    };
+    std::vector<Expect> files = {{daemon.stateDb(), "600"},
+                                 {daemon.stateDb() + "-wal", "600"},
+                                 {daemon.stateDb() + "-shm", "600"},
+                                 {tls, "700"},
+                                 {tls + "/agent-key.pem", "600"},
+                                 {daemon.shareDir(a), "500"},
+                                 {daemon.shareDir(a) + "/directory.json", "400"}};
+    for (const auto& f : files) EXPECT_EQ(shell("stat -c %a " + f.path), f.mode) << f.path;
+    EXPECT_EQ(shell("stat -c %U:%G " + daemon.shareDir(a) + "/directory.json"), "libvirt-qemu:root")
+        << "QEMU's user serves the share; its group (kvm) has other members";
+
+    group* kvm = ::getgrnam("kvm");
+    ASSERT_NE(kvm, nullptr);
+    const gid_t kvmGid = kvm->gr_gid;
+    for (const auto& who : {std::vector<gid_t>{}, std::vector<gid_t>{kvmGid}}) {
+        for (const auto& f : files) {
+            if (f.mode == "700" || f.mode == "500") continue;  // directories: their files are checked
+            std::string got = runAs(kNobody, who.empty() ? kNobody : kvmGid, who, [&](int out) {
+                std::ifstream in(f.path);
+                writeAll(out, in && in.peek() != EOF ? "READABLE" : "denied");
+            });
+            EXPECT_EQ(got, "denied") << f.path << " is readable by nobody" << (who.empty() ? "" : " in group kvm");
+        }
+    }
+    // The directory share itself: a member of kvm cannot even list it.
+    std::string listed = runAs(kNobody, kvmGid, {kvmGid}, [&](int out) {
+        writeAll(out, ::access(daemon.shareDir(a).c_str(), R_OK | X_OK) == 0 ? "READABLE" : "denied");
+    });
+    EXPECT_EQ(listed, "denied");
+}
+
+TEST_F(HardeningTest, VmCreateTakesImagesOnlyFromTheImageDirectory) {
+    const std::string name = daemon.vmName("shadow");
+    for (const std::string key : {"disk", "kernel", "initrd"}) {
+        Json args{{"name", name}, {key, "/etc/shadow"}};
+        if (key == "initrd") args["kernel"] = imageDir() + "/vmlinuz";
+        auto r = admin->call("vm.create", args);
+        ASSERT_FALSE(r) << key;
+        EXPECT_EQ(r.error().cls, ErrorClass::PermissionDenied) << key << ": " << r.error().message;
+        EXPECT_NE(r.error().message.find("outside the image directory"), std::string::npos) << r.error().message;
+    }
+    // A link inside the image directory that points outside is followed before the check.
+    const std::string link = imageDir() + "/test-link-" + std::to_string(::getpid());
+    ASSERT_EQ(::symlink("/etc/shadow", link.c_str()), 0);
+    auto r = admin->call("vm.create", {{"name", name}, {"disk", link}});
+    ::unlink(link.c_str());
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().cls, ErrorClass::PermissionDenied) << r.error().message;
+    EXPECT_EQ(shell("virsh -c qemu:///system domstate " + name), "") << "nothing was defined";
+}
+
+TEST_F(HardeningTest, AHugeArgumentToAWriteVerbIsRedactedAndBoundedNotACrash) {
+    // The old secret stripper (a recursive std::regex) overflowed the stack at 20,000 characters.
+    std::string quoted;
+    while (quoted.size() < 60000) quoted += "\\\"x";
+    std::string frame = R"({"execute":"vm.set","arguments":{"name":"no-such-vm","description":")" + quoted +
+                        R"(","password":"hunter2"},"id":"huge"})" "\n";
+    ASSERT_TRUE(admin->sendRaw(frame));
+    auto answer = admin->call("server.status");
+    EXPECT_TRUE(answer) << "applianced must survive: " << daemon.log();
+    EXPECT_TRUE(daemon.running());
+    auto audit = admin->call("audit.list", {{"limit", 5}});
+    ASSERT_TRUE(audit);
+    bool found = false;
+    for (const auto& e : *audit)
+        if (e["action"] == "vm.set") {
+            found = true;
+            std::string args = e["arguments"].dump();
+            EXPECT_EQ(args.find("hunter2"), std::string::npos) << "the password reached the audit log";
+            EXPECT_LE(args.size(), 8192u) << "the audit entry is bounded";
+        }
+    EXPECT_TRUE(found) << audit->dump(2);
+}
+
+TEST_F(HardeningTest, AFloodOfRefusalsFromAGuestIsOneAuditRowWithACountAndTheListIsCapped) {
+    startTwoVms();
+    ASSERT_FALSE(HasFatalFailure());
+    auto agentA = agentOf(a);
+    const std::string verb = "<font size=7>BIG</font>";
+    for (int i = 0; i < 15; ++i) {
+        Json r = agentA->send({{"execute", verb}, {"id", i}});
+        EXPECT_EQ(errorClass(r), "CommandNotFound") << r.dump();
+    }
+    auto audit = admin->call("audit.list", {{"limit", 500}});
+    ASSERT_TRUE(audit);
+    int rows = 0;
+    int64_t repeats = 0;
+    for (const auto& e : *audit)
+        if (e["action"].get<std::string>().find("<font") != std::string::npos) {
+            ++rows;
+            repeats = e["repeats"];
+        }
+    EXPECT_EQ(rows, 1) << audit->dump(2);
+    EXPECT_EQ(repeats, 15);
+    auto tooMany = admin->call("audit.list", {{"limit", 10000}});
+    ASSERT_FALSE(tooMany);
+    EXPECT_EQ(tooMany.error().cls, ErrorClass::InvalidArgument);
+}
+
+// Connection limits need their own settings, so these tests start applianced themselves.
+class ConnectionLimitsTest : public ::testing::Test {
+protected:
+    void startDaemon(std::vector<std::string> settings) {
+        for (auto& s : settings) daemon.setSetting(s);
+        daemon.start();
+        ASSERT_FALSE(HasFatalFailure());
+        admin = daemon.client();
+    }
+    // Opens `n` admin connections as nobody; returns how many were served and how many refused,
+    // then holds them open until `hold` is closed by the parent.
+    std::pair<int, int> openAsNobody(int n, int hold[2]) {
+        const int holdFd = hold[0];
+        const int parentEnd = hold[1];
+        std::string out = runAs(kNobody, kNobody, {}, [&](int outFd) {
+            ::close(parentEnd);  // else this process keeps its own wait from ending
+            int served = 0, refused = 0;
+            std::vector<int> fds;
+            for (int i = 0; i < n; ++i) {
+                int fd = connectUnix(daemon.socket());
+                if (fd < 0) {
+                    ++refused;
+                    continue;
+                }
+                char buf[1024];
+                pollfd p{fd, POLLIN, 0};
+                ssize_t got = ::poll(&p, 1, 5000) > 0 ? ::read(fd, buf, sizeof buf) : 0;
+                std::string line(buf, got > 0 ? size_t(got) : 0);
+                if (line.find("greeting") != std::string::npos) ++served, fds.push_back(fd);
+                else ++refused, ::close(fd);
+            }
+            writeAll(outFd, std::to_string(served) + " " + std::to_string(refused));
+            ::close(outFd);
+            char c;
+            (void)::read(holdFd, &c, 1);  // until the parent is done
+        });
+        int served = 0, refused = 0;
+        std::sscanf(out.c_str(), "%d %d", &served, &refused);
+        return {served, refused};
+    }
+    ApplianceDaemon daemon;
+    std::unique_ptr<LineClient> admin;
+};
+
+TEST_F(ConnectionLimitsTest, IdleViewersCannotLockAdministratorsOut) {
+    startDaemon({"viewer_group=nogroup", "admin_max_clients=48", "admin_reserved_for_admins=8", "admin_max_per_user=30"});
+    int hold[2];
+    ASSERT_EQ(::pipe(hold), 0);
+    // The child holds its connections while the parent checks root still gets in.
+    std::pair<int, int> counts;
+    std::thread viewer([&] { counts = openAsNobody(100, hold); });
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    bool rootServed = waitUntil([&] {
+        auto c = daemon.client();
+        return c && c->call("server.status");
+    }, std::chrono::seconds(20));
+    ::close(hold[1]);
+    viewer.join();
+    ::close(hold[0]);
+    EXPECT_EQ(counts.first, 30) << "one user holds at most admin_max_per_user sessions";
+    EXPECT_EQ(counts.second, 70);
+    EXPECT_TRUE(rootServed) << "root must still get in";
+}
+
+TEST_F(ConnectionLimitsTest, AShareOfConnectionsIsKeptForAdministrators) {
+    startDaemon({"viewer_group=nogroup", "admin_max_clients=24", "admin_reserved_for_admins=8", "admin_max_per_user=1000"});
+    int hold[2];
+    ASSERT_EQ(::pipe(hold), 0);
+    std::pair<int, int> counts;
+    std::thread viewer([&] { counts = openAsNobody(60, hold); });
+    // Wait until the viewer has filled its share, then check administrators still get in.
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    std::vector<std::unique_ptr<LineClient>> roots;
+    for (int i = 0; i < 6; ++i) roots.push_back(daemon.client());
+    bool allServed = true;
+    for (auto& r : roots) allServed &= r && bool(r->call("server.status"));
+    ::close(hold[1]);
+    viewer.join();
+    ::close(hold[0]);
+    EXPECT_EQ(counts.first, 24 - 8 - 1) << "viewers stop where the administrators' share begins (root holds 1)";
+    EXPECT_TRUE(allServed);
+}
+
+TEST_F(ConnectionLimitsTest, SilentTcpPeersTimeOutAndCannotKeepARealAgentOut) {
+    startDaemon({"agent_auth_timeout_ms=1500"});
+    const std::string vm = daemon.vmName("limits");
+    daemon.createVm(*admin, vm);
+    ASSERT_TRUE(admin->call("vm.start", {{"name", vm}}));
+    Json directory = daemon.directory(vm);
+    int port = daemon.agentTcpPort(vm);
+    ASSERT_GT(port, 0);
+
+    // A peer that never starts TLS is dropped at the deadline.
+    int lone = connectTcp(port);
+    ASSERT_GE(lone, 0);
+    EXPECT_TRUE(closedByServer(lone, 10000)) << "an idle unauthenticated peer must time out";
+    ::close(lone);
+
+    // 300 silent peers: the oldest are dropped to make room, so a real agent still gets in.
+    std::vector<int> silent;
+    for (int i = 0; i < 300; ++i) silent.push_back(connectTcp(port));
+    RawTlsAgent agent(port);
+    EXPECT_TRUE(agent.authenticate(vm, directory["secret"]));
+    ASSERT_TRUE(admin->call("focus.set", {{"target", vm}}));
+    Json r = agent.send({{"execute", "focus.request"}, {"arguments", {{"target", "admin-console"}}}, {"id", 1}});
+    EXPECT_EQ(r.value("return", Json::object()).value("target", ""), "admin-console") << r.dump();
+    int dropped = 0;
+    for (int fd : silent) dropped += closedByServer(fd, 0) ? 1 : 0;
+    for (int fd : silent) ::close(fd);
+    EXPECT_GE(dropped, 300 - 64) << "at most 64 unauthenticated peers per source are kept";
+    EXPECT_TRUE(daemon.running());
+}
+
+TEST_F(ConnectionLimitsTest, ATruncatedTlsKeyIsReplacedAtStartWithAClearLogLine) {
+    startDaemon({});
+    admin.reset();
+    daemon.stop();
+    const std::string key = daemon.dir() + "/tls/agent-key.pem";
+    ASSERT_EQ(::truncate(key.c_str(), 20), 0);
+    daemon.start();
+    ASSERT_FALSE(HasFatalFailure()) << daemon.log();
+    EXPECT_NE(daemon.log().find("making a new TLS identity"), std::string::npos) << daemon.log();
+    EXPECT_GT(std::stoi(shell("stat -c %s " + key)), 100);
+}
+
+}  // namespace
+}  // namespace appliance::test
