@@ -42,13 +42,13 @@ int main(int argc, char** argv) {
         daemon.stop();
         io.stop();
     });
-    // A bug must not leave the operator without a switcher: log it and keep serving.
-    for (;;) {
-        try {
-            io.run();
-            return EX_OK;
-        } catch (const std::exception& e) {
-            spdlog::error("unexpected error, continuing: {}", e.what());
-        }
+    // A bug leaves the daemon in an unknown state: say what happened and exit, so that the service
+    // manager starts a clean one (Restart=always), rather than serve half-updated.
+    try {
+        io.run();
+    } catch (const std::exception& e) {
+        spdlog::critical("unexpected error, exiting so that a fresh vms-agentd starts: {}", e.what());
+        return EX_SOFTWARE;
     }
+    return EX_OK;
 }

@@ -26,19 +26,6 @@ constexpr const char* kUsage = R"(usage: vms-agent [--json] [--socket PATH] COMM
 Exit codes: 0 ok, 64 usage, 66 no such target, 69 not connected, 75 target not running, 77 denied.
 )";
 
-int exitCodeFor(ErrorClass cls) {
-    switch (cls) {
-    case ErrorClass::InvalidArgument: return EX_DATAERR;
-    case ErrorClass::NotFound: return EX_NOINPUT;
-    case ErrorClass::PermissionDenied: return EX_NOPERM;
-    case ErrorClass::Conflict:
-    case ErrorClass::Timeout:
-    case ErrorClass::TooManyRequests: return EX_TEMPFAIL;
-    case ErrorClass::Unavailable: return EX_UNAVAILABLE;
-    default: return EX_SOFTWARE;
-    }
-}
-
 int fail(const Error& e, bool json) {
     if (json) std::cout << Json{{"error", {{"class", errorClassName(e.cls)}, {"desc", e.message}}}}.dump() << "\n";
     std::fprintf(stderr, "vms-agent: %s\n", e.message.c_str());

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// Every Label shows plain text: names and messages may come from guests and cameras, never markup.
 // The picker: every target with its state, which one has the display, and which one is this VM.
 // Click a row, or move with the arrow keys and press Enter, to give that target the display.
 import QtQuick
@@ -27,6 +28,7 @@ ApplicationWindow {
         spacing: 8
 
         Label {
+            textFormat: Text.PlainText
             text: controller.connected ? qsTr("%1 has the display").arg(controller.focus) : qsTr("Not connected")
             color: "#e8eaed"
             font.pixelSize: 18
@@ -65,11 +67,13 @@ ApplicationWindow {
                     anchors.leftMargin: 12
                     anchors.rightMargin: 12
                     Label {
+                        textFormat: Text.PlainText
                         text: model.focused ? "▶" : ""
                         color: "#9fe0a8"
                         Layout.preferredWidth: 16
                     }
                     Label {
+                        textFormat: Text.PlainText
                         text: model.kind === "console" ? qsTr("Admin console") : model.name
                         color: "#e8eaed"
                         font.pixelSize: 15
@@ -77,10 +81,12 @@ ApplicationWindow {
                         elide: Text.ElideRight
                     }
                     Label {
+                        textFormat: Text.PlainText
                         text: model.you ? qsTr("this VM") : ""
                         color: "#9aa0a6"
                     }
                     Label {
+                        textFormat: Text.PlainText
                         text: model.focused ? qsTr("has the display") : model.state
                         color: model.running ? "#c8ccd0" : "#f28b82"
                     }
@@ -96,6 +102,7 @@ ApplicationWindow {
         }
 
         Label {
+            textFormat: Text.PlainText
             objectName: "message"
             Layout.fillWidth: true
             wrapMode: Text.Wrap
