@@ -150,6 +150,8 @@ int main(int argc, char** argv) {
     agentSettings.burst = cfg.agentBurst;
     agentSettings.tcpListen = cfg.agentTcpListen == "off" ? "" : cfg.agentTcpListen;
     agentSettings.authTimeout = std::chrono::milliseconds(cfg.agentAuthTimeoutMs);
+    agentSettings.maxPendingPerSource = std::size_t(cfg.agentMaxPendingPerSource);
+    agentSettings.maxPending = std::size_t(cfg.agentMaxPending);
     AgentServer agents(io, vms, focus, **store, audit, agentSettings);
     DirectoryPublisher directory(**store, {cfg.shareDir, cfg.qemuUser});
     AdminCommands commands(vms, focus, **store, audit, facts);

@@ -29,6 +29,8 @@ Status apply(DaemonConfig& c, const std::string& key, const std::string& value) 
     if (key == "image_dir") return text(c.imageDir);
     if (key == "image_root") return text(c.imageRoot);
     if (key == "agent_auth_timeout_ms") return integer(c.agentAuthTimeoutMs, 100, 600000);
+    if (key == "agent_max_pending_per_source") return integer(c.agentMaxPendingPerSource, 1, 100000);
+    if (key == "agent_max_pending") return integer(c.agentMaxPending, 1, 100000);
     if (key == "admin_max_clients") return integer(c.adminMaxClients, 2, 100000);
     if (key == "admin_reserved_for_admins") return integer(c.adminReservedForAdmins, 1, 100000);
     if (key == "admin_max_per_user") return integer(c.adminMaxPerUser, 1, 100000);

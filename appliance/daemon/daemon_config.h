@@ -34,6 +34,8 @@ struct DaemonConfig {
     int agentBurst = 20;
     std::string tlsDir;                          ///< default: beside state_db, in tls/
     int agentAuthTimeoutMs = 5000;
+    int agentMaxPendingPerSource = 64;
+    int agentMaxPending = 256;
     int adminMaxClients = 1024;
     int adminReservedForAdmins = 64;
     int adminMaxPerUser = 128;

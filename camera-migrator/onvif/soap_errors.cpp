@@ -96,8 +96,9 @@ Error classify(struct soap* soap, const std::string& what, const std::string& ur
         err == SOAP_ZLIB_ERROR || err == SOAP_HTTP_ERROR)
         return makeError(ErrorClass::MalformedAnswer, "the camera's answer cannot be parsed (gSOAP error " +
                                                           std::to_string(err) + ")" + at);
-    return makeError(ErrorClass::GenericError, "the request failed (gSOAP error " + std::to_string(err) + ": " +
-                                                   faultText(soap) + ")" + at);
+    // Something answered, but nothing gSOAP could use: a malformed answer, whatever the detail.
+    return makeError(ErrorClass::MalformedAnswer, "the camera's answer to " + what + " cannot be used (gSOAP error " +
+                                                      std::to_string(err) + ": " + faultText(soap) + ")" + at);
 }
 
 }  // namespace appliance::camera::gsoap

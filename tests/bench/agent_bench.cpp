@@ -38,7 +38,9 @@ int main(int argc, char** argv) {
     nofile.rlim_cur = std::min<rlim_t>(nofile.rlim_max, 65536);
     setrlimit(RLIMIT_NOFILE, &nofile);  // applianced, our child, inherits it
 
-    ApplianceDaemon daemon({"agent_tcp_advertise=127.0.0.1", "agent_rate_per_s=1000000", "agent_burst=1000000"});
+    // The 1,000 agents connect at once from one address: let all their handshakes wait.
+    ApplianceDaemon daemon({"agent_tcp_advertise=127.0.0.1", "agent_rate_per_s=1000000", "agent_burst=1000000",
+                            "agent_max_pending_per_source=4096", "agent_max_pending=4096"});
     daemon.start();
     auto admin = daemon.client();
     auto events = daemon.client();
