@@ -94,11 +94,13 @@ int main(int argc, char** argv) {
         return true;
     }, std::chrono::seconds(60));
 
-    // 1. Agent request -> first rendered frame with the target's pixels.
-    Json directory = daemon.directory(vms[0]);
-    int port = daemon.agentTcpPort(vms[0]);
-    RawTlsAgent agent(port);
-    agent.authenticate(vms[0], directory["secret"]);
+    // 1. Agent request -> first rendered frame with the target's pixels. Only the guest with the
+    // display may give it away, so the request comes from the guest being left (as the operator
+    // working in it would ask): red asks for blue, blue for red.
+    RawTlsAgent agent0(daemon.agentTcpPort(vms[0])), agent1(daemon.agentTcpPort(vms[1]));
+    agent0.authenticate(vms[0], daemon.directory(vms[0])["secret"]);
+    agent1.authenticate(vms[1], daemon.directory(vms[1])["secret"]);
+    (void)admin->call("focus.set", {{"target", vms[1]}});
     std::atomic<bool> waiting{false};
     std::string target;
     Clock::time_point t0, t1;
@@ -115,6 +117,7 @@ int main(int argc, char** argv) {
         target = vms[std::size_t(which)];
         waiting = true;
         t0 = Clock::now();
+        RawTlsAgent& agent = which == 0 ? agent1 : agent0;
         std::thread request([&] { (void)agent.send({{"execute", "focus.request"}, {"arguments", {{"target", target}}}, {"id", i}}); });
         bool ok = spinUntil([&] { return !waiting; }, std::chrono::seconds(10));
         request.join();
