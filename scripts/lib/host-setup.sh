@@ -85,12 +85,16 @@ start_libvirt() {
 }
 
 build_project() {
-    local preset=${1:-dev}
+    local preset=${1:-dev} status
     say "building (preset $preset)"
-    cmake --preset "$preset" -S "$REPO" >/tmp/appliance-cmake.log 2>&1 \
+    # Presets are read from the working directory: build from the top of the tree, wherever we are.
+    (cd "$REPO" && cmake --preset "$preset") >/tmp/appliance-cmake.log 2>&1 \
         || { cat /tmp/appliance-cmake.log; die "cmake configure failed" 70; }
-    cmake --build --preset "$preset" -j "$(nproc)" 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] ' || true
-    [ "${PIPESTATUS[0]}" = 0 ] || die "build failed" 70
+    set +e
+    (cd "$REPO" && cmake --build --preset "$preset" -j "$(nproc)") 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] '
+    status=${PIPESTATUS[0]}
+    set -e
+    [ "$status" = 0 ] || die "build failed (preset $preset)" 70
 }
 
 build_test_guest() {
