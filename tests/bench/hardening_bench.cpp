@@ -18,6 +18,7 @@
 
 #include "bench/bench_util.h"
 #include "integration/applianced_fixture.h"
+#include "integration/peer_sockets.h"
 #include "integration/raw_tls_agent.h"
 
 using namespace appliance;
@@ -52,38 +53,6 @@ double cpuPercentDuring(pid_t pid, const std::function<void()>& work) {
     work();
     double wall = std::chrono::duration<double>(Clock::now() - t0).count();
     return 100.0 * (cpuSeconds(pid) - c0) / wall;
-}
-
-int connectUnix(const std::string& path) {
-    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-        ::close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-int connectTcp(int port) {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(uint16_t(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-        ::close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-bool closedByPeer(int fd) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 0) <= 0) return false;
-    char c;
-    return ::recv(fd, &c, 1, MSG_DONTWAIT) <= 0;
 }
 
 }  // namespace
@@ -158,7 +127,7 @@ int main(int argc, char** argv) {
         Json r = agent.send({{"execute", "focus.request"}, {"arguments", {{"target", vm}}}, {"id", 1}});
         if (authed && r.contains("return"))
             switchMs.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-        for (int fd : quiet) dropped += closedByPeer(fd), ::close(fd);
+        for (int fd : quiet) dropped += closedByServer(fd, 0), ::close(fd);
     }
     std::printf("%d silent TCP connections in 5 waves of %d: a real agent authenticated and switched %zu of 5 times, "
                 "p50 %.1f ms, max %.1f ms; applianced dropped %d silent peers to make room\n",

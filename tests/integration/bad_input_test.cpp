@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "integration/applianced_fixture.h"
+#include "integration/peer_sockets.h"
 
 namespace appliance::test {
 namespace {
@@ -19,23 +20,7 @@ namespace {
 std::string asNobody(const std::function<std::string()>& body) {
     passwd* nobody = ::getpwnam("nobody");
     if (!nobody) return "no user nobody";
-    int fds[2];
-    if (::pipe(fds) != 0) return "pipe failed";
-    pid_t child = ::fork();
-    if (child == 0) {
-        ::close(fds[0]);
-        if (::setgid(nobody->pw_gid) != 0 || ::setuid(nobody->pw_uid) != 0) ::_exit(3);
-        std::string out = body();
-        if (::write(fds[1], out.data(), out.size()) < 0) ::_exit(4);
-        ::_exit(0);
-    }
-    ::close(fds[1]);
-    std::string out;
-    char buf[1024];
-    for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) out.append(buf, size_t(n));
-    ::close(fds[0]);
-    ::waitpid(child, nullptr, 0);
-    return out;
+    return runAs(nobody->pw_uid, nobody->pw_gid, {}, [&](int out) { writeAll(out, body()); });
 }
 
 class BadInputTest : public ::testing::Test {

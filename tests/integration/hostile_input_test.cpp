@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "integration/applianced_fixture.h"
+#include "integration/peer_sockets.h"
 #include "integration/raw_tls_agent.h"
 
 namespace appliance::test {
@@ -170,11 +171,8 @@ TEST_F(HostileInputTest, HostileAgentMessagesFromInsideAGuestOverItsChannelEachG
 
 // One frame on a fresh admin connection as root; returns the answer line.
 std::string adminExchange(const std::string& socket, const std::string& frame) {
-    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", socket.c_str());
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return "connect failed";
+    int fd = connectUnix(socket);
+    if (fd < 0) return "connect failed";
     std::string in;
     auto readLine = [&]() {
         std::string line;
