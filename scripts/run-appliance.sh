@@ -1,7 +1,8 @@
 #!/bin/bash
-# The main job: set up this machine, build, create the demo guests "legacy-vms" and "new-vms" if
-# they do not exist, start them, start eight simulated ONVIF cameras in a network namespace of
-# their own, and run applianced in the foreground. Ctrl-C stops applianced and
+# The main job: set up this machine, build, create the demo guests if they do not exist
+# ("legacy-vms": ZoneMinder, "new-vms": motion), start them, start eight simulated ONVIF cameras
+# in a network namespace of their own, have ZoneMinder record all eight (motion records none: the
+# migration's starting point), and run applianced in the foreground. Ctrl-C stops applianced and
 # says what it left running.
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -euo pipefail
@@ -12,6 +13,7 @@ install_packages
 start_libvirt
 build_project dev
 build_test_guest dev
+build_vms_images dev
 install_default_policy
 
 BIN="$REPO/build/dev/appliance"
@@ -32,6 +34,7 @@ stop() {
         wait "$CAMERAS_PID" 2>/dev/null || true
     fi
     ip netns del "$CAMERA_NS" 2>/dev/null || true
+    ip link del appl-cam-host 2>/dev/null || true
     kill -TERM $DAEMON 2>/dev/null && wait $DAEMON 2>/dev/null || true
     echo
     say "applianced stopped. Still running under libvirt (they keep running without applianced):"
@@ -44,18 +47,30 @@ trap stop INT TERM EXIT
 for _ in $(seq 100); do $CTL status >/dev/null 2>&1 && break; sleep 0.1; done
 $CTL status >/dev/null || die "applianced did not come up" 69
 
-create_demo() {   # name, banner colour (ANSI background)
-    if ! $CTL vm info "$1" >/dev/null 2>&1; then
-        $CTL vm create "$1" --memory 256 --cmdline "console=ttyS0 appliance.name=$1 appliance.color=$2" \
-            --description "demo VMS guest" >/dev/null
-        say "created demo guest $1"
+create_demo() {   # name, VMS image, memory (MiB), then HOSTPORT:GUESTPORT for its web pages
+    local description="demo VMS guest: $2"
+    if $CTL --json vm info "$1" 2>/dev/null | grep -q '"description": "demo VMS guest"'; then
+        # A demo guest from before the VMS images (a busybox shell): replace it.
+        $CTL vm destroy "$1" >/dev/null 2>&1 || true
+        $CTL vm delete "$1" >/dev/null && say "deleted the old demo guest $1"
     fi
-    if ! $CTL vm info "$1" --json | grep -q '"state": "running"'; then
+    if ! $CTL vm info "$1" >/dev/null 2>&1; then
+        $CTL vm create "$1" --image "$2" --memory "$3" --description "$description" >/dev/null
+        say "created demo guest $1 ($2)"
+    fi
+    if ! $CTL --json vm info "$1" | grep -q '"state": "running"'; then
         $CTL vm start "$1" >/dev/null && say "started $1"
     fi
+    # Its VMS's web pages on the host's loopback only (user-mode networking has no other way in).
+    local name=$1 fwd
+    shift 3
+    for fwd in "$@"; do
+        virsh -c qemu:///system qemu-monitor-command --hmp "$name" "hostfwd_add hostnet0 tcp:127.0.0.1:${fwd%%:*}-:${fwd##*:}" \
+            >/dev/null 2>&1 || echo "    (could not forward 127.0.0.1:${fwd%%:*} to $name)"
+    done
 }
-create_demo legacy-vms 41
-create_demo new-vms 44
+create_demo legacy-vms vms-zoneminder 1536 8090:80
+create_demo new-vms vms-motion 1024 8080:8080 8081:8081
 
 # The kiosk console. With a display, on it; without one, on a private X server served by VNC on
 # loopback only (Qt's own vnc platform cannot bind to loopback, so it is not used here).
@@ -74,19 +89,29 @@ if [ -x "$CONSOLE_BIN" ]; then
     fi
 fi
 
-# Simulated cameras: in a network namespace of their own, so WS-Discovery multicast stays inside it.
+# Simulated cameras: in a network namespace of their own, so WS-Discovery multicast stays inside it
+# (on its loopback). The cameras serve ONVIF and RTSP at $CAMERA_IP, on a veth pair between that
+# namespace and the host: the host reaches them there, and so do the guests, whose user-mode
+# networking makes their connections from the host. 198.18.0.0/15 is reserved for tests and never
+# routed; no packet leaves this machine.
 MIGRATOR="$REPO/build/dev/camera-migrator"
 CAMERAS_AT="(not started)"
+CAMERA_IP=198.18.54.2
 if [ -x "$MIGRATOR/onvif-camera-sim" ]; then
     ip netns del "$CAMERA_NS" 2>/dev/null || true
+    ip link del appl-cam-host 2>/dev/null || true
     if ip netns add "$CAMERA_NS" 2>/dev/null &&
-        ip netns exec "$CAMERA_NS" sh -c 'ip link set lo up && ip link set lo multicast on && ip route add 239.0.0.0/8 dev lo'; then
+        ip link add appl-cam-host type veth peer name appl-cam netns "$CAMERA_NS" &&
+        ip addr add 198.18.54.1/30 dev appl-cam-host && ip link set appl-cam-host up &&
+        ip netns exec "$CAMERA_NS" sh -c "ip link set lo up && ip link set lo multicast on && ip route add 239.0.0.0/8 dev lo &&
+            ip addr add $CAMERA_IP/30 dev appl-cam && ip link set appl-cam up"; then
         ip netns exec "$CAMERA_NS" "$MIGRATOR/onvif-camera-sim" --cameras 8 --name-prefix "Demo camera" \
+            --host "$CAMERA_IP" --interface 127.0.0.1 --sub 320x180@5 \
             --onvif-port-base 8001 --rtsp-port-base 8554 >/run/appliance/cameras.json 2>/run/appliance/cameras.log &
         CAMERAS_PID=$!
         for _ in $(seq 100); do grep -q ready /run/appliance/cameras.json 2>/dev/null && break; sleep 0.1; done
         if grep -q ready /run/appliance/cameras.json; then
-            CAMERAS_AT="8 cameras (admin/admin) in network namespace $CAMERA_NS; list: /run/appliance/cameras.json"
+            CAMERAS_AT="8 cameras (admin/admin) at $CAMERA_IP in network namespace $CAMERA_NS; list: /run/appliance/cameras.json"
         else
             CAMERAS_AT="failed to start: see /run/appliance/cameras.log"
         fi
@@ -94,6 +119,30 @@ if [ -x "$MIGRATOR/onvif-camera-sim" ]; then
         CAMERAS_AT="not started: cannot create network namespace $CAMERA_NS (ip netns add)"
     fi
 fi
+
+# legacy-vms records every camera, as a site's old VMS would; new-vms starts with none. Waits for
+# ZoneMinder to be ready (minutes under TCG) in the background, so applianced serves meanwhile.
+seed_legacy_cameras() {
+    for _ in $(seq 120); do
+        $CTL --json vms info legacy-vms 2>/dev/null | grep -q '"ready": true' && break
+        sleep 5
+    done
+    if ! grep -q ready /run/appliance/cameras.json 2>/dev/null; then
+        echo "the cameras did not start; legacy-vms gets none"; return 1
+    fi
+    local have n
+    have=$($CTL --json vms cameras legacy-vms | grep -c '"id"' || true)
+    [ "$have" -ge 8 ] && { echo "legacy-vms already records $have cameras"; return 0; }
+    printf 'admin\n' > /run/appliance/demo-camera.pass
+    for n in 01 02 03 04 05 06 07 08; do
+        $CTL vms camera add legacy-vms --name "Demo camera $n" --uri "rtsp://$CAMERA_IP:$((8553 + 10#$n))/cam$n/sub" \
+            --user admin --password-file /run/appliance/demo-camera.pass || echo "camera $n was not added"
+    done
+    rm -f /run/appliance/demo-camera.pass
+    $CTL vms cameras legacy-vms
+}
+seed_legacy_cameras > /run/appliance/demo-cameras.log 2>&1 &
+CONSOLE_PIDS+=($!)
 
 echo
 $CTL vm list
@@ -107,6 +156,14 @@ applianced is running (Ctrl-C stops it; the guests keep running). In another she
     $BIN/appliancectl vm start new-vms
     $BIN/appliancectl events            # live state changes
     $BIN/appliancectl audit             # who did what
+    $BIN/appliancectl vms info legacy-vms
+    $BIN/appliancectl vms cameras legacy-vms   # ZoneMinder records the 8 cameras (once it is up:
+                                               # minutes under TCG; progress in /run/appliance/demo-cameras.log)
+    $BIN/appliancectl vms cameras new-vms      # motion: none yet
+The VMSs' own web pages, on this host's loopback:
+    ZoneMinder (legacy-vms): http://127.0.0.1:8090/zm/  (user admin, password in
+        /var/lib/appliance/images/vms-zoneminder/zm-admin.pass)
+    motion (new-vms): web control http://127.0.0.1:8080/ (plain text), streams http://127.0.0.1:8081/
 The kiosk console: $CONSOLE_AT
     it shows whichever target has the display; Ctrl+Alt+Right/Left cycles, Ctrl+Alt+Home is the admin console.
 A guest's display: $(echo /run/appliance/vms/legacy-vms/vnc.sock) (VNC on a Unix socket).

@@ -13,6 +13,7 @@ start_libvirt
 # The same build as the main command's (preset dev): whichever runs second reuses it.
 build_project dev
 build_test_guest dev
+build_vms_images dev
 
 say "running the tests"
 cd "$REPO/build/dev"

@@ -11,13 +11,6 @@
 namespace appliance {
 
 namespace {
-// A helper to stop at the first failed validation: `TRY(x, expr)` declares x or replies the error.
-#define TRY(var, expr)                              \
-    auto var##_r = (expr);                          \
-    if (!var##_r) return reply(var##_r.error());    \
-    auto var = std::move(*var##_r)
-#define CHECK(expr)                                 \
-    if (auto s_ = (expr); !s_) return reply(s_.error())
 
 // A guest's disk, kernel or initrd comes from the appliance's image directory only: QEMU opens it
 // with its own rights (and libvirt relabels it), so an arbitrary host path such as /etc/shadow
@@ -43,6 +36,7 @@ AdminCommands::AdminCommands(VmManager& vms, FocusArbiter& focus, StateStore& st
     : m_vms(vms), m_focus(focus), m_store(store), m_audit(audit), m_facts(std::move(facts)) {
     addFocusVerbs();
     addAuditVerb();
+    addVmsVerbs();
     add("help", false, "list the commands", [this](const Caller&, const Json& args, Reply reply) {
         CHECK(Arguments("help", args).onlyKeys({}));
         Json out = Json::array();
@@ -107,7 +101,7 @@ AdminCommands::AdminCommands(VmManager& vms, FocusArbiter& focus, StateStore& st
     });
     add("vm.create", true, "define a new VMS guest from the appliance's template", [this](const Caller&, const Json& args, Reply reply) {
         Arguments a("vm.create", args);
-        CHECK(a.onlyKeys({"name", "vcpus", "max_vcpus", "memory_mib", "kernel", "initrd", "cmdline", "disk",
+        CHECK(a.onlyKeys({"name", "vcpus", "max_vcpus", "memory_mib", "kernel", "initrd", "cmdline", "disk", "image",
                           "network", "autostart", "description"}));
         VmCreateSpec spec;
         TRY(name, a.vmName());
@@ -119,6 +113,7 @@ AdminCommands::AdminCommands(VmManager& vms, FocusArbiter& focus, StateStore& st
         TRY(initrd, a.string("initrd", 4096));
         TRY(cmdline, a.string("cmdline", 2048));
         TRY(disk, a.string("disk", 4096));
+        TRY(image, a.string("image", 64));
         TRY(network, a.string("network", 16));
         TRY(autostart, a.boolean("autostart"));
         TRY(description, a.string("description", 1024));
@@ -132,7 +127,24 @@ AdminCommands::AdminCommands(VmManager& vms, FocusArbiter& focus, StateStore& st
             return reply(makeError(ErrorClass::InvalidArgument, "vm.create: network must be 'user' or 'none'"));
         spec.autostart = autostart.value_or(false);
         spec.description = description.value_or("");
-        if (disk) {
+        if (image) {
+            // A VMS guest image: a directory in the image root with its kernel, initrd and root
+            // file system; the VM boots that kernel with its own overlay of the root file system.
+            if (kernel || initrd || disk)
+                return reply(makeError(ErrorClass::InvalidArgument, "vm.create: give image alone, without kernel, initrd or disk"));
+            if (image->empty() || image->find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos)
+                return reply(makeError(ErrorClass::InvalidArgument, "vm.create: image is the name of an image directory "
+                                                                    "(e.g. vms-motion), lowercase letters, digits, - and _"));
+            const std::string dir = m_facts.imageRoot + "/" + *image;
+            spec.kernelPath = dir + "/vmlinuz";
+            spec.initrdPath = dir + "/initrd.img";
+            spec.baseImage = dir + "/rootfs.qcow2";
+            for (auto [key, path] : {std::pair{"kernel", &spec.kernelPath}, {"initrd", &spec.initrdPath}, {"root file system", &spec.baseImage}})
+                if (auto s = imageFile("vm.create", key, *path, m_facts.imageRoot); !s)
+                    return reply(makeError(s.error().cls, s.error().message + " (image '" + *image + "' in " +
+                                                              m_facts.imageRoot + ": build it with images/vms-guest/build.sh)"));
+            spec.kernelCmdline = "root=/dev/vda console=ttyS0 appliance.name=" + spec.name + (cmdline ? " " + *cmdline : "");
+        } else if (disk) {
             if (kernel || initrd)
                 return reply(makeError(ErrorClass::InvalidArgument,
                                        "vm.create: give either disk or kernel/initrd, not both"));

@@ -4,6 +4,7 @@
 // uid the kernel reported. Context: core thread.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <string>
@@ -26,6 +27,8 @@ struct ServerFacts {
     std::string defaultNetwork = "user";
     std::string imageRoot = "/var/lib/appliance/images";  ///< vm.create takes images from here only
     long long hostMemoryMib = 0;
+    std::chrono::milliseconds vmsReadTimeout{20000};
+    std::chrono::milliseconds vmsWriteTimeout{60000};
 };
 
 class AdminCommands {
@@ -35,6 +38,10 @@ public:
 
     AdminCommands(VmManager& vms, FocusArbiter& focus, StateStore& store, AuditLog& audit, ServerFacts facts);
     void handle(const Caller& caller, const std::string& verb, const Json& args, Reply reply);
+    /// How vms.* verbs reach a guest's agent (the agent server's commandAgent).
+    using AgentCall = std::function<void(const std::string& vm, const std::string& verb, const Json& args,
+                                         std::chrono::milliseconds timeout, std::function<void(Result<Json>)> done)>;
+    void setAgentCall(AgentCall call);
 
 private:
     struct Verb {
@@ -50,6 +57,9 @@ private:
     void addAuditVerb();
 
     void addFocusVerbs();
+    void addVmsVerbs();
+    void askGuest(const std::string& vm, const std::string& verb, const Json& args, bool write, Reply reply);
+    AgentCall m_agentCall;
     VmManager& m_vms;
     FocusArbiter& m_focus;
     StateStore& m_store;

@@ -32,4 +32,13 @@ private:
 
 bool validVmName(const std::string& name);
 
+// For verbs that answer through `reply`: stop at the first failed validation. `TRY(x, expr)`
+// declares x from a Result or replies its error; `CHECK(expr)` replies a failed Status.
+#define TRY(var, expr)                              \
+    auto var##_r = (expr);                          \
+    if (!var##_r) return reply(var##_r.error());    \
+    auto var = std::move(*var##_r)
+#define CHECK(expr)                                 \
+    if (auto s_ = (expr); !s_) return reply(s_.error())
+
 }  // namespace appliance

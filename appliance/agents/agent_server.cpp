@@ -118,6 +118,20 @@ void AgentServer::dropSession(const std::shared_ptr<AgentSession>& session) {
     if (!m_closing && rec && vmIsActive(rec->info.state)) scheduleReconnect(vm);
 }
 
+void AgentServer::commandAgent(const std::string& vm, const std::string& verb, const Json& args,
+                               std::chrono::milliseconds timeout, std::function<void(Result<Json>)> done) {
+    // The agent may be on the VM's channel or on TCP (or, briefly, on both while it moves): send
+    // to the connection it was last heard on, the channel when it has not spoken yet.
+    std::shared_ptr<AgentSession> best;
+    if (auto it = m_sessions.find(vm); it != m_sessions.end()) best = it->second;
+    for (const auto& s : m_tcpSessions)
+        if (s->authenticated() && s->vm() == vm && (!best || s->lastHeard() > best->lastHeard())) best = s;
+    if (!best)
+        return done(makeError(ErrorClass::Unavailable, "no agent of VM '" + vm + "' is connected; start the VM and "
+                                                       "check that vms-agentd runs in it"));
+    best->command(verb, args, timeout, std::move(done));
+}
+
 void AgentServer::broadcast(const std::string& event, const Json& data, double timestampS) {
     if (event != "focus.changed" && event != "vm.state" && event != "vm.defined" && event != "vm.undefined") return;
     // Guests learn what changed, not who on the host did it: no host user names, no reasons

@@ -35,7 +35,11 @@ struct AgentServerSettings {
     std::string policyDir = "/etc/appliance/policy.d";
     double requestsPerSecond = 10;
     double burst = 20;
-    std::size_t maxFrameBytes = 16 * 1024;
+    std::size_t maxFrameBytes = 16 * 1024;   ///< a request from a guest
+    /// An answer to the host's command (a VMS's camera list): the larger limit applies only while
+    /// a command is waiting, so an idle guest's connection never buffers more than maxFrameBytes.
+    std::size_t maxAnswerBytes = 256 * 1024;
+    std::size_t maxCommandsPerVm = 4;
     std::size_t maxQueuedBytes = 256 * 1024;
     std::chrono::milliseconds reconnectDelay{1000};
     std::string tcpListen = "127.0.0.1:0";   ///< "" disables the TCP+TLS endpoint
@@ -72,6 +76,10 @@ public:
     std::size_t pendingTcpCount() const { return m_pending.size(); }
     /// The policy as it is now (re-read when a file in the directory changed).
     const Policy& policy();
+    /// Sends a command to `vm`'s agent (its channel if connected, else its newest TCP session) and
+    /// calls `done` with the answer or an error; see AgentSession::command.
+    void commandAgent(const std::string& vm, const std::string& verb, const Json& args, std::chrono::milliseconds timeout,
+                      std::function<void(Result<Json>)> done);
     /// One rate limit per VM, whichever connections its requests arrive on.
     TokenBucket& bucketFor(const std::string& vm);
 

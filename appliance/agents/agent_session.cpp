@@ -5,6 +5,7 @@
 #include "agents/agent_server.h"
 #include "common/agent_auth.h"
 #include "common/logging.h"
+#include "vms/guest_answers.h"
 
 namespace appliance {
 
@@ -30,6 +31,7 @@ void AgentSession::start() {
                    [this, self](const std::string& why) {
                        log()->info("agent {} of '{}' closed: {}", viaChannel() ? "channel" : "connection from " + m_peer,
                                    m_vm.empty() ? "(unauthenticated)" : m_vm, why);
+                       failCommands(why);
                        m_server.dropSession(self);
                    }});
     if (!viaChannel())
@@ -72,6 +74,7 @@ void AgentSession::authenticate(const protocol::Message& msg) {
         return m_conn->closeAfterWrite();
     }
     m_vm = *vm;
+    m_lastHeard = std::chrono::steady_clock::now();
     m_challenge = "used";  // one connection, one proof
     m_server.m_audit.record({0, 0, std::nullopt, "agent:" + m_vm, "agent.auth", m_vm, "{}", "ok", "tcp from " + m_peer});
     log()->info("agent from {} authenticated as '{}'", m_peer, m_vm);
@@ -99,13 +102,101 @@ void AgentSession::onFrame(Result<std::string> frame) {
         }
         return;
     }
-    if (!frame) return send(protocol::encodeError(frame.error().cls, frame.error().message, nullptr));
-    auto msg = protocol::decode(frame.value(), {m_server.m_settings.maxFrameBytes, 8});
+    if (!frame) {
+        // The agent runs the host's commands one at a time, so an oversized line is the answer to
+        // the oldest command waiting: fail that one now rather than let it time out.
+        if (frame.error().cls == ErrorClass::TooLarge && !m_vm.empty() && !m_commands.empty())
+            finishCommand(m_commands.begin()->first,
+                          makeError(ErrorClass::TooLarge, "the agent of '" + m_vm + "' answered with more than " +
+                                                              std::to_string(m_server.m_settings.maxAnswerBytes) +
+                                                              " bytes; the answer was dropped"));
+        return send(protocol::encodeError(frame.error().cls, frame.error().message, nullptr));
+    }
+    const auto& settings = m_server.m_settings;
+    // Answers to the host's commands may be larger than requests (the framer allows it only while
+    // a command waits); a request is held to the request limit either way.
+    const bool answerExpected = !m_vm.empty() && !m_commands.empty();
+    auto msg = protocol::decode(frame.value(), {answerExpected ? settings.maxAnswerBytes : settings.maxFrameBytes, 8});
     if (!msg) return send(protocol::encodeError(msg.error().cls, msg.error().message, nullptr));
+    if (!m_vm.empty() && (msg->kind == protocol::Kind::Return || msg->kind == protocol::Kind::Error))
+        return onAnswer(*msg);
     if (msg->kind != protocol::Kind::Command)
         return send(protocol::encodeError(ErrorClass::InvalidArgument, "expected a command", msg->id));
+    if (frame.value().size() > settings.maxFrameBytes)
+        return send(protocol::encodeError(ErrorClass::TooLarge, "a request may be at most " +
+                                                                    std::to_string(settings.maxFrameBytes) + " bytes",
+                                          msg->id));
     if (m_vm.empty()) return authenticate(*msg);
+    m_lastHeard = std::chrono::steady_clock::now();
     handle(*msg);
+}
+
+void AgentSession::command(const std::string& verb, const Json& args, std::chrono::milliseconds timeout, CommandDone done) {
+    if (m_vm.empty() || m_conn->closed())
+        return done(makeError(ErrorClass::Unavailable, "the agent's connection is not open"));
+    if (m_commands.size() >= m_server.m_settings.maxCommandsPerVm)
+        return done(makeError(ErrorClass::TooManyRequests, "the agent of '" + m_vm + "' is still busy with " +
+                                                               std::to_string(m_commands.size()) +
+                                                               " commands; try again when they are done"));
+    const uint64_t number = m_nextCommandId++;
+    auto timer = std::make_unique<asio::steady_timer>(m_server.m_io, timeout);
+    std::weak_ptr<AgentSession> weak = shared_from_this();
+    timer->async_wait([weak, number, timeout](const asio::error_code& ec) {
+        auto self = weak.lock();
+        if (ec || !self) return;
+        auto it = self->m_commands.find(number);
+        if (it == self->m_commands.end()) return;
+        self->finishCommand(number, makeError(ErrorClass::Timeout,
+                                          "the agent of '" + self->m_vm + "' did not answer " + it->second.verb + " within " +
+                                              std::to_string(timeout.count() / 1000.0).substr(0, 4) +
+                                              " s; check that vms-agentd and the VMS run in the guest"));
+    });
+    if (m_commands.empty()) m_conn->setMaxFrameBytes(m_server.m_settings.maxAnswerBytes);
+    m_commands.emplace(number, HostCommand{verb, std::move(done), std::move(timer)});
+    send(protocol::encodeCommand(verb, args, "h" + std::to_string(number)));
+}
+
+void AgentSession::onAnswer(const protocol::Message& msg) {
+    // Our ids are "h" and a number; anything else matches nothing.
+    uint64_t number = 0;
+    if (msg.id.is_string()) {
+        const std::string& id = msg.id.get_ref<const std::string&>();
+        if (id.size() > 1 && id.size() <= 20 && id[0] == 'h' && id.find_first_not_of("0123456789", 1) == std::string::npos)
+            number = std::stoull(id.substr(1));
+    }
+    if (!m_commands.count(number)) {
+        // Late (after a timeout) or made up: nothing waits for it. Say so now and then, no more.
+        auto now = std::chrono::steady_clock::now();
+        if (now - m_lastStrayNotice > std::chrono::seconds(10)) {
+            m_lastStrayNotice = now;
+            log()->warn("agent of '{}' sent an answer nobody waits for (late, or not asked for); ignored", m_vm);
+        }
+        return send(protocol::encodeError(ErrorClass::InvalidArgument,
+                                          "no command of the host waits for this answer (it came too late, or "
+                                          "nothing was asked); it was ignored",
+                                          msg.id));
+    }
+    m_lastHeard = std::chrono::steady_clock::now();
+    if (msg.kind == protocol::Kind::Error) return finishCommand(number, vms::guestError(m_vm, msg.error));
+    finishCommand(number, msg.body);
+}
+
+void AgentSession::finishCommand(uint64_t number, Result<Json> result) {
+    auto node = m_commands.extract(number);
+    if (node.empty()) return;
+    if (m_commands.empty()) m_conn->setMaxFrameBytes(m_server.m_settings.maxFrameBytes);
+    node.mapped().timer->cancel();
+    node.mapped().done(std::move(result));
+}
+
+void AgentSession::failCommands(const std::string& why) {
+    auto commands = std::move(m_commands);
+    m_commands.clear();
+    for (auto& [id, c] : commands) {
+        c.timer->cancel();
+        c.done(makeError(ErrorClass::Unavailable, "the connection to the agent of '" + m_vm + "' closed before it answered " +
+                                                      c.verb + " (" + why + ")"));
+    }
 }
 
 AgentSession::Json AgentSession::targets() const {

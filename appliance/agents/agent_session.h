@@ -5,6 +5,9 @@
 // Context: core thread.
 #pragma once
 
+#include <chrono>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -30,6 +33,15 @@ public:
     void start();
     void close();
     void pushEvent(const std::string& line);
+    using CommandDone = std::function<void(Result<Json>)>;
+    /// The other direction: sends `verb` to this guest's agent. `done` gets the agent's answer
+    /// (untrusted: the caller validates it), or Timeout when none came within `timeout`, or
+    /// Unavailable when the connection closed first. At most maxCommandsPerVm at once.
+    void command(const std::string& verb, const Json& args, std::chrono::milliseconds timeout, CommandDone done);
+    bool authenticated() const { return !m_vm.empty(); }
+    /// When the agent last sent anything valid (zero: never): the server sends commands to the
+    /// connection an agent is really on.
+    std::chrono::steady_clock::time_point lastHeard() const { return m_lastHeard; }
     const std::string& vm() const { return m_vm; }
     bool viaChannel() const { return m_pendingId == 0; }
     uint64_t pendingId() const { return m_pendingId; }
@@ -41,6 +53,9 @@ private:
     void send(std::string line) { m_conn->send(std::move(line)); }
     Json targets() const;
     void authenticate(const protocol::Message& msg);
+    void onAnswer(const protocol::Message& msg);
+    void finishCommand(uint64_t number, Result<Json> result);
+    void failCommands(const std::string& why);
 
     AgentServer& m_server;
     std::string m_vm;         ///< who this is, as the host established it (empty: not yet)
@@ -52,6 +67,15 @@ private:
     TokenBucket m_bucket;  ///< before authentication only; then the VM's bucket in the server
     std::chrono::steady_clock::time_point m_lastThrottleNotice{};
     bool m_subscribed = false;
+    struct HostCommand {
+        std::string verb;
+        CommandDone done;
+        std::unique_ptr<asio::steady_timer> timer;
+    };
+    std::map<uint64_t, HostCommand> m_commands;  ///< by number (sent as id "h1", "h2", ...): oldest first
+    uint64_t m_nextCommandId = 1;
+    std::chrono::steady_clock::time_point m_lastStrayNotice{};
+    std::chrono::steady_clock::time_point m_lastHeard{};
 };
 
 }  // namespace appliance

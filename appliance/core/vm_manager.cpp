@@ -6,7 +6,9 @@
 #include <cmath>
 #include <filesystem>
 
+#include <fcntl.h>
 #include <pwd.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/logging.h"
@@ -312,11 +314,19 @@ void VmManager::create(const VmCreateSpec& spec, Reply reply) {
         return reply(makeError(ErrorClass::Conflict, "a VM named '" + spec.name + "' already exists; choose "
                                                                                  "another name or delete it first"));
     if (auto s = prepareVmDirectories(spec.name); !s) return reply(s.error());
-    DomainTemplateInput in{spec, vmPaths(m_settings.runRoot, m_settings.shareRoot, spec.name), m_settings.domainType,
+    VmCreateSpec withDisk = spec;
+    if (!spec.baseImage.empty()) {
+        auto overlay = createOverlay(spec.name, spec.baseImage);
+        if (!overlay) return reply(overlay.error());
+        withDisk.diskPath = *overlay;
+    }
+    DomainTemplateInput in{withDisk, vmPaths(m_settings.runRoot, m_settings.shareRoot, spec.name), m_settings.domainType,
                            m_settings.instance};
     std::string xml = buildDomainXml(in);
     m_hv.define(xml, [this, spec, reply = std::move(reply)](Result<VmInfo> info) mutable {
         if (!info) {
+            std::error_code ec;
+            if (!spec.baseImage.empty()) fs::remove(overlayPath(spec.name), ec);
             if (info.error().message.find("already exists") != std::string::npos)
                 return reply(makeError(ErrorClass::Conflict,
                                        "libvirt already has a domain named '" + spec.name +
@@ -348,9 +358,42 @@ void VmManager::remove(const std::string& name, Reply reply) {
         std::error_code ec;
         fs::remove_all(paths.runDir, ec);
         fs::remove_all(paths.shareDir, ec);
+        fs::remove(overlayPath(name), ec);  // a VM made from an image: its own disk goes with it
         m_inventory.apply(VmUpdate{name, "undefined", "", protocol::nowTimestampS(), std::nullopt});
         reply(Json{{"name", name}, {"deleted", true}});
     });
+}
+
+std::string VmManager::overlayPath(const std::string& name) const { return m_settings.diskRoot + "/" + name + ".qcow2"; }
+
+Result<std::string> VmManager::createOverlay(const std::string& name, const std::string& baseImage) {
+    std::error_code ec;
+    fs::create_directories(m_settings.diskRoot, ec);
+    // Only root lists the disks; QEMU opens its own (libvirt hands it over at start).
+    fs::permissions(m_settings.diskRoot, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec, ec);
+    const std::string overlay = overlayPath(name);
+    if (fs::exists(overlay, ec))
+        return makeError(ErrorClass::Conflict, "a disk for '" + name + "' is left over at " + overlay +
+                                                   " (from a VM deleted outside the appliance?); move it away first");
+    // qemu-img writes only the overlay's header (a few hundred KiB): quick enough for this thread.
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        int null = ::open("/dev/null", O_WRONLY);
+        ::dup2(null, 1);
+        ::execlp("qemu-img", "qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", baseImage.c_str(),
+                 overlay.c_str(), static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    int status = 0;
+    if (pid < 0 || ::waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fs::remove(overlay, ec);
+        return makeError(ErrorClass::Unavailable, "cannot create the disk " + overlay + " on " + baseImage +
+                                                      (WIFEXITED(status) && WEXITSTATUS(status) == 127
+                                                           ? ": qemu-img is not installed (package qemu-utils)"
+                                                           : ": qemu-img failed (applianced's log has its message)"));
+    }
+    ::chmod(overlay.c_str(), 0600);
+    return overlay;
 }
 
 Status VmManager::prepareVmDirectories(const std::string& name) {

@@ -25,6 +25,7 @@ struct VmManagerSettings {
     std::string instance = "default";
     std::string runRoot = "/run/appliance/vms";
     std::string shareRoot = "/var/lib/appliance/share";
+    std::string diskRoot = "/var/lib/appliance/disks";  ///< VMs' own disk overlays
     std::string qemuUser = "libvirt-qemu";
     std::string domainType = "qemu";
     int defaultShutdownTimeoutS = 60;
@@ -77,6 +78,8 @@ private:
                 Json extra = Json::object());
     void onInventoryChange(const InventoryChange& c);
     Status prepareVmDirectories(const std::string& name);
+    std::string overlayPath(const std::string& name) const;
+    Result<std::string> createOverlay(const std::string& name, const std::string& baseImage);
     void forceOffAfterTimeout(const std::shared_ptr<ShutdownWait>& wait);
 
     asio::io_context& m_io;

@@ -12,6 +12,7 @@
 
 #include "common/line_client.h"
 #include "ctl/table.h"
+#include "ctl/vms_command.h"
 
 using namespace appliance;
 using Json = protocol::Json;
@@ -30,16 +31,17 @@ VMs:
   vm suspend NAME | vm resume NAME pause / continue a VM
   vm set NAME [--vcpus N] [--memory MIB] [--autostart yes|no] [--description TEXT]
   vm create NAME [--vcpus N] [--max-vcpus N] [--memory MIB] [--network user|none]
-                 [--kernel PATH [--initrd PATH] [--cmdline TEXT] | --disk PATH]
+                 [--kernel PATH [--initrd PATH] [--cmdline TEXT] | --disk PATH | --image NAME]
                  [--autostart] [--description TEXT]
-                                   define a VM (default: the test guest image)
+                                   define a VM (default: the test guest image; --image vms-motion
+                                   or vms-zoneminder: a VMS guest on its own copy of that image)
   vm delete NAME                   delete a shut-off VM
 Focus (which target has the physical display, keyboard and mouse):
   focus                            show it
   focus set TARGET                 give it to a VM or to admin-console
   focus asks                       agents' requests waiting for the operator
   focus decide ID allow|deny       answer one of them
-Appliance:
+%VMS%Appliance:
   status                           applianced's version and hypervisor connection
   events [--count N]               print events as they happen (Ctrl-C stops)
   audit [--limit N] [--vm NAME]    the audit log, newest first
@@ -49,8 +51,14 @@ Exit codes: 0 ok, 64 usage, 65 invalid argument, 66 no such VM, 69 applianced or
 unavailable, 70 internal error, 75 the VM is in the wrong state or a timeout, 77 permission denied.
 )";
 
+std::string usageText() {
+    std::string u = kUsage;
+    u.replace(u.find("%VMS%"), 5, ctl::kVmsUsage);
+    return u;
+}
+
 int usageError(const std::string& why) {
-    std::fprintf(stderr, "appliancectl: %s\n\n%s", why.c_str(), kUsage);
+    std::fprintf(stderr, "appliancectl: %s\n\n%s", why.c_str(), usageText().c_str());
     return EX_USAGE;
 }
 
@@ -132,7 +140,7 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         if (a == "--help" || a == "-h") {
-            std::fputs(kUsage, stdout);
+            std::fputs(usageText().c_str(), stdout);
             return EX_OK;
         }
         if (a == "--json") o.json = true;
@@ -169,6 +177,7 @@ int main(int argc, char** argv) {
     Json args = Json::object();
     const std::string& w0 = o.words[0];
     std::set<std::string> allowedFlags;
+    int vmsTimeoutMs = 0;
     if (w0 == "vm") {
         if (o.words.size() < 2) return usageError("`vm` needs a subcommand");
         const std::string& sub = o.words[1];
@@ -196,12 +205,13 @@ int main(int argc, char** argv) {
             flagStr("--description", args, "description");
         } else if (sub == "create") {
             allowedFlags = {"--vcpus", "--max-vcpus", "--memory", "--network", "--kernel", "--initrd", "--cmdline",
-                            "--disk", "--autostart", "--description"};
+                            "--disk", "--image", "--autostart", "--description"};
             if (!flagInt("--vcpus", args, "vcpus") || !flagInt("--max-vcpus", args, "max_vcpus") ||
                 !flagInt("--memory", args, "memory_mib"))
                 return usageError("--vcpus, --max-vcpus and --memory need whole numbers");
             for (auto [f, k] : {std::pair{"--network", "network"}, {"--kernel", "kernel"}, {"--initrd", "initrd"},
-                                {"--cmdline", "cmdline"}, {"--disk", "disk"}, {"--description", "description"}})
+                                {"--cmdline", "cmdline"}, {"--disk", "disk"}, {"--image", "image"},
+                                {"--description", "description"}})
                 flagStr(f, args, k);
             if (o.flags.count("--autostart")) args["autostart"] = o.flags["--autostart"] != "no";
         }
@@ -223,6 +233,13 @@ int main(int argc, char** argv) {
         } else {
             return usageError("use `focus`, `focus set TARGET`, `focus asks` or `focus decide ID allow|deny`");
         }
+    } else if (w0 == "vms") {
+        auto req = ctl::parseVmsCommand(o.words, o.flags);
+        if (!req) return usageError(req.error().message);
+        verb = req->verb;
+        args = req->args;
+        allowedFlags = req->allowedFlags;
+        vmsTimeoutMs = req->timeoutMs;
     } else if (w0 == "status") {
         verb = "server.status";
     } else if (w0 == "audit") {
@@ -271,6 +288,7 @@ int main(int argc, char** argv) {
     if (args.contains("timeout_s") && args["timeout_s"].is_number_integer())
         timeoutMs = int(args["timeout_s"].get<long long>()) * 1000 + 30000;
     else if (verb == "vm.shutdown") timeoutMs = 3600 * 1000;
+    else if (vmsTimeoutMs) timeoutMs = vmsTimeoutMs;
     auto r = client.call(verb, args, timeoutMs);
     if (!r) {
         if (o.json) std::cout << Json{{"error", {{"class", errorClassName(r.error().cls)}, {"desc", r.error().message}}}}.dump() << "\n";
@@ -281,7 +299,8 @@ int main(int argc, char** argv) {
         std::cout << r->dump(2) << "\n";
         return EX_OK;
     }
-    if (verb == "vm.list") printVmList(*r);
+    if (verb.rfind("vms.", 0) == 0) ctl::printVmsAnswer(verb, *r);
+    else if (verb == "vm.list") printVmList(*r);
     else if (verb == "audit.list") printAudit(*r);
     else if (verb == "focus.get" || verb == "focus.set")
         std::printf("%s has the display (since %s)\n", str(*r, "target").c_str(),

@@ -124,6 +124,7 @@ int main(int argc, char** argv) {
     vmSettings.instance = cfg.instance;
     vmSettings.runRoot = cfg.runDir;
     vmSettings.shareRoot = cfg.shareDir;
+    vmSettings.diskRoot = cfg.diskDir;
     vmSettings.qemuUser = cfg.qemuUser;
     vmSettings.domainType = domainType;
     vmSettings.defaultShutdownTimeoutS = cfg.shutdownTimeoutS;
@@ -142,6 +143,8 @@ int main(int argc, char** argv) {
     facts.defaultInitrd = cfg.imageDir + "/initrd.img";
     facts.defaultNetwork = cfg.network;
     facts.imageRoot = cfg.imageRoot;
+    facts.vmsReadTimeout = std::chrono::milliseconds(cfg.vmsReadTimeoutMs);
+    facts.vmsWriteTimeout = std::chrono::milliseconds(cfg.vmsWriteTimeoutMs);
     facts.hostMemoryMib = (long long)(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGE_SIZE) / (1024 * 1024);
     FocusArbiter focus(io, **store, audit, vms.inventory(), cfg.askTimeoutS);
     AgentServerSettings agentSettings;
@@ -155,6 +158,10 @@ int main(int argc, char** argv) {
     AgentServer agents(io, vms, focus, **store, audit, agentSettings);
     DirectoryPublisher directory(**store, {cfg.shareDir, cfg.qemuUser});
     AdminCommands commands(vms, focus, **store, audit, facts);
+    commands.setAgentCall([&agents](const std::string& vm, const std::string& verb, const protocol::Json& args,
+                                    std::chrono::milliseconds timeout, std::function<void(Result<protocol::Json>)> done) {
+        agents.commandAgent(vm, verb, args, timeout, std::move(done));
+    });
 
     AdminServerSettings adminSettings;
     adminSettings.socketPath = cfg.adminSocket;

@@ -26,9 +26,12 @@ Status apply(DaemonConfig& c, const std::string& key, const std::string& value) 
     if (key == "state_db") return text(c.stateDb);
     if (key == "run_dir") return text(c.runDir);
     if (key == "share_dir") return text(c.shareDir);
+    if (key == "disk_dir") return text(c.diskDir);
     if (key == "image_dir") return text(c.imageDir);
     if (key == "image_root") return text(c.imageRoot);
     if (key == "agent_auth_timeout_ms") return integer(c.agentAuthTimeoutMs, 100, 600000);
+    if (key == "vms_read_timeout_ms") return integer(c.vmsReadTimeoutMs, 100, 600000);
+    if (key == "vms_write_timeout_ms") return integer(c.vmsWriteTimeoutMs, 100, 600000);
     if (key == "agent_max_pending_per_source") return integer(c.agentMaxPendingPerSource, 1, 100000);
     if (key == "agent_max_pending") return integer(c.agentMaxPending, 1, 100000);
     if (key == "admin_max_clients") return integer(c.adminMaxClients, 2, 100000);

@@ -17,6 +17,7 @@ struct DaemonConfig {
     std::string stateDb = "/var/lib/appliance/applianced.db";
     std::string runDir = "/run/appliance/vms";
     std::string shareDir = "/var/lib/appliance/share";
+    std::string diskDir = "/var/lib/appliance/disks";
     std::string imageDir = "/var/lib/appliance/images/test-guest";
     std::string imageRoot;  ///< vm.create takes images from here only; default: image_dir's parent
     std::string adminGroup = "appliance-admin";
@@ -34,6 +35,8 @@ struct DaemonConfig {
     int agentBurst = 20;
     std::string tlsDir;                          ///< default: beside state_db, in tls/
     int agentAuthTimeoutMs = 5000;
+    int vmsReadTimeoutMs = 20000;   ///< how long vms.info/cameras/status wait for a guest's answer
+    int vmsWriteTimeoutMs = 60000;  ///< vms.camera.add/remove (the VMS stores and starts the camera)
     int agentMaxPendingPerSource = 64;
     int agentMaxPending = 256;
     int adminMaxClients = 1024;

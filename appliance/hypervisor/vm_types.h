@@ -59,7 +59,11 @@ struct VmCreateSpec {
     std::string kernelPath;      ///< kernel+initrd boot, or
     std::string initrdPath;
     std::string kernelCmdline;
-    std::string diskPath;        ///< disk boot (qcow2 or raw)
+    std::string diskPath;        ///< disk boot (qcow2 or raw), or the VM's own overlay on baseImage
+    /// A VMS guest image's root file system (qcow2), shared read-only by every VM made from it:
+    /// each VM gets its own copy-on-write overlay (diskRoot/NAME.qcow2), so a rebuild of the image
+    /// or another VM never changes this VM's disk.
+    std::string baseImage;
     std::string network = "user";  ///< "user" or "none"
     bool autostart = false;
     std::string description;

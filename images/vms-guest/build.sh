@@ -15,7 +15,7 @@
 #  1. the tree (minutes): mmdebstrap from this machine's Debian apt sources, then the files under
 #     common/ and KIND/. Keyed on this script, the package lists, those files, and apt's candidate
 #     version of every listed package. Cached in $APPLIANCE_IMAGE_CACHE/vms-KIND/tree.
-#  2. the disk (under a minute): the tree plus vms-agentd and vms-agent from AGENT_BIN_DIR
+#  2. the disk (under a minute): the tree plus vms-agentd, vms-agent (and vms-adapter if built) from AGENT_BIN_DIR
 #     (hard-linked staging copy; the cached tree is never modified), mkfs.ext4 -d, qemu-img convert.
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -euo pipefail
@@ -51,6 +51,8 @@ AGENT_BINS=()
 if [ -n "$AGENT_BIN_DIR" ]; then
     AGENT_BINS=("$AGENT_BIN_DIR/vms-agentd" "$AGENT_BIN_DIR/vms-agent")
     for b in "${AGENT_BINS[@]}"; do [ -x "$b" ] || { echo "build.sh: $b is not built" >&2; exit 70; }; done
+    # vms-adapter (the VMS adapters by hand, for diagnosis) when it was built too.
+    [ -x "$AGENT_BIN_DIR/vms-adapter" ] && AGENT_BINS+=("$AGENT_BIN_DIR/vms-adapter")
 fi
 for tool in mmdebstrap mkfs.ext4 qemu-img; do
     command -v "$tool" >/dev/null || { echo "build.sh: $tool is missing (apt-get install mmdebstrap e2fsprogs qemu-utils)" >&2; exit 69; }

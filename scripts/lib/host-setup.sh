@@ -6,6 +6,8 @@
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 IMAGE_DIR=${APPLIANCE_IMAGE_DIR:-/var/lib/appliance/images/test-guest}
+# The VMS guest images go beside it (applianced's image_root is the test guest's parent).
+VMS_IMAGE_ROOT=$(dirname "$IMAGE_DIR")
 
 PACKAGES=(
     cmake ninja-build g++ pkg-config git
@@ -13,7 +15,7 @@ PACKAGES=(
     qemu-system-x86 qemu-utils
     libspdlog-dev nlohmann-json3-dev libasio-dev libsqlite3-dev sqlite3 libssl-dev
     libgtest-dev libbenchmark-dev
-    busybox-static cpio xz-utils iproute2 procps
+    busybox-static cpio xz-utils iproute2 procps mmdebstrap e2fsprogs
     clang libclang-rt-14-dev systemd
     qt6-base-dev qt6-declarative-dev qml6-module-qtquick qml6-module-qtquick-controls
     qml6-module-qtquick-layouts qml6-module-qtquick-window qml6-module-qtqml-workerscript
@@ -102,6 +104,20 @@ build_test_guest() {
     say "test guest image"
     "$REPO/images/test-guest/build.sh" "$IMAGE_DIR" "$REPO/build/$preset/vms-agent" \
         || die "building the test guest image failed" 70
+}
+
+# The VMS guest images (ZoneMinder, motion) with this build's agent. Each is rebuilt only when an
+# input changed (its package list, its files, the agent): seconds when nothing did, minutes the
+# first time (see images/vms-guest/README.md).
+build_vms_images() {
+    local preset=${1:-dev} kind
+    for kind in motion zoneminder; do
+        say "VMS guest image: $kind"
+        "$REPO/images/vms-guest/build.sh" "$kind" "$VMS_IMAGE_ROOT/vms-$kind" "$REPO/build/$preset/vms-agent" \
+            > "/tmp/appliance-vms-$kind-image.log" 2>&1 \
+            || { tail -30 "/tmp/appliance-vms-$kind-image.log"; die "building the $kind guest image failed (log: /tmp/appliance-vms-$kind-image.log)" 70; }
+        tail -1 "/tmp/appliance-vms-$kind-image.log"
+    done
 }
 
 # The shipped agent policy, unless the administrator already has one.

@@ -28,13 +28,7 @@ protected:
     // Until the agent inside `vm` reports that the host knows it as `vm`.
     void waitForAgent(const std::string& vm) {
         std::string out;
-        bool up = waitUntil(
-            [&] {
-                int rc = -1;
-                out = daemon.guestRun(vm, "vms-agent status", &rc, std::chrono::seconds(10));
-                return rc == 0;
-            },
-            std::chrono::seconds(60));
+        bool up = daemon.waitForAgent(vm, &out);
         ASSERT_TRUE(up) << vm << ": " << out << "\n" << daemon.guestRun(vm, "cat /tmp/vms-agentd.log") << daemon.log();
         EXPECT_NE(out.find("as '" + vm + "'"), std::string::npos) << out;
     }

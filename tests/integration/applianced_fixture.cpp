@@ -214,6 +214,7 @@ void ApplianceDaemon::start() {
                                      "--set", "state_db=" + m_db,
                                      "--set", "run_dir=" + m_runDir,
                                      "--set", "share_dir=" + m_shareDir,
+                                     "--set", "disk_dir=" + m_dir + "/disks",
                                      "--set", "image_dir=" + imageDir(),
                                      "--set", "stats_interval_ms=500",
                                      "--set", "policy_dir=" + m_policyDir};
@@ -303,6 +304,19 @@ std::string ApplianceDaemon::consoleLog(const std::string& name) const {
     std::stringstream ss;
     ss << f.rdbuf();
     return ss.str();
+}
+
+bool ApplianceDaemon::waitForAgent(const std::string& vm, std::string* status, std::chrono::seconds timeout) {
+    std::string out;
+    bool up = waitUntil(
+        [&] {
+            int rc = -1;
+            out = guestRun(vm, "vms-agent status", &rc, std::chrono::seconds(10));
+            return rc == 0;
+        },
+        timeout);
+    if (status) *status = out;
+    return up;
 }
 
 bool ApplianceDaemon::waitForGuestBoot(const std::string& name, int count, std::chrono::seconds timeout) {

@@ -73,6 +73,9 @@ public:
     /// its exit status (-1 if it did not finish in time).
     std::string guestRun(const std::string& vm, const std::string& command, int* status = nullptr,
                          std::chrono::seconds timeout = std::chrono::seconds(30));
+    /// Waits until the agent inside `vm` reports (`vms-agent status`) that the host knows it; its
+    /// last output, and false after `timeout`.
+    bool waitForAgent(const std::string& vm, std::string* status = nullptr, std::chrono::seconds timeout = std::chrono::seconds(60));
     /// Waits until the guest printed that it is up on its serial console (`count` boots).
     bool waitForGuestBoot(const std::string& name, int count = 1, std::chrono::seconds timeout = std::chrono::seconds(90));
     std::string consoleLog(const std::string& name) const;

@@ -173,9 +173,12 @@ TEST(BadInputViewerTest, AViewerMayReadAndSubscribeButNotWriteAndTheAttemptIsAud
         out += c.call("events.subscribe") ? " subscribe=ok" : " subscribe=failed";
         auto w = c.call("vm.start", {{"name", vm}});
         out += w ? " start=ok" : " start=" + std::string(errorClassName(w.error().cls));
+        // Asking a VMS about its cameras reveals their addresses: administrators only.
+        auto v = c.call("vms.cameras", {{"name", vm}});
+        out += v ? " vms=ok" : " vms=" + std::string(errorClassName(v.error().cls));
         return out;
     });
-    EXPECT_EQ(verdict, "role=viewer list=ok subscribe=ok start=PermissionDenied");
+    EXPECT_EQ(verdict, "role=viewer list=ok subscribe=ok start=PermissionDenied vms=PermissionDenied");
     EXPECT_EQ(virshDomstate(vm), "shut off");
     auto audit = admin->call("audit.list", {{"name", vm}});
     ASSERT_TRUE(audit);

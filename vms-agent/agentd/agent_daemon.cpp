@@ -22,12 +22,14 @@ auto log() {
     return l;
 }
 constexpr std::size_t kMaxFrame = 64 * 1024;
+constexpr std::size_t kMaxAnswer = 255 * 1024;  // under the agent server's limit for answers (256 KiB)
 constexpr std::size_t kMaxQueued = 1024 * 1024;
 constexpr std::size_t kMaxDirectoryBytes = 64 * 1024;
 }  // namespace
 
 AgentDaemon::AgentDaemon(asio::io_context& io, AgentOptions options)
-    : m_io(io), m_opt(std::move(options)), m_acceptor(io), m_tick(io), m_helloTimer(io) {}
+    : m_io(io), m_opt(std::move(options)), m_acceptor(io), m_tick(io), m_helloTimer(io),
+      m_hostCommands(io, m_opt.vmsProduct) {}
 
 Status AgentDaemon::start() {
     std::error_code fec;
@@ -182,6 +184,23 @@ void AgentDaemon::onUpstreamClosed(const std::string& why) {
     fanOut(protocol::encodeEvent("agent.disconnected", {{"reason", why}}, protocol::nowTimestampS()));
 }
 
+void AgentDaemon::onHostCommand(const protocol::Message& msg) {
+    // The answer goes back on the connection the command came on; if that one is gone by then,
+    // the host has already given up on it.
+    std::weak_ptr<LineChannel> conn = m_upstream;
+    log()->info("the host asks {}", msg.name);  // arguments may hold a camera's password: never logged
+    m_hostCommands.submit(msg.name, msg.body, [conn, id = msg.id, verb = msg.name](Result<Json> r) {
+        auto c = conn.lock();
+        if (!c || c->closed()) return;
+        std::string line = r ? protocol::encodeReturn(*r, id) : protocol::encodeError(r.error().cls, r.error().message, id);
+        if (line.size() > kMaxAnswer)
+            line = protocol::encodeError(ErrorClass::TooLarge, verb + ": the answer is larger than the host takes (" +
+                                                                   std::to_string(kMaxAnswer) + " bytes)", id);
+        if (!r) log()->warn("{} failed: {}", verb, r.error().message);
+        c->send(std::move(line));
+    });
+}
+
 void AgentDaemon::onUpstreamFrame(Result<std::string> frame) {
     if (!frame) return;
     auto msg = protocol::decode(*frame, {kMaxFrame, 32});
@@ -198,6 +217,7 @@ void AgentDaemon::onUpstreamFrame(Result<std::string> frame) {
                              {"proof", agent_auth::proof(secret, challenge->get<std::string>(), name, m_endpoint.fingerprint)}},
                             "auth");
     }
+    if (msg->kind == protocol::Kind::Command) return onHostCommand(*msg);
     if (msg->kind == protocol::Kind::Event) {
         if (msg->name == "focus.changed" && msg->body.is_object() && msg->body.value("target", Json()).is_string())
             m_focus = msg->body["target"].get<std::string>();

@@ -18,6 +18,7 @@
 #include <asio/steady_timer.hpp>
 
 #include "common/line_connection.h"
+#include "agentd/host_commands.h"
 #include "agentd/upstream.h"
 #include "common/protocol.h"
 
@@ -30,6 +31,7 @@ struct AgentOptions {
     std::chrono::milliseconds pollInterval{1000};
     std::chrono::milliseconds helloTimeout{5000};
     std::chrono::milliseconds maxBackoff{5000};
+    std::string vmsProduct = "auto";  ///< which VMS adapter answers the host: auto, motion, zoneminder, none
 };
 
 class AgentDaemon {
@@ -58,6 +60,7 @@ private:
     void upstreamSend(const std::string& verb, const Json& args, const std::string& id);
     void onUpstreamFrame(Result<std::string> frame);
     void onUpstreamClosed(const std::string& why);
+    void onHostCommand(const protocol::Message& msg);
     void accept();
     void onLocalFrame(const std::shared_ptr<LocalClient>& client, Result<std::string> frame);
     void fanOut(const std::string& line);
@@ -84,6 +87,7 @@ private:
     std::chrono::milliseconds m_backoff{1000};
     uint64_t m_nextId = 1;
     std::map<std::string, Pending> m_pending;
+    HostCommands m_hostCommands;
 };
 
 }  // namespace appliance::agent

@@ -19,9 +19,12 @@ int main(int argc, char** argv) {
         if (a == "--directory") opt.directoryPath = value();
         else if (a == "--socket") opt.socketPath = value();
         else if (a == "--endpoint") opt.endpointOverride = value();
+        else if (a == "--vms") opt.vmsProduct = value();
         else if (a == "--help" || a == "-h") {
             std::printf("usage: vms-agentd [--directory FILE] [--socket PATH] [--endpoint DEVICE|unix:PATH]\n"
-                        "Defaults: --directory %s --socket %s; the endpoint comes from the directory.\n",
+                        "                  [--vms auto|motion|zoneminder|none]\n"
+                        "Defaults: --directory %s --socket %s --vms auto; the endpoint comes from the\n"
+                        "directory; --vms picks the VMS adapter that answers the host (auto: the one installed).\n",
                         opt.directoryPath.c_str(), opt.socketPath.c_str());
             return EX_OK;
         } else {

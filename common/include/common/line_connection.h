@@ -33,6 +33,7 @@ public:
     virtual void closeAfterWrite() = 0;
     virtual void close(const std::string& why = "closed") = 0;
     virtual bool closed() const = 0;
+    virtual void setMaxFrameBytes(std::size_t maxFrameBytes) = 0;
 };
 
 /// Stream: a Unix or TCP socket or a device as asio::posix::stream_descriptor, or an ssl::stream.
@@ -72,6 +73,7 @@ public:
     }
 
     bool closed() const override { return m_closed; }
+    void setMaxFrameBytes(std::size_t maxFrameBytes) override { m_framer.setMaxFrameBytes(maxFrameBytes); }
     Stream& stream() { return m_stream; }
 
 private:

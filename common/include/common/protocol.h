@@ -57,6 +57,9 @@ public:
     /// The next complete frame, an error for an oversized one, or nullopt when more bytes are needed.
     std::optional<Result<std::string>> next();
     std::size_t buffered() const { return m_buf.size() - m_pos; }
+    /// Changes the limit from the next frame on (the agent server raises it while it waits for a
+    /// guest's answer, which may be larger than any request a guest may send).
+    void setMaxFrameBytes(std::size_t maxFrameBytes) { m_max = maxFrameBytes; }
     /// Bytes looked at while searching for line ends, over the framer's life: each byte once, so a
     /// peer sending one byte at a time costs linear, not quadratic, work.
     std::size_t bytesScanned() const { return m_scanned; }

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// ZoneMinder 1.36.33 through its REST API (zm_api.h) and, for the recordings' files, the guest's
+// file system (the agent runs as root beside ZoneMinder).
+//
+// Add: POST monitors.json with the fields that record without decoding (Function Record, camera
+// passthrough, README), credentials percent-encoded in the Path's user information; ZoneMinder
+// answers without an id, so the new id is the monitor of that name that was not there before.
+// The ONVIF id goes into the monitor's Notes ("appliance-onvif-id: ..."), so it lives and dies
+// with the monitor.
+// Remove: the monitor is retired, not deleted: Function None (its capture daemon stops and the
+// open event is closed), Enabled 0, the credentials taken out of its Path, and Notes marked
+// "appliance-removed: TIME". Deleting would keep the events in the database and on disk, but
+// ZoneMinder's web UI lists events through an INNER JOIN on Monitors (www/ajax/events.php), so
+// the recordings of a deleted monitor could no longer be browsed. Retired monitors are not
+// cameras for the agent (not listed, not counted, NotFound).
+// Receiving: zmc's shared memory says the last frame was captured within freshS and zmc's
+// heartbeat is as fresh (zm_shared_memory.h). Not Monitor_Status Connected/CaptureFPS: the
+// database is refreshed every ~100 frames and lags both ways (seen on 1.36.33: "Connected"
+// through a frozen stream; CaptureFPS 0.00 for over 10 s after a reconnection while frames were
+// recorded), and the event file grows in 256 KB steps, so neither shows a stop or a recovery soon.
+// Recording: receiving, the newest event is open (EndDateTime null), zmc says it writes that
+// event, and its video file exists.
+// Camera limit: ZoneMinder has none of its own; the adapter takes the number in
+// cameraLimitFile (one integer), else defaultCameraLimit.
+// Context: vms-agentd's command thread.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "adapters/vms_adapter.h"
+#include "adapters/zm_api.h"
+
+namespace appliance::agent {
+
+struct ZoneMinderOptions {
+    zm::ApiOptions api;
+    std::string cameraLimitFile = "/etc/appliance-vms/camera-limit";
+    int defaultCameraLimit = 8;
+    std::string shmDir = "/dev/shm";  ///< ZM_PATH_MAP
+    double freshS = 3;
+};
+
+class ZoneMinderAdapter : public VmsAdapter {
+public:
+    explicit ZoneMinderAdapter(ZoneMinderOptions options = {});
+    Result<VmsInfo> info() override;
+    Result<std::vector<CameraState>> cameras() override;
+    Result<std::string> add(const CameraSpec& camera) override;
+    Status remove(const std::string& id) override;
+    Result<CameraState> status(const std::string& id) override;
+
+    struct Monitor {
+        std::string id, name, function, path, notes, status;
+        double captureFps = 0;
+        bool retired = false;
+        std::string onvifId;
+    };
+
+private:
+    Result<std::vector<Monitor>> monitors();
+    Result<Monitor> monitor(const std::string& id);
+    CameraState probe(const Monitor& m);
+    int cameraLimit();
+
+    ZoneMinderOptions m_opt;
+    zm::Api m_api;
+};
+
+}  // namespace appliance::agent
