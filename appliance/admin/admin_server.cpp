@@ -6,6 +6,7 @@
 #include <asio/steady_timer.hpp>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/logging.h"
 #include "common/peer_credentials.h"
@@ -111,7 +112,15 @@ AdminServer::~AdminServer() { close(); }
 Status AdminServer::listen() {
     namespace fs = std::filesystem;
     std::error_code fec;
-    fs::create_directories(fs::path(m_settings.socketPath).parent_path(), fec);
+    const fs::path dir = fs::path(m_settings.socketPath).parent_path();
+    fs::create_directories(dir, fec);
+    // applianced's umask (077) would leave its own socket directory closed to everyone else: to
+    // the administrators and viewers the socket is for, and to QEMU on its way to the VMs' run
+    // directories when they are below it (the main command's /run/appliance/vms). Passing
+    // through (not listing) is all they need.
+    struct stat st{};
+    if (::stat(dir.c_str(), &st) == 0 && st.st_uid == ::geteuid() && (st.st_mode & 0011) != 0011)
+        ::chmod(dir.c_str(), (st.st_mode & 07777) | 0011);
     if (fs::exists(m_settings.socketPath)) {
         // A socket that still answers belongs to a running applianced; one that does not is stale.
         Socket probe(m_io);

@@ -36,6 +36,8 @@ public:
 
     /// A setting for the next start (overrides an earlier one with the same key).
     void setSetting(const std::string& keyValue) { m_extra.push_back(keyValue); }
+    /// Where the next start serves its admin API (default: dir()/admin.sock).
+    void setAdminSocket(const std::string& path) { m_socket = path; }
     const std::string& dir() const { return m_dir; }
     std::string shareDir(const std::string& vm) const { return m_shareDir + "/" + vm; }
     /// The VM's directory.json as applianced published it.

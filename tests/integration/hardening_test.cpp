@@ -9,6 +9,7 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <grp.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -217,6 +218,28 @@ TEST_F(HardeningTest, SecretsAreReadableOnlyByTheirOwners) {
         writeAll(out, ::access(daemon.shareDir(a).c_str(), R_OK | X_OK) == 0 ? "READABLE" : "denied");
     });
     EXPECT_EQ(listed, "denied");
+}
+
+// The main command's layout: the admin socket and the VMs' run directories below one directory
+// that applianced creates itself, with its umask of 077. Administrators must still reach the
+// socket, and QEMU (another user) its VM's directory, so the VM starts.
+TEST(HardeningLayoutTest, TheDirectoryApplianceMakesForItsSocketStaysPassableForQemuAndAdministrators) {
+    ApplianceDaemon daemon;
+    const std::string run = daemon.dir() + "/run-appliance";  // not there yet: applianced makes it
+    daemon.setAdminSocket(run + "/admin.sock");
+    daemon.setSetting("run_dir=" + run + "/vms");
+    daemon.start();
+    ASSERT_FALSE(::testing::Test::HasFatalFailure());
+    struct stat st{};
+    ASSERT_EQ(::stat(run.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0077, 0011u) << "others may pass through, not list";
+    auto admin = daemon.client();
+    const std::string vm = daemon.vmName("layout");
+    daemon.createVm(*admin, vm);
+    auto started = admin->call("vm.start", {{"name", vm}});
+    ASSERT_TRUE(started) << started.error().message;
+    EXPECT_EQ(virshDomstate(vm), "running");
+    EXPECT_EQ(::stat((run + "/vms/" + vm + "/vnc.sock").c_str(), &st), 0) << "QEMU made its display socket";
 }
 
 TEST_F(HardeningTest, VmCreateTakesImagesOnlyFromTheImageDirectory) {
