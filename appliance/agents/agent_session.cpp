@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "agents/agent_session.h"
 
+#include <cstdio>
+
 #include "admin/arguments.h"
 #include "agents/agent_server.h"
 #include "common/agent_auth.h"
@@ -146,10 +148,12 @@ void AgentSession::command(const std::string& verb, const Json& args, std::chron
         if (ec || !self) return;
         auto it = self->m_commands.find(number);
         if (it == self->m_commands.end()) return;
+        char seconds[32];
+        std::snprintf(seconds, sizeof seconds, "%.1f", double(timeout.count()) / 1000.0);
         self->finishCommand(number, makeError(ErrorClass::Timeout,
-                                          "the agent of '" + self->m_vm + "' did not answer " + it->second.verb + " within " +
-                                              std::to_string(timeout.count() / 1000.0).substr(0, 4) +
-                                              " s; check that vms-agentd and the VMS run in the guest"));
+                                              "the agent of '" + self->m_vm + "' did not answer " + it->second.verb +
+                                                  " within " + seconds +
+                                                  " s; check that vms-agentd and the VMS run in the guest"));
     });
     if (m_commands.empty()) m_conn->setMaxFrameBytes(m_server.m_settings.maxAnswerBytes);
     m_commands.emplace(number, HostCommand{verb, std::move(done), std::move(timer)});

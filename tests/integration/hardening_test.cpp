@@ -5,6 +5,7 @@
 // readable only by their owners, viewers cannot lock root out, silent TCP peers cannot keep a real
 // agent out, and what a peer sends cannot crash applianced or flood its audit log.
 // Agents here are raw TLS clients on the host holding each VM's real directory secret.
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -260,6 +261,22 @@ TEST_F(HardeningTest, VmCreateTakesImagesOnlyFromTheImageDirectory) {
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().cls, ErrorClass::PermissionDenied) << r.error().message;
     EXPECT_EQ(shell("virsh -c qemu:///system domstate " + name), "") << "nothing was defined";
+
+    // A VMS image is named, not given by path: a name that climbs out, or an image that is not
+    // there, is refused before anything is created.
+    for (const std::string image : {"../../etc", "vms-motion/../../etc", "/etc", "Vms-Motion"}) {
+        auto bad = admin->call("vm.create", {{"name", name}, {"image", image}});
+        ASSERT_FALSE(bad) << image;
+        EXPECT_EQ(bad.error().cls, ErrorClass::InvalidArgument) << image << ": " << bad.error().message;
+    }
+    auto missing = admin->call("vm.create", {{"name", name}, {"image", "no-such-image"}});
+    ASSERT_FALSE(missing);
+    EXPECT_NE(missing.error().message.find("build it with images/vms-guest/build.sh"), std::string::npos)
+        << missing.error().message;
+    auto mixed = admin->call("vm.create", {{"name", name}, {"image", "vms-motion"}, {"kernel", imageDir() + "/vmlinuz"}});
+    EXPECT_EQ(mixed ? "ok" : std::string(errorClassName(mixed.error().cls)), "InvalidArgument");
+    EXPECT_EQ(shell("virsh -c qemu:///system domstate " + name), "") << "nothing was defined";
+    EXPECT_FALSE(std::filesystem::exists(daemon.dir() + "/disks/" + name + ".qcow2")) << "no disk was made";
 }
 
 TEST_F(HardeningTest, AHugeArgumentToAWriteVerbIsRedactedAndBoundedNotACrash) {
