@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// camera-migrator: find cameras, probe them, check their video. (The migration itself comes with
-// camera-migratord.) Human output by default, --json for scripts; exit codes from sysexits.h.
+// camera-migrator: find cameras, probe them, check their video; and drive camera-migratord's
+// migration (cli/daemon_commands.h). Human output by default, --json for scripts; exit codes
+// from sysexits.h.
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <string>
 #include <sysexits.h>
 #include <vector>
 
+#include "cli/daemon_commands.h"
 #include "cli/output.h"
 #include "common/logging.h"
 #include "onvif/camera_client.h"
@@ -31,7 +34,8 @@ const char* kUsage =
     "  verify RTSP_URI [--user U] [--password P] [--seconds S] [--timeout MS]\n"
     "           proves video flows: first decoded frame, frames/s, resolution, codec\n"
     "  snapshot CAMERA --out FILE [--profile TOKEN] [--user U] [--password P]\n"
-    "The password can also come from CAMERA_PASSWORD (so it stays out of the process list).\n";
+    "The password can also come from CAMERA_PASSWORD (so it stays out of the process list).\n"
+    "\n";
 
 struct Args {
     bool json = false;
@@ -42,7 +46,7 @@ struct Args {
 };
 
 [[noreturn]] void usageError(const std::string& message) {
-    std::fprintf(stderr, "camera-migrator: %s\n%s", message.c_str(), kUsage);
+    std::fprintf(stderr, "camera-migrator: %s\n%s%s", message.c_str(), kUsage, migration::cli::kDaemonUsage);
     std::exit(EX_USAGE);
 }
 
@@ -74,7 +78,7 @@ Args parse(int argc, char** argv) {
         else if (s == "--password") a.password = value();
         else if (s == "--out") a.out = value();
         else if (s == "--profile") a.profile = value();
-        else if (s == "-h" || s == "--help") { std::fputs(kUsage, stdout); std::exit(0); }
+        else if (s == "-h" || s == "--help") { std::fputs(kUsage, stdout); std::fputs(migration::cli::kDaemonUsage, stdout); std::exit(0); }
         else if (!s.empty() && s[0] == '-') usageError("unknown option '" + s + "'");
         else if (a.command.empty()) a.command = s;
         else a.positional.push_back(s);
@@ -175,6 +179,12 @@ int snapshot(const Args& a) {
 
 int main(int argc, char** argv) {
     logging::setup("camera-migrator");
+    // The migration verbs go to camera-migratord; --json may come before the command.
+    int first = 1;
+    bool json = false;
+    while (first < argc && std::strcmp(argv[first], "--json") == 0) json = true, ++first;
+    if (first < argc && migration::cli::isDaemonCommand(argv[first]))
+        return migration::cli::runDaemonCommand(argc - first + 1, argv + first - 1, json);
     Args a = parse(argc, argv);
     if (a.command == "discover") return discover(a);
     if (a.command == "probe") return probe(a);

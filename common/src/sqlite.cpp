@@ -145,6 +145,8 @@ Result<std::string> Database::integrityCheck() {
 
 int64_t Database::lastInsertId() const { return sqlite3_last_insert_rowid(m_db); }
 
+int64_t Database::changes() const { return sqlite3_changes(m_db); }
+
 Status Database::migrate(const std::vector<std::string>& migrations) {
     auto st = prepare("PRAGMA user_version");
     if (!st) return st.error();

@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The real VMS guests (ZoneMinder, motion) driven through applianced and their agents, with
-// cameras from the simulator on the host's loopback, which the guests reach at 10.0.2.2 through
-// user-mode networking. Booting ZoneMinder under TCG takes minutes, so one applianced, one
-// simulator and one guest per VMS serve every test in this program (ctest runs it as one test).
-// Figures are printed as "FIGURE name value" lines; docs/benchmarks.md collects them.
+// The real VMS guests (ZoneMinder, motion) driven through applianced and their agents: cameras
+// added, recorded, reported and removed (the guests are shared: vms_guests_env.h).
 #include <cstdio>
 #include <future>
 #include <thread>
@@ -11,75 +8,10 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
-#include "integration/applianced_fixture.h"
-#include "integration/camera_sim_process.h"
+#include "integration/vms_guests_env.h"
 
 namespace appliance::test {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-void figure(const std::string& name, double value) { std::printf("FIGURE %s %.1f\n", name.c_str(), value), std::fflush(stdout); }
-
-// The camera's sub stream as a guest reaches it: the host's loopback is 10.0.2.2 there.
-std::string guestUri(const Json& camera) {
-    std::string uri = camera["sub_uri"];
-    return "rtsp://10.0.2.2:" + uri.substr(uri.find(':', 7) + 1);
-}
-
-struct Guest {
-    std::string vm;
-    int cameraLimit = 0;
-};
-
-class VmsGuests : public ::testing::Environment {
-public:
-    static VmsGuests* self;
-    ApplianceDaemon* daemon = nullptr;
-    std::unique_ptr<LineClient> admin;
-    std::unique_ptr<CameraSimProcess> sim;
-    std::map<std::string, Guest> guests;  ///< by product
-
-    void SetUp() override {
-        self = this;
-        daemon = new ApplianceDaemon({"vms_write_timeout_ms=120000", "vms_read_timeout_ms=60000"});
-        daemon->start();
-        ASSERT_FALSE(::testing::Test::HasFatalFailure());
-        admin = daemon->client();
-        sim = std::make_unique<CameraSimProcess>(
-            std::vector<std::string>{"--cameras", "4", "--no-discovery", "--sub", "320x180@5", "--name-prefix", "Guest cam"});
-        ASSERT_TRUE(sim->start()) << sim->errors();
-        const auto t0 = Clock::now();
-        for (const auto& [product, memory] : {std::pair{"motion", 1024}, {"zoneminder", 1536}}) {
-            Guest g{daemon->vmName(product)};
-            auto made = admin->call("vm.create", {{"name", g.vm}, {"image", std::string("vms-") + product}, {"memory_mib", memory}});
-            ASSERT_TRUE(made) << made.error().message << " (the README's test command builds the VMS images)";
-            ASSERT_TRUE(admin->call("vm.start", {{"name", g.vm}}));
-            guests[product] = g;
-        }
-        // Both boot at once (one core each); ready = the VMS answers and says it records.
-        for (auto& [product, g] : guests) {
-            Json info;
-            bool ready = waitUntil(
-                [&] {
-                    auto r = admin->call("vms.info", {{"name", g.vm}}, 90000);
-                    if (r) info = *r;
-                    return r && r->value("ready", false);
-                },
-                std::chrono::minutes(12));
-            ASSERT_TRUE(ready) << product << ": " << info.dump() << "\n" << daemon->consoleLog(g.vm).substr(0, 4000);
-            EXPECT_EQ(info.value("product", ""), product);
-            g.cameraLimit = info.value("camera_limit", 0);
-            figure(product + ".start_to_vms_ready_s (both guests booting together)", secondsSince(t0));
-        }
-    }
-    void TearDown() override {
-        admin.reset();
-        sim.reset();
-        delete daemon;
-    }
-};
-VmsGuests* VmsGuests::self = nullptr;
 
 class VmsGuestTest : public ::testing::TestWithParam<std::string> {
 protected:
@@ -226,9 +158,3 @@ INSTANTIATE_TEST_SUITE_P(Vms, VmsGuestTest, ::testing::Values("motion", "zonemin
 
 }  // namespace
 }  // namespace appliance::test
-
-int main(int argc, char** argv) {
-    ::testing::InitGoogleTest(&argc, argv);
-    ::testing::AddGlobalTestEnvironment(new appliance::test::VmsGuests);
-    return RUN_ALL_TESTS();
-}

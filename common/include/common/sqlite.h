@@ -56,6 +56,8 @@ public:
     Status transaction(const std::function<Status()>& body);
     Result<std::string> integrityCheck();
     int64_t lastInsertId() const;
+    /// Rows the last INSERT, UPDATE or DELETE changed.
+    int64_t changes() const;
     const std::string& path() const { return m_path; }
 
 private:

@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "daemon/migratord_commands.h"
+
+#include <limits>
+#include <set>
+
+#include "admin/arguments.h"
+#include "common/redact.h"
+
+namespace appliance::migration {
+
+namespace {
+
+// Every read verb answers from the store; a store that fails is an internal error with its text.
+template <class T>
+Result<Json> listJson(const Result<std::vector<T>>& rows) {
+    if (!rows) return rows.error();
+    Json out = Json::array();
+    for (const auto& r : rows.value()) out.push_back(toJson(r));
+    return out;
+}
+
+Error bad(const std::string& verb, const std::string& what) {
+    return makeError(ErrorClass::InvalidArgument, verb + ": " + what);
+}
+
+Result<std::string> cameraArg(const std::string& verb, const Json& args, const char* key = "camera") {
+    auto it = args.find(key);
+    if (it == args.end() || !it->is_string()) return bad(verb, std::string("argument '") + key + "' (a camera's id) is required");
+    std::string id = *it;
+    if (!validCameraId(id)) return bad(verb, std::string("'") + key + "' is not a camera id (urn:uuid:... as ONVIF gives it)");
+    return id;
+}
+
+bool isUnfinished(ItemState s) {
+    return s != ItemState::Committed && s != ItemState::RolledBack && s != ItemState::Skipped;
+}
+
+}  // namespace
+
+bool validCameraId(const std::string& id) {
+    if (id.empty() || id.size() > 128) return false;
+    for (unsigned char c : id)
+        if (!(std::isalnum(c) || c == ':' || c == '-' || c == '.' || c == '_' || c == '/')) return false;
+    return true;
+}
+
+MigratorCommands::MigratorCommands(MigrationStore& store, Inventory& inventory, std::function<void()> wakeEngine,
+                                   Background background)
+    : m_store(store), m_inventory(inventory), m_wake(std::move(wakeEngine)), m_background(std::move(background)) {
+    add("help", false, "the commands and what they do", [this](const Caller&, const Json&, Reply reply) {
+        Json out = Json::array();
+        for (const auto& [name, v] : m_verbs) out.push_back({{"name", name}, {"write", v.write}, {"help", v.help}});
+        out.push_back({{"name", "events.subscribe"}, {"write", false}, {"help", "receive migration events on this connection"}});
+        reply(out);
+    });
+    addReadVerbs();
+    addCameraVerbs();
+    addPlanVerbs();
+}
+
+void MigratorCommands::addReadVerbs() {
+    add("cameras", false, "every camera with its identity, address, state and assignment", [this](const Caller&, const Json& args, Reply reply) {
+        CHECK(Arguments("cameras", args).onlyKeys({}));
+        auto cams = m_store.cameras();
+        if (!cams) return reply(cams.error());
+        auto held = m_store.vmsCameras();
+        if (!held) return reply(held.error());
+        Json out = Json::array();
+        for (const auto& c : *cams) {
+            Json j = toJson(c);
+            auto a = m_store.assignment(c.id);
+            j["assigned_to"] = a && *a ? Json((*a)->vm) : Json(nullptr);
+            Json in = Json::array();
+            for (const auto& h : *held)
+                if (h.cameraId == c.id) in.push_back({{"vm", h.vm}, {"id", h.vmsCameraId}, {"recording", h.recording}});
+            j["recorded_by"] = in;
+            out.push_back(j);
+        }
+        reply(out);
+    });
+    add("vms", false, "the VMS instances with cameras used and their limit", [this](const Caller&, const Json& args, Reply reply) {
+        CHECK(Arguments("vms", args).onlyKeys({}));
+        reply(listJson(m_store.vmsInstances()));
+    });
+    add("assignments", false, "which VMS records each camera, as committed", [this](const Caller&, const Json& args, Reply reply) {
+        CHECK(Arguments("assignments", args).onlyKeys({}));
+        reply(listJson(m_store.assignments()));
+    });
+    add("plans", false, "every plan with its cameras", [this](const Caller&, const Json& args, Reply reply) {
+        CHECK(Arguments("plans", args).onlyKeys({}));
+        reply(listJson(m_store.plans()));
+    });
+    add("status", false, "a plan (the latest if none is named): each camera's state, step and gap", [this](const Caller&, const Json& args, Reply reply) {
+        Arguments a("status", args);
+        CHECK(a.onlyKeys({"plan"}));
+        TRY(id, a.integer("plan", 1, std::numeric_limits<long long>::max()));
+        int64_t planId = id.value_or(0);
+        if (!planId) {
+            auto all = m_store.plans();
+            if (!all) return reply(all.error());
+            if (all->empty()) return reply(makeError(ErrorClass::NotFound, "there is no plan yet; make one with `camera-migrator plan`"));
+            planId = all->back().id;
+        }
+        auto p = m_store.plan(planId);
+        if (!p) return reply(p.error());
+        if (!*p) return reply(makeError(ErrorClass::NotFound, "there is no plan " + std::to_string(planId)));
+        Json out = toJson(**p);
+        int done = 0;
+        for (auto& item : out["items"]) {
+            auto cam = m_store.camera(item["camera"]);
+            item["name"] = cam && *cam ? (*cam)->name : "";
+            if (!isUnfinished(itemStateFromName(item["state"]))) ++done;
+        }
+        out["finished"] = done;
+        out["total"] = (*p)->items.size();
+        reply(out);
+    });
+    add("journal", false, "the step journal of a plan (one camera's if named)", [this](const Caller&, const Json& args, Reply reply) {
+        Arguments a("journal", args);
+        CHECK(a.onlyKeys({"plan", "camera"}));
+        TRY(id, a.integer("plan", 1, std::numeric_limits<long long>::max()));
+        if (!id) return reply(bad("journal", "argument 'plan' is required"));
+        std::string camera;
+        if (args.contains("camera")) {
+            TRY(c, cameraArg("journal", args));
+            camera = c;
+        }
+        reply(listJson(m_store.journal(*id, camera)));
+    });
+    add("audit", false, "who did what, newest first", [this](const Caller&, const Json& args, Reply reply) {
+        Arguments a("audit", args);
+        CHECK(a.onlyKeys({"limit"}));
+        TRY(limit, a.integer("limit", 1, 10000));
+        reply(listJson(m_store.auditLog(int(limit.value_or(100)))));
+    });
+}
+
+void MigratorCommands::addCameraVerbs() {
+    add("inventory.refresh", true, "ask every VMS for its cameras and reconcile", [this](const Caller&, const Json& args, Reply reply) {
+        CHECK(Arguments("inventory.refresh", args).onlyKeys({}));
+        m_background([this] { return m_inventory.refresh(); }, std::move(reply));
+    });
+    add("camera.add", true, "register a camera (or update where it is): id, stream_uri, name, device_url", [this](const Caller&, const Json& args, Reply reply) {
+        Arguments a("camera.add", args);
+        CHECK(a.onlyKeys({"camera", "name", "stream_uri", "device_url", "width", "height", "fps"}));
+        TRY(id, cameraArg("camera.add", args));
+        TRY(name, a.string("name", 64));
+        TRY(stream, a.string("stream_uri", 512));
+        TRY(device, a.string("device_url", 512));
+        TRY(width, a.integer("width", 16, 7680));
+        TRY(height, a.integer("height", 16, 4320));
+        TRY(fps, a.integer("fps", 1, 60));
+        if (stream && (stream->rfind("rtsp://", 0) != 0 || stream->find('@') != std::string::npos))
+            return reply(bad("camera.add", "'stream_uri' must be rtsp://host[:port]/path without credentials "
+                                           "(set those with camera.credentials)"));
+        if (device && device->rfind("http://", 0) != 0 && device->rfind("https://", 0) != 0)
+            return reply(bad("camera.add", "'device_url' must be the camera's http(s):// ONVIF device service"));
+        CameraRecord cam;
+        cam.id = id, cam.name = name.value_or(""), cam.streamUri = stream.value_or(""), cam.deviceUrl = device.value_or("");
+        cam.width = int(width.value_or(0)), cam.height = int(height.value_or(0)), cam.fps = int(fps.value_or(0));
+        if (auto s = m_inventory.registerCamera(cam); !s) return reply(s.error());
+        auto stored = m_store.camera(id);
+        if (!stored || !*stored) return reply(makeError(ErrorClass::Internal, "the camera was not stored"));
+        reply(toJson(**stored));
+    });
+    add("camera.credentials", true, "the user name and password the VMSs and the checks use for a camera", [this](const Caller&, const Json& args, Reply reply) {
+        Arguments a("camera.credentials", args);
+        CHECK(a.onlyKeys({"camera", "username", "password"}));
+        TRY(id, cameraArg("camera.credentials", args));
+        TRY(user, a.string("username", 64));
+        TRY(password, a.string("password", 128));
+        if (!user || !password) return reply(bad("camera.credentials", "give 'username' and 'password'"));
+        auto cam = m_store.camera(id);
+        if (!cam) return reply(cam.error());
+        if (!*cam) return reply(makeError(ErrorClass::NotFound, "unknown camera '" + id + "'; `camera-migrator cameras` lists them"));
+        if (auto s = m_store.setCredentials(id, {*user, *password}); !s) return reply(s.error());
+        reply(Json{{"camera", id}, {"has_credentials", true}});
+    });
+}
+
+void MigratorCommands::addPlanVerbs() {
+    add("plan.create", true, "a plan moving cameras (or all) from one VMS instance to another, in the order given", [this](const Caller& caller, const Json& args, Reply reply) {
+        Arguments a("plan.create", args);
+        CHECK(a.onlyKeys({"source", "target", "cameras", "all"}));
+        TRY(source, a.vmName("source"));
+        TRY(target, a.vmName("target"));
+        TRY(all, a.boolean("all"));
+        if (source == target)
+            return reply(bad("plan.create", "source and target are both '" + source + "'; a plan moves cameras to another VMS"));
+        for (const auto& vm : {source, target}) {
+            auto v = m_store.vms(vm);
+            if (!v) return reply(v.error());
+            if (!*v) return reply(makeError(ErrorClass::NotFound, "VM '" + vm + "' is not a known VMS instance; "
+                                                                  "`camera-migrator vms` lists them (after `camera-migrator inventory`)"));
+        }
+        auto assignments = m_store.assignments();
+        if (!assignments) return reply(assignments.error());
+        std::vector<std::string> ids;
+        if (all.value_or(false)) {
+            if (args.contains("cameras")) return reply(bad("plan.create", "give 'cameras' or 'all', not both"));
+            for (const auto& as : *assignments)
+                if (as.vm == source) ids.push_back(as.cameraId);
+        } else {
+            auto it = args.find("cameras");
+            if (it == args.end() || !it->is_array() || it->empty() || it->size() > 10000)
+                return reply(bad("plan.create", "'cameras' must be a list of camera ids (or give all=true)"));
+            std::set<std::string> seen;
+            for (const auto& c : *it) {
+                if (!c.is_string() || !validCameraId(c)) return reply(bad("plan.create", "'cameras' holds something that is not a camera id"));
+                if (!seen.insert(c).second) return reply(bad("plan.create", "camera '" + c.get<std::string>() + "' is listed twice"));
+                ids.push_back(c);
+            }
+        }
+        if (ids.empty()) return reply(makeError(ErrorClass::NotFound, "VM '" + source + "' has no cameras assigned to move"));
+        for (const auto& id : ids) {
+            auto cam = m_store.camera(id);
+            if (!cam) return reply(cam.error());
+            if (!*cam) return reply(makeError(ErrorClass::NotFound, "unknown camera '" + id + "'; `camera-migrator cameras` lists them"));
+            auto as = m_store.assignment(id);
+            if (!as) return reply(as.error());
+            if (!*as || (*as)->vm != source)
+                return reply(makeError(ErrorClass::Conflict, "camera '" + (*cam)->name + "' (" + id + ") is " +
+                                                                 (*as ? "assigned to VM '" + (*as)->vm + "'" : std::string("not assigned")) +
+                                                                 ", not to VM '" + source + "'"));
+        }
+        auto plans = m_store.plans();
+        if (!plans) return reply(plans.error());
+        for (const auto& p : *plans)
+            for (const auto& i : p.items)
+                if (isUnfinished(i.state) && std::find(ids.begin(), ids.end(), i.cameraId) != ids.end())
+                    return reply(makeError(ErrorClass::Conflict, "camera '" + i.cameraId + "' is still in plan " +
+                                                                     std::to_string(p.id) + "; finish, skip or roll it back there first"));
+        auto t = m_store.vms(target);
+        const int room = (*t)->cameraLimit - (*t)->cameras;
+        if (int(ids.size()) > room)
+            return reply(makeError(ErrorClass::Conflict,
+                                   "VM '" + target + "' has room for " + std::to_string(std::max(room, 0)) + " more cameras (" +
+                                       std::to_string((*t)->cameras) + " of " + std::to_string((*t)->cameraLimit) +
+                                       " used) and this plan moves " + std::to_string(ids.size()) +
+                                       "; plan fewer cameras, or add another VMS instance of its kind"));
+        auto id = m_store.createPlan(source, target, ids, caller.user);
+        if (!id) return reply(id.error());
+        auto p = m_store.plan(*id);
+        if (!p || !*p) return reply(makeError(ErrorClass::Internal, "the plan was not stored"));
+        reply(toJson(**p));
+    });
+    auto planState = [this](const std::string& verb, std::set<PlanState> from, PlanState to) {
+        return [this, verb, from, to](const Caller&, const Json& args, Reply reply) {
+            Arguments a(verb, args);
+            CHECK(a.onlyKeys({"plan"}));
+            TRY(id, a.integer("plan", 1, std::numeric_limits<long long>::max()));
+            if (!id) return reply(bad(verb, "argument 'plan' is required"));
+            auto p = m_store.plan(*id);
+            if (!p) return reply(p.error());
+            if (!*p) return reply(makeError(ErrorClass::NotFound, "there is no plan " + std::to_string(*id)));
+            if (!from.count((*p)->state))
+                return reply(makeError(ErrorClass::Conflict, "plan " + std::to_string(*id) + " is " +
+                                                                 planStateName((*p)->state) + "; '" + verb + "' does not apply"));
+            if (auto s = m_store.setPlanState(*id, to); !s) return reply(s.error());
+            m_wake();
+            reply(Json{{"plan", *id}, {"state", planStateName(to)}});
+        };
+    };
+    add("plan.start", true, "start a plan", planState("plan.start", {PlanState::Draft}, PlanState::Running));
+    add("plan.pause", true, "pause a whole plan after the step running now", planState("plan.pause", {PlanState::Running}, PlanState::Paused));
+    add("plan.resume", true, "resume a paused plan", planState("plan.resume", {PlanState::Paused}, PlanState::Running));
+    addControlVerb("camera.pause", Control::Pause, "pause one camera of a plan after its current step");
+    addControlVerb("camera.resume", Control::Resume, "resume a paused camera");
+    addControlVerb("camera.skip", Control::Skip, "leave a camera where it was (rolled back if it had started)");
+    addControlVerb("camera.retry", Control::Retry, "run a failed, rolled-back or skipped camera again");
+    addControlVerb("camera.rollback", Control::Rollback, "move a camera back to its source (also after commit)");
+}
+
+void MigratorCommands::addControlVerb(const std::string& verb, Control control, std::string help) {
+    add(verb, true, std::move(help), [this, verb, control](const Caller&, const Json& args, Reply reply) {
+        Arguments a(verb, args);
+        CHECK(a.onlyKeys({"plan", "camera"}));
+        TRY(camera, cameraArg(verb, args));
+        TRY(planArg, a.integer("plan", 1, std::numeric_limits<long long>::max()));
+        auto plans = m_store.plans();
+        if (!plans) return reply(plans.error());
+        const Plan* plan = nullptr;
+        const PlanItem* item = nullptr;
+        for (const auto& p : *plans)  // the named plan, or the latest one with this camera
+            for (const auto& i : p.items)
+                if (i.cameraId == camera && (!planArg || p.id == *planArg)) plan = &p, item = &i;
+        if (!item) return reply(makeError(ErrorClass::NotFound, "camera '" + camera + "' is in no plan" +
+                                                                    (planArg ? " numbered " + std::to_string(*planArg) : std::string())));
+        const ItemState s = item->state;
+        bool fits = false;
+        switch (control) {
+        case Control::Pause: fits = s == ItemState::Pending || s == ItemState::Running || s == ItemState::RollingBack; break;
+        case Control::Resume: fits = s == ItemState::Paused; break;
+        case Control::Skip: fits = isUnfinished(s) && s != ItemState::RollingBack; break;
+        case Control::Retry: fits = s == ItemState::Failed || s == ItemState::RolledBack || s == ItemState::Skipped || s == ItemState::Paused; break;
+        case Control::Rollback: fits = s != ItemState::RolledBack && s != ItemState::Skipped && s != ItemState::RollingBack; break;
+        case Control::None: break;
+        }
+        if (!fits)
+            return reply(makeError(ErrorClass::Conflict, "camera '" + camera + "' is " + itemStateName(s) + " in plan " +
+                                                             std::to_string(plan->id) + "; '" + verb + "' does not apply now"));
+        if (auto st = m_store.setControl(plan->id, camera, control); !st) return reply(st.error());
+        // A plan that finished runs again for a camera rolled back or retried after the fact.
+        if (plan->state == PlanState::Done && (control == Control::Rollback || control == Control::Retry))
+            (void)m_store.setPlanState(plan->id, PlanState::Running);
+        m_wake();
+        reply(Json{{"plan", plan->id}, {"camera", camera}, {"requested", controlName(control)}, {"state", itemStateName(s)}});
+    });
+}
+
+void MigratorCommands::add(const std::string& name, bool write, std::string help,
+                           std::function<void(const Caller&, const Json&, Reply)> run) {
+    m_verbs[name] = Verb{write, std::move(help), std::move(run)};
+}
+
+AuditRecord MigratorCommands::auditRecord(const Caller& caller, const std::string& verb, const Json& args) const {
+    AuditRecord r;
+    r.uid = int64_t(caller.uid), r.actor = caller.user.substr(0, 64), r.action = verb.substr(0, 64);
+    if (args.is_object())
+        for (const char* key : {"camera", "plan", "source"})
+            if (auto it = args.find(key); it != args.end()) {
+                r.target = it->dump().substr(0, 128);
+                break;
+            }
+    r.arguments = redact::json(args).dump(-1, ' ', false, Json::error_handler_t::replace).substr(0, 4096);
+    return r;
+}
+
+void MigratorCommands::handle(const Caller& caller, const std::string& verb, const Json& args, Reply reply) {
+    auto it = m_verbs.find(verb);
+    if (it == m_verbs.end())
+        return reply(makeError(ErrorClass::CommandNotFound, "unknown command '" + verb.substr(0, 64) + "'; the command 'help' lists them"));
+    if (!it->second.write) return it->second.run(caller, args, std::move(reply));
+    AuditRecord record = auditRecord(caller, verb, args);
+    if (caller.role != Role::Admin) {
+        record.result = "denied", record.detail = "caller is not an administrator";
+        (void)m_store.audit(record);
+        return reply(makeError(ErrorClass::PermissionDenied, "'" + verb + "' changes the migration and needs administrator "
+                                                             "rights; user '" + caller.user + "' may only read"));
+    }
+    record.result = "in-progress";
+    auto entry = m_store.audit(record);
+    const int64_t entryId = entry ? *entry : 0;
+    it->second.run(caller, args, [this, entryId, reply = std::move(reply)](Result<Json> r) {
+        if (entryId)
+            (void)m_store.auditOutcome(entryId, r ? "ok" : std::string(errorClassName(r.error().cls)),
+                                       r ? "" : r.error().message.substr(0, 1024));
+        reply(std::move(r));
+    });
+}
+
+}  // namespace appliance::migration

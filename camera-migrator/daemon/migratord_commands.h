@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// camera-migratord's admin verbs. Read verbs (cameras, vms, status, assignments, journal, audit)
+// answer from the store; write verbs (inventory, camera registration and credentials, plans and
+// per-camera controls) need the admin role and are audited (intent before, outcome after,
+// passwords masked). Work that blocks on the VMSs or a camera runs on the background worker.
+// Context: core thread.
+#pragma once
+
+#include <functional>
+#include <map>
+
+#include "admin/admin_server.h"
+#include "migration/inventory.h"
+#include "migration/migration_store.h"
+
+namespace appliance::migration {
+
+class MigratorCommands {
+public:
+    using Reply = AdminServer::Reply;
+    /// Runs `job` off the core thread and calls `reply` with its result on the core thread.
+    using Background = std::function<void(std::function<Result<Json>()> job, Reply reply)>;
+
+    MigratorCommands(MigrationStore& store, Inventory& inventory, std::function<void()> wakeEngine, Background background);
+    void handle(const Caller& caller, const std::string& verb, const Json& args, Reply reply);
+
+private:
+    struct Verb {
+        bool write = false;
+        std::string help;
+        std::function<void(const Caller&, const Json&, Reply)> run;
+    };
+    void add(const std::string& name, bool write, std::string help, std::function<void(const Caller&, const Json&, Reply)> run);
+    void addReadVerbs();
+    void addCameraVerbs();
+    void addPlanVerbs();
+    void addControlVerb(const std::string& verb, Control control, std::string help);
+    AuditRecord auditRecord(const Caller& caller, const std::string& verb, const Json& args) const;
+
+    MigrationStore& m_store;
+    Inventory& m_inventory;
+    std::function<void()> m_wake;
+    Background m_background;
+    std::map<std::string, Verb> m_verbs;
+};
+
+/// An ONVIF endpoint reference as an identity: printable, no spaces, at most 128 bytes.
+bool validCameraId(const std::string& id);
+
+}  // namespace appliance::migration

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "daemon/migratord_config.h"
+
+#include <filesystem>
+
+#include "common/config_file.h"
+
+namespace appliance::migration {
+
+namespace {
+
+Status apply(MigratordConfig& c, const std::string& key, const std::string& value) {
+    auto integer = [&](int& field, long long min, long long max) -> Status {
+        auto v = config::toInteger(key, value, min, max);
+        if (!v) return v.error();
+        field = int(*v);
+        return okStatus();
+    };
+    auto text = [&](std::string& field) -> Status {
+        if (value.empty()) return makeError(ErrorClass::InvalidArgument, "'" + key + "' must not be empty");
+        field = value;
+        return okStatus();
+    };
+    if (key == "state_db") return text(c.stateDb);
+    if (key == "admin_socket") return text(c.adminSocket);
+    if (key == "admin_group") return text(c.adminGroup);
+    if (key == "viewer_group") return text(c.viewerGroup);
+    if (key == "appliance_socket") return text(c.applianceSocket);
+    if (key == "guest_loopback_alias") return text(c.guestLoopbackAlias);
+    if (key == "verify_timeout_s") return integer(c.verifyTimeoutS, 5, 3600);
+    if (key == "restore_timeout_s") return integer(c.restoreTimeoutS, 5, 3600);
+    if (key == "detach_timeout_s") return integer(c.detachTimeoutS, 5, 3600);
+    if (key == "poll_interval_ms") return integer(c.pollIntervalMs, 100, 60000);
+    if (key == "vms_read_timeout_ms") return integer(c.vmsReadTimeoutMs, 1000, 600000);
+    if (key == "vms_write_timeout_ms") return integer(c.vmsWriteTimeoutMs, 1000, 600000);
+    return makeError(ErrorClass::InvalidArgument, "unknown setting '" + key + "'; see camera-migratord.conf.example");
+}
+
+}  // namespace
+
+Result<MigratordConfig> loadMigratordConfig(const std::string& path, bool fileMustExist,
+                                            const std::vector<std::string>& overrides) {
+    MigratordConfig c;
+    if (!path.empty() && (fileMustExist || std::filesystem::exists(path))) {
+        auto values = config::readFile(path);
+        if (!values) return values.error();
+        for (const auto& [k, v] : *values)
+            if (auto s = apply(c, k, v); !s) return makeError(ErrorClass::InvalidArgument, path + ": " + s.error().message);
+    }
+    for (const auto& o : overrides) {
+        auto kv = config::parseOverride(o);
+        if (!kv) return kv.error();
+        if (auto s = apply(c, kv->first, kv->second); !s) return s.error();
+    }
+    return c;
+}
+
+}  // namespace appliance::migration

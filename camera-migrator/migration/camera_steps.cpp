@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "migration/camera_steps.h"
+
+#include <thread>
+
+namespace appliance::migration {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string seconds(std::chrono::milliseconds d) { return std::to_string(d.count() / 1000) + " s"; }
+
+}  // namespace
+
+bool isTransient(const Error& e) { return e.cls == ErrorClass::Unavailable || e.cls == ErrorClass::Timeout; }
+
+bool CameraSteps::pause() {
+    const auto end = Clock::now() + m_settings.pollInterval;
+    while (Clock::now() < end) {
+        if (m_stopping) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return !m_stopping;
+}
+
+Result<std::optional<GuestCamera>> CameraSteps::find(const std::string& vm, const CameraRecord& camera) {
+    auto list = m_vms.cameras(vm);
+    if (!list) return list.error();
+    for (const auto& c : *list)
+        if (c.onvifId == camera.id) return std::optional<GuestCamera>(c);
+    // A camera added by hand has no ONVIF identity in the VMS: its stream is the next best thing.
+    for (const auto& c : *list)
+        if (c.onvifId.empty() && !camera.streamUri.empty() && m_settings.views.toHost(c.streamUri) == camera.streamUri)
+            return std::optional<GuestCamera>(c);
+    return std::optional<GuestCamera>();
+}
+
+GuestCameraSpec CameraSteps::spec(const MoveContext& ctx) const {
+    GuestCameraSpec s;
+    s.name = ctx.camera.name.empty() ? ctx.camera.id : ctx.camera.name;
+    s.onvifId = ctx.camera.id;
+    s.streamUri = m_settings.views.toGuest(ctx.camera.streamUri);
+    s.credentials = ctx.credentials;
+    s.width = ctx.camera.width, s.height = ctx.camera.height, s.fps = ctx.camera.fps;
+    return s;
+}
+
+Result<std::string> CameraSteps::run(Step step, MoveContext& ctx) {
+    switch (step) {
+    case Step::Preflight: return preflight(ctx);
+    case Step::Attach: return attach(ctx, ctx.toVm, ctx.toId);
+    case Step::Verify: return verifyRecording(ctx, ctx.toVm, ctx.toId, m_settings.verifyTimeout,
+                                              ctx.item.mode == kMakeBeforeBreak);
+    case Step::Detach: return detach(ctx, ctx.fromVm, ctx.fromId, true);
+    case Step::VerifyDetached: return verifyDetached(ctx);
+    case Step::RollbackRemoveTarget: return detach(ctx, ctx.toVm, ctx.toId, false);
+    case Step::RollbackRestoreSource: return attach(ctx, ctx.fromVm, ctx.fromId);
+    case Step::RollbackVerifySource:
+        return verifyRecording(ctx, ctx.fromVm, ctx.fromId, m_settings.restoreTimeout, false);
+    case Step::Commit:  // the engine commits (one transaction with the journal)
+    case Step::Invalid: break;
+    }
+    return makeError(ErrorClass::Internal, std::string("step '") + stepName(step) + "' has no action");
+}
+
+Result<std::string> CameraSteps::preflight(MoveContext& ctx) {
+    auto target = m_vms.info(ctx.toVm);
+    if (!target) return target.error();
+    if (!target->reachable)
+        return makeError(ErrorClass::Unavailable, "the VMS in VM '" + ctx.toVm + "' is not ready (" + target->reason + ")");
+    auto inSource = find(ctx.fromVm, ctx.camera);
+    if (!inSource) return inSource.error();
+    auto inTarget = find(ctx.toVm, ctx.camera);
+    if (!inTarget) return inTarget.error();
+    if (!*inSource && !*inTarget)
+        return makeError(ErrorClass::NotFound, "neither VM '" + ctx.fromVm + "' nor VM '" + ctx.toVm +
+                                                   "' records this camera; refresh the inventory (`camera-migrator "
+                                                   "inventory`) and plan again");
+    if (!*inTarget && target->cameras >= target->cameraLimit)
+        return makeError(ErrorClass::Conflict, "VM '" + ctx.toVm + "' has no room: its VMS records " +
+                                                   std::to_string(target->cameras) + " of at most " +
+                                                   std::to_string(target->cameraLimit) + " cameras");
+    if (*inSource) ctx.fromId = (*inSource)->id;
+    std::string said;
+    if (!ctx.camera.deviceUrl.empty()) {
+        auto device = m_checks.onvifDevice(ctx.camera.deviceUrl, ctx.credentials);
+        if (!device) return makeError(device.error().cls, "the camera's ONVIF service: " + device.error().message);
+        said = "ONVIF answers (" + device->value("model", std::string("?")) + "); ";
+    }
+    // Our own session while the source VMS records proves the camera serves two at once: then
+    // both VMSs can record during the move (make-before-break). A camera that serves one is
+    // moved break-before-make, with the gap that costs.
+    auto decoded = m_checks.decodes(ctx.camera.streamUri, ctx.credentials);
+    if (decoded) {
+        ctx.item.mode = kMakeBeforeBreak;
+        return said + "stream decodes alongside the source's session (" + std::to_string(decoded->frames) +
+               " frames, " + decoded->codec + "): make-before-break";
+    }
+    if (decoded.error().cls == ErrorClass::AuthenticationFailed)
+        return makeError(ErrorClass::AuthenticationFailed,
+                         "the camera refuses the stored credentials; set them with `camera-migrator credentials`");
+    if (*inSource && (*inSource)->receiving) {
+        ctx.item.mode = kBreakBeforeMake;
+        return said + "the camera serves one session only (ours failed: " + decoded.error().message +
+               "): break-before-make";
+    }
+    return makeError(decoded.error().cls, "the camera's stream does not decode: " + decoded.error().message);
+}
+
+Result<std::string> CameraSteps::attach(MoveContext& ctx, const std::string& vm, std::string& id) {
+    auto there = find(vm, ctx.camera);
+    if (!there) return there.error();
+    if (*there) {
+        id = (*there)->id;
+        return "VM '" + vm + "' has it already (its camera " + id + ")";
+    }
+    auto added = m_vms.add(vm, spec(ctx));
+    if (!added && added.error().cls == ErrorClass::Conflict) {
+        // Added meanwhile (a retry after a lost answer) or full: look again.
+        auto again = find(vm, ctx.camera);
+        if (again && *again) {
+            id = (**again).id;
+            return "VM '" + vm + "' has it already (its camera " + id + ")";
+        }
+    }
+    if (!added) return added.error();
+    id = *added;
+    return "added to VM '" + vm + "' as its camera " + id;
+}
+
+Result<std::string> CameraSteps::verifyRecording(MoveContext& ctx, const std::string& vm, const std::string& id,
+                                                 std::chrono::milliseconds timeout, bool probeToo) {
+    if (id.empty()) return makeError(ErrorClass::NotFound, "VM '" + vm + "' has no id for this camera to check");
+    const auto deadline = Clock::now() + timeout;
+    GuestCamera last;
+    for (;;) {
+        auto s = m_vms.status(vm, id);
+        if (!s) {
+            if (s.error().cls == ErrorClass::NotFound)
+                return makeError(ErrorClass::NotFound, "VM '" + vm + "' no longer has the camera (" + s.error().message + ")");
+            return s.error();
+        }
+        last = *s;
+        if (last.receiving && last.recording) break;
+        if (Clock::now() >= deadline)
+            return makeError(ErrorClass::NoVideo, "VM '" + vm + "' did not record new frames of the camera within " +
+                                                      seconds(timeout) + " (its VMS says: " +
+                                                      (last.reason.empty() ? "nothing" : last.reason) + ")");
+        if (!pause()) return makeError(ErrorClass::Unavailable, "camera-migratord is stopping");
+    }
+    if (vm == ctx.toVm && ctx.item.targetFirstMs == 0) ctx.item.targetFirstMs = last.lastRecordedMs.value_or(nowMs());
+    std::string said = "VM '" + vm + "' records new frames";
+    if (probeToo) {
+        auto decoded = m_checks.decodes(ctx.camera.streamUri, ctx.credentials);
+        if (!decoded) return makeError(ErrorClass::NoVideo, "VM '" + vm + "' says it records, but our own probe of the "
+                                                            "stream failed: " + decoded.error().message);
+        said += "; our probe decodes " + std::to_string(decoded->frames) + " frames";
+    }
+    return said;
+}
+
+Result<std::string> CameraSteps::detach(MoveContext& ctx, const std::string& vm, std::string& id, bool readLastRecorded) {
+    auto there = find(vm, ctx.camera);
+    if (!there) return there.error();
+    if (!*there) return "VM '" + vm + "' does not have it (already removed)";
+    id = (*there)->id;
+    if (readLastRecorded) {
+        auto s = m_vms.status(vm, id);
+        if (s && s->lastRecordedMs) ctx.item.sourceLastMs = *s->lastRecordedMs;
+    }
+    auto removed = m_vms.remove(vm, id);
+    if (!removed && removed.error().cls != ErrorClass::NotFound) return removed.error();
+    return "removed from VM '" + vm + "' (its camera " + id + ")";
+}
+
+Result<std::string> CameraSteps::verifyDetached(MoveContext& ctx) {
+    const auto deadline = Clock::now() + m_settings.detachTimeout;
+    for (;;) {
+        auto there = find(ctx.fromVm, ctx.camera);
+        if (!there) return there.error();
+        if (!*there) return "VM '" + ctx.fromVm + "' no longer records it";
+        if (Clock::now() >= deadline)
+            return makeError(ErrorClass::Conflict, "VM '" + ctx.fromVm + "' still has the camera " +
+                                                       seconds(m_settings.detachTimeout) + " after it was removed");
+        if (!pause()) return makeError(ErrorClass::Unavailable, "camera-migratord is stopping");
+    }
+}
+
+std::string CameraSteps::facts(MoveContext& ctx) {
+    auto describe = [&](const std::string& vm) {
+        auto there = find(vm, ctx.camera);
+        if (!there) return "VM '" + vm + "' cannot say (" + there.error().message + ")";
+        if (!*there) return "VM '" + vm + "' does not have it";
+        return "VM '" + vm + "' has it as camera " + (*there)->id;
+    };
+    return describe(ctx.fromVm) + "; " + describe(ctx.toVm);
+}
+
+}  // namespace appliance::migration

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "migration/inventory.h"
+
+#include <map>
+#include <set>
+
+namespace appliance::migration {
+
+namespace {
+
+void noteAddressChange(CameraRecord& known, const std::string& newAddress) {
+    if (newAddress.empty() || newAddress == known.address) return;
+    if (!known.address.empty()) {
+        known.previousAddress = known.address;
+        known.state = "changed-address";
+        known.detail = "was at " + known.address + ", now at " + newAddress + " (the same ONVIF identity)";
+    }
+    known.address = newAddress;
+}
+
+}  // namespace
+
+Status Inventory::registerCamera(CameraRecord camera) {
+    auto known = m_store.camera(camera.id);
+    if (!known) return known.error();
+    if (camera.address.empty()) camera.address = uriHost(!camera.deviceUrl.empty() ? camera.deviceUrl : camera.streamUri);
+    if (*known) {
+        CameraRecord merged = **known;
+        noteAddressChange(merged, camera.address);
+        for (auto [field, value] : {std::pair{&merged.name, camera.name}, {&merged.deviceUrl, camera.deviceUrl},
+                                    {&merged.streamUri, camera.streamUri}, {&merged.model, camera.model},
+                                    {&merged.manufacturer, camera.manufacturer}, {&merged.firmware, camera.firmware}})
+            if (!value.empty()) *field = value;
+        if (camera.width) merged.width = camera.width, merged.height = camera.height;
+        if (camera.fps) merged.fps = camera.fps;
+        merged.lastSeenMs = nowMs();
+        return m_store.putCamera(merged);
+    }
+    camera.state = "known";
+    return m_store.putCamera(camera);
+}
+
+Result<Json> Inventory::refresh() {
+    Json findings = Json::array();
+    auto vms = m_vms.runningVms();
+    if (!vms) return vms.error();
+    std::vector<std::string> reachable;
+    for (const auto& vm : *vms) {
+        auto info = m_vms.info(vm);
+        if (!info) {
+            // A VM without a VMS (its agent says so) is not an instance; one that does not answer is
+            // an instance we cannot reach now, if we knew it.
+            auto known = m_store.vms(vm);
+            if (info.error().cls != ErrorClass::NotFound && known && *known) {
+                VmsInstance v = **known;
+                v.reachable = false, v.reason = info.error().message;
+                (void)m_store.putVms(v);
+                findings.push_back("VMS in VM '" + vm + "' does not answer: " + info.error().message);
+            }
+            continue;
+        }
+        if (auto s = m_store.putVms(*info); !s) return s.error();
+        if (info->reachable) reachable.push_back(vm);
+        else findings.push_back("VMS in VM '" + vm + "' is not ready: " + info->reason);
+    }
+
+    std::map<std::string, std::vector<std::string>> holders;  // camera id -> VMs that record it
+    int imported = 0, unidentified = 0;
+    for (const auto& vm : reachable) {
+        auto list = m_vms.cameras(vm);
+        if (!list) {
+            findings.push_back("cannot list the cameras of VM '" + vm + "': " + list.error().message);
+            continue;
+        }
+        std::vector<VmsCamera> rows;
+        for (const auto& c : *list) {
+            if (c.onvifId.empty()) {
+                ++unidentified;
+                findings.push_back("VM '" + vm + "' records camera " + c.id + " ('" + c.name +
+                                   "') without an ONVIF identity; register it with `camera-migrator camera add`");
+                continue;
+            }
+            const std::string hostUri = m_views.toHost(c.streamUri);
+            auto known = m_store.camera(c.onvifId);
+            if (!known) return known.error();
+            if (!*known) {
+                CameraRecord cam;
+                cam.id = c.onvifId, cam.name = c.name, cam.streamUri = hostUri, cam.address = uriHost(hostUri);
+                if (auto s = m_store.putCamera(cam); !s) return s.error();
+                ++imported;
+                findings.push_back("imported camera '" + c.name + "' (" + c.onvifId + ") from VM '" + vm + "'");
+            }
+            rows.push_back({vm, c.onvifId, c.id, c.name, c.streamUri, c.receiving, c.recording, nowMs()});
+            holders[c.onvifId].push_back(vm);
+        }
+        if (auto s = m_store.replaceVmsCameras(vm, rows); !s) return s.error();
+    }
+
+    // Reconcile each camera with what the VMSs said. Cameras moving in a plan right now are in
+    // two VMSs on purpose (make-before-break): those are "moving", not a conflict.
+    std::set<std::string> moving;
+    if (auto plans = m_store.plans())
+        for (const auto& p : *plans)
+            for (const auto& i : p.items)
+                if (i.state == ItemState::Running || i.state == ItemState::RollingBack || i.state == ItemState::Paused ||
+                    i.state == ItemState::Failed)
+                    moving.insert(i.cameraId);
+    auto cameras = m_store.cameras();
+    if (!cameras) return cameras.error();
+    int conflicts = 0, missing = 0;
+    for (auto cam : *cameras) {
+        const auto& in = holders[cam.id];
+        auto assigned = m_store.assignment(cam.id);
+        if (!assigned) return assigned.error();
+        std::string state = cam.state == "changed-address" ? cam.state : "known", detail = cam.state == "changed-address" ? cam.detail : "";
+        if (moving.count(cam.id)) {
+            state = "moving", detail = "part of a plan that has not finished with it";
+        } else if (in.size() > 1) {
+            state = "conflict", detail = "recorded by VM '" + in[0] + "' and VM '" + in[1] + "'; remove it from one";
+            ++conflicts;
+        } else if (in.size() == 1) {
+            if (!*assigned) (void)m_store.assignIfUnassigned(cam.id, in[0]);
+            else if ((*assigned)->vm != in[0])
+                state = "conflict", detail = "assigned to VM '" + (*assigned)->vm + "' but recorded by VM '" + in[0] + "'", ++conflicts;
+        } else if (*assigned) {
+            const bool vmAnswered = std::find(reachable.begin(), reachable.end(), (*assigned)->vm) != reachable.end();
+            if (vmAnswered) {
+                state = "missing", detail = "assigned to VM '" + (*assigned)->vm + "', which no longer records it";
+                ++missing;
+            } else {
+                state = "unknown", detail = "VM '" + (*assigned)->vm + "' cannot be asked now";
+            }
+        } else {
+            state = "unassigned", detail = "no VMS records it";
+        }
+        if (state == "conflict" || state == "missing") findings.push_back("camera '" + cam.name + "': " + detail);
+        if (state != cam.state || detail != cam.detail) {
+            cam.state = state, cam.detail = detail;
+            if (auto s = m_store.putCamera(cam); !s) return s.error();
+        }
+    }
+    return Json{{"vms_instances", reachable.size()}, {"cameras", cameras->size()}, {"imported", imported},
+                {"unidentified", unidentified}, {"conflicts", conflicts}, {"missing", missing}, {"findings", findings}};
+}
+
+}  // namespace appliance::migration

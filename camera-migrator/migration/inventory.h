@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Inventory and reconciliation: which VMS instances run (applianced's running VMs whose agent has
+// a VMS), what each VMS records (its own camera list), and how that fits what camera-migratord
+// knows. A camera a VMS records and we do not know is imported (identity = the ONVIF endpoint
+// reference the VMS holds); the same camera in two VMSs, a camera at a new address, or one that
+// is assigned to a VMS that no longer has it is marked as such, never silently "fixed".
+// Context: a worker thread (the calls block on the VMSs).
+#pragma once
+
+#include "migration/migration_store.h"
+#include "migration/uri_views.h"
+#include "migration/vms_gateway.h"
+
+namespace appliance::migration {
+
+class Inventory {
+public:
+    Inventory(MigrationStore& store, VmsGateway& vms, UriViews views) : m_store(store), m_vms(vms), m_views(std::move(views)) {}
+
+    /// Asks every VMS and reconciles; a summary with a sentence for each finding.
+    Result<Json> refresh();
+    /// Registers a camera by hand (or updates it): its identity, where it is, what to record.
+    /// A known camera at a new address keeps its identity and says where it was.
+    Status registerCamera(CameraRecord camera);
+
+private:
+    MigrationStore& m_store;
+    VmsGateway& m_vms;
+    UriViews m_views;
+};
+
+}  // namespace appliance::migration

@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "migration/migration_engine.h"
+
+#include "common/logging.h"
+
+namespace appliance::migration {
+
+namespace {
+
+auto logger() { return logging::get("migrator.engine"); }
+
+bool isFinal(ItemState s) { return s == ItemState::Committed || s == ItemState::RolledBack || s == ItemState::Skipped; }
+
+Step nextRollbackStep(Step s) {
+    switch (s) {
+    case Step::RollbackRemoveTarget: return Step::RollbackRestoreSource;
+    case Step::RollbackRestoreSource: return Step::RollbackVerifySource;
+    default: return Step::Invalid;
+    }
+}
+
+}  // namespace
+
+Step nextStep(Step step, const std::string& mode) {
+    static const Step mbb[] = {Step::Preflight, Step::Attach, Step::Verify, Step::Detach, Step::VerifyDetached, Step::Commit};
+    static const Step bbm[] = {Step::Preflight, Step::Detach, Step::VerifyDetached, Step::Attach, Step::Verify, Step::Commit};
+    const Step* order = mode == kBreakBeforeMake ? bbm : mbb;
+    for (int i = 0; i + 1 < 6; ++i)
+        if (order[i] == step) return order[i + 1];
+    return Step::Invalid;
+}
+
+bool isRollbackStep(Step s) {
+    return s == Step::RollbackRemoveTarget || s == Step::RollbackRestoreSource || s == Step::RollbackVerifySource;
+}
+
+bool nothingChangedYet(Step step, const std::string& mode) {
+    return step == Step::Preflight || (mode == kMakeBeforeBreak && step == Step::Attach) ||
+           (mode == kBreakBeforeMake && step == Step::Detach);
+}
+
+MigrationEngine::MigrationEngine(MigrationStore& store, VmsGateway& vms, CameraChecks& checks, StepSettings settings,
+                                 EventSink events)
+    : m_store(store), m_steps(vms, checks, std::move(settings), m_stopping), m_events(std::move(events)) {}
+
+void MigrationEngine::wake() {
+    std::lock_guard lock(m_mutex);
+    m_woken = true;
+    m_cv.notify_all();
+}
+
+void MigrationEngine::stop() {
+    m_stopping = true;
+    wake();
+}
+
+void MigrationEngine::run() {
+    recoverInDoubt();
+    while (!m_stopping) {
+        bool worked = false;
+        auto plans = m_store.plans();
+        if (!plans) logger()->error("cannot read the plans: {}", plans.error().message);
+        else
+            for (const auto& p : *plans)
+                if ((p.state == PlanState::Running || p.state == PlanState::Done) && workPlan(p.id)) {
+                    worked = true;
+                    break;
+                }
+        if (worked) continue;
+        std::unique_lock lock(m_mutex);
+        m_cv.wait_for(lock, std::chrono::seconds(5), [&] { return m_woken || m_stopping.load(); });
+        m_woken = false;
+    }
+}
+
+void MigrationEngine::recoverInDoubt() {
+    auto rows = m_store.inDoubt();
+    if (!rows) return logger()->error("cannot read the journal: {}", rows.error().message);
+    for (const auto& j : *rows) {
+        auto plan = m_store.plan(j.planId);
+        if (!plan || !*plan) continue;
+        for (auto& item : (*plan)->items) {
+            if (item.cameraId != j.cameraId) continue;
+            auto ctx = context(**plan, item);
+            std::string facts = ctx ? m_steps.facts(*ctx) : ctx.error().message;
+            std::string detail = "camera-migratord stopped during this step; on restart: " + facts + "; the step runs again";
+            if (auto s = m_store.journalOutcome(j.id, "in-doubt", detail); !s)
+                logger()->error("cannot write the journal: {}", s.error().message);
+            logger()->warn("plan {} camera {}: step {} was in doubt: {}", j.planId, j.cameraId, stepName(j.step), facts);
+            emitStep(item, j.step, "in-doubt", detail);
+        }
+    }
+}
+
+bool MigrationEngine::workPlan(int64_t planId) {
+    auto loaded = m_store.plan(planId);
+    if (!loaded || !*loaded) return false;
+    Plan& plan = **loaded;
+    for (auto& item : plan.items)
+        if (item.control != Control::None && applyControl(plan, item)) return true;
+    for (auto& item : plan.items) {
+        if (item.state != ItemState::Pending && item.state != ItemState::Running && item.state != ItemState::RollingBack)
+            continue;
+        if (plan.state != PlanState::Running) {
+            (void)m_store.setPlanState(plan.id, PlanState::Running);
+            m_events("migration.plan", {{"plan", plan.id}, {"state", "running"}});
+        }
+        runItem(plan, item);
+        return true;
+    }
+    bool allFinal = true;
+    for (const auto& item : plan.items) allFinal = allFinal && isFinal(item.state);
+    if (allFinal && plan.state != PlanState::Done) {
+        (void)m_store.setPlanState(plan.id, PlanState::Done);
+        logger()->info("plan {} is done", plan.id);
+        m_events("migration.plan", {{"plan", plan.id}, {"state", "done"}, {"source", plan.sourceVm}});
+        return true;
+    }
+    return false;
+}
+
+bool MigrationEngine::applyControl(const Plan& plan, PlanItem& item) {
+    const Control c = item.control;
+    auto clear = [&] { (void)m_store.clearControl(plan.id, item.cameraId, c); };
+    auto changed = [&] {
+        save(item);
+        emitItem(item);
+        return true;
+    };
+    const bool running = item.state == ItemState::Running || item.state == ItemState::RollingBack;
+    switch (c) {
+    case Control::Pause:
+        if (running) return false;  // the item's own loop pauses between steps
+        clear();
+        if (item.state != ItemState::Pending) return true;
+        item.state = ItemState::Paused, item.reason = "paused by the administrator";
+        return changed();
+    case Control::Resume:
+        clear();
+        if (item.state != ItemState::Paused) return true;
+        item.state = isRollbackStep(item.step) ? ItemState::RollingBack
+                     : item.step == Step::Preflight ? ItemState::Pending : ItemState::Running;
+        item.reason.clear();
+        return changed();
+    case Control::Skip:
+    case Control::Rollback:
+        if (running) return false;  // the item's own loop rolls back between steps
+        if (item.state == ItemState::Committed && c == Control::Rollback) {
+            clear();
+            item.reverse = true, item.state = ItemState::Running, item.step = Step::Preflight, item.mode.clear();
+            item.reason = "moving back to VM '" + plan.sourceVm + "' at the administrator's request";
+            item.targetFirstMs = item.sourceLastMs = 0, item.gapMs.reset(), item.attempts++;
+            return changed();
+        }
+        if (isFinal(item.state)) return clear(), true;
+        if (nothingChangedYet(item.step, item.mode) || item.state == ItemState::Pending) {
+            clear();
+            item.state = ItemState::Skipped;
+            item.reason = c == Control::Skip ? "skipped by the administrator" : "rolled back before it started";
+            return changed();
+        }
+        if (c == Control::Rollback) clear();  // a skip stays set until the rollback ends, which then skips
+        startRollback(item, c == Control::Skip ? "skipped by the administrator" : "rolled back by the administrator");
+        return changed();
+    case Control::Retry:
+        clear();
+        if (item.state == ItemState::Failed && isRollbackStep(item.step)) {
+            item.state = ItemState::RollingBack;
+        } else if (item.state == ItemState::Failed || item.state == ItemState::RolledBack ||
+                   item.state == ItemState::Skipped || item.state == ItemState::Paused) {
+            item.state = ItemState::Pending, item.step = Step::Preflight, item.mode.clear(), item.reverse = false;
+            item.targetFirstMs = item.sourceLastMs = 0, item.gapMs.reset(), item.finishedMs = 0;
+        } else {
+            return true;
+        }
+        item.attempts++, item.reason.clear();
+        return changed();
+    case Control::None: break;
+    }
+    return false;
+}
+
+Result<MoveContext> MigrationEngine::context(const Plan& plan, PlanItem& item) {
+    auto camera = m_store.camera(item.cameraId);
+    if (!camera) return camera.error();
+    if (!*camera) return makeError(ErrorClass::NotFound, "camera '" + item.cameraId + "' is no longer in the inventory");
+    auto credentials = m_store.credentials(item.cameraId);
+    if (!credentials) return credentials.error();
+    const std::string& from = item.reverse ? plan.targetVm : plan.sourceVm;
+    const std::string& to = item.reverse ? plan.sourceVm : plan.targetVm;
+    return MoveContext(**camera, credentials->value_or(CameraCredentials{}), from, to, item);
+}
+
+void MigrationEngine::startRollback(PlanItem& item, const std::string& reason) {
+    item.state = ItemState::RollingBack;
+    item.reason = reason;
+    item.step = Step::RollbackRemoveTarget;
+}
+
+void MigrationEngine::finishRollback(const Plan& plan, PlanItem& item) {
+    if (item.control == Control::Skip) {
+        (void)m_store.clearControl(plan.id, item.cameraId, Control::Skip);
+        item.state = ItemState::Skipped;
+    } else if (item.reverse) {
+        // The move back failed and was undone: the camera stays where its commit put it.
+        item.state = ItemState::Committed, item.reverse = false, item.step = Step::Commit;
+        item.reason = "moving it back failed and was undone (" + item.reason + "); it stays in VM '" + plan.targetVm + "'";
+    } else {
+        item.state = ItemState::RolledBack;
+    }
+    item.finishedMs = nowMs();
+    save(item);
+    emitItem(item);
+}
+
+void MigrationEngine::runItem(const Plan& plan, PlanItem item) {
+    if (item.state == ItemState::Pending) {
+        item.state = ItemState::Running;
+        item.startedMs = nowMs();
+        save(item);
+        emitItem(item);
+    }
+    while (!m_stopping) {
+        // The administrator may have asked something, or paused the whole plan, since the last step.
+        if (auto fresh = m_store.plan(plan.id); fresh && *fresh) {
+            if ((*fresh)->state == PlanState::Paused) return;
+            for (const auto& f : (*fresh)->items)
+                if (f.cameraId == item.cameraId) item.control = f.control;
+        }
+        if (item.control == Control::Pause) {
+            (void)m_store.clearControl(plan.id, item.cameraId, Control::Pause);
+            item.state = ItemState::Paused, item.reason = "paused by the administrator";
+            save(item), emitItem(item);
+            return;
+        }
+        if ((item.control == Control::Skip || item.control == Control::Rollback) && item.state == ItemState::Running) {
+            const bool skip = item.control == Control::Skip;
+            if (!skip) (void)m_store.clearControl(plan.id, item.cameraId, Control::Rollback);
+            if (nothingChangedYet(item.step, item.mode) && (item.reverse ? item.sourceVmsCameraId : item.targetVmsCameraId).empty()) {
+                if (skip) (void)m_store.clearControl(plan.id, item.cameraId, Control::Skip);
+                item.state = ItemState::Skipped;
+                item.reason = skip ? "skipped by the administrator" : "rolled back before anything changed";
+                item.finishedMs = nowMs();
+                save(item), emitItem(item);
+                return;
+            }
+            startRollback(item, skip ? "skipped by the administrator" : "rolled back by the administrator");
+            save(item), emitItem(item);
+        }
+        auto ctx = context(plan, item);
+        if (!ctx) {
+            item.state = ItemState::Failed, item.reason = ctx.error().message;
+            save(item), emitItem(item);
+            return;
+        }
+        const Step step = item.step;
+        auto r = runStep(plan, item, *ctx);
+        if (!r && m_stopping) return;  // left in doubt on purpose: the restart asks the VMSs
+        if (r) {
+            if (step == Step::Commit) return emitItem(item);
+            const Step next = isRollbackStep(step) ? nextRollbackStep(step) : nextStep(step, item.mode);
+            if (next == Step::Invalid) return finishRollback(plan, item);
+            item.step = next;
+            save(item), emitItem(item);
+            continue;
+        }
+        const std::string why = r.error().message;
+        if (isTransient(r.error())) {
+            item.state = ItemState::Paused;
+            item.reason = why + ". The camera waits where it is; resume it when that VM answers again.";
+        } else if (step == Step::Preflight) {
+            item.state = ItemState::Failed;
+            item.reason = why + ". Nothing was changed; fix this and retry the camera.";
+        } else if (isRollbackStep(step)) {
+            item.state = ItemState::Failed;
+            item.reason = "the rollback could not finish: " + why + ". Retry it when the cause is fixed.";
+        } else {
+            logger()->warn("plan {} camera {}: {} failed ({}); rolling back", plan.id, item.cameraId, stepName(step), why);
+            startRollback(item, std::string(stepName(step)) + " failed: " + why);
+            save(item), emitItem(item);
+            continue;
+        }
+        save(item), emitItem(item);
+        return;
+    }
+}
+
+Result<std::string> MigrationEngine::runStep(const Plan& plan, PlanItem& item, MoveContext& ctx) {
+    const Step step = item.step;
+    Json intent{{"from", ctx.fromVm}, {"to", ctx.toVm}, {"mode", item.mode}, {"reverse", item.reverse}};
+    auto jid = m_store.journalIntent(plan.id, item.cameraId, step, intent.dump());
+    if (!jid) return makeError(ErrorClass::Unavailable, "cannot write the journal (" + jid.error().message + ")");
+    if (m_hook) m_hook(step, "intent");
+    emitStep(item, step, "started", "");
+    if (step == Step::Commit) {
+        if (item.targetFirstMs && item.sourceLastMs) item.gapMs = item.targetFirstMs - item.sourceLastMs;
+        item.state = item.reverse ? ItemState::RolledBack : ItemState::Committed;
+        if (item.reverse) item.reason = "moved back to VM '" + ctx.toVm + "' at the administrator's request";
+        item.finishedMs = nowMs();
+        if (auto s = m_store.commitMove(*jid, item, ctx.toVm); !s)
+            return makeError(ErrorClass::Unavailable, "cannot commit (" + s.error().message + ")");
+        (void)m_store.forgetVmsCamera(ctx.fromVm, item.cameraId);
+        (void)m_store.putVmsCamera({ctx.toVm, item.cameraId, ctx.toId, ctx.camera.name,
+                                    m_steps.settings().views.toGuest(ctx.camera.streamUri), true, true, nowMs()});
+        if (m_hook) m_hook(step, "ok");
+        const std::string detail = "assigned to VM '" + ctx.toVm + "'";
+        emitStep(item, step, "ok", detail);
+        logger()->info("plan {} camera {}: committed to {}", plan.id, item.cameraId, ctx.toVm);
+        return detail;
+    }
+    auto r = m_steps.run(step, ctx);
+    if (!r && m_stopping) return r;  // no outcome: in doubt, settled at the next start
+    const std::string outcome = r ? "ok" : "failed";
+    const std::string detail = r ? *r : r.error().message;
+    if (auto s = m_store.journalOutcome(*jid, outcome, detail); !s)
+        return makeError(ErrorClass::Unavailable, "cannot write the journal (" + s.error().message + ")");
+    if (m_hook) m_hook(step, outcome);
+    emitStep(item, step, outcome, detail);
+    return r;
+}
+
+void MigrationEngine::save(const PlanItem& item) {
+    if (auto s = m_store.putItem(item); !s) logger()->error("cannot save camera {}: {}", item.cameraId, s.error().message);
+}
+
+void MigrationEngine::emitItem(const PlanItem& item) { m_events("migration.camera", toJson(item)); }
+
+void MigrationEngine::emitStep(const PlanItem& item, Step step, const std::string& outcome, const std::string& detail) {
+    m_events("migration.step", {{"plan", item.planId}, {"camera", item.cameraId}, {"step", stepName(step)},
+                                {"outcome", outcome}, {"detail", detail}, {"reverse", item.reverse}});
+}
+
+}  // namespace appliance::migration

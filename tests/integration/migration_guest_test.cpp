@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// camera-migratord moving real cameras (the simulator) from the real ZoneMinder guest to the real
+// motion guest through applianced and the guests' agents: a camera whose stream dies right after
+// attach rolls back by itself; four cameras move make-before-break while the daemon is killed
+// with SIGKILL three times on the way; bad requests change nothing; a full target is refused
+// with the room it has. The guests are shared with the VMS tests (vms_guests_env.h).
+#include <algorithm>
+#include <csignal>
+#include <filesystem>
+#include <pwd.h>
+
+#include "integration/migratord_process.h"
+#include "integration/peer_sockets.h"
+#include "integration/vms_guests_env.h"
+#include "migration/migration_store.h"
+
+namespace appliance::test {
+namespace {
+
+class MigrationTest : public ::testing::Test {
+protected:
+    static inline std::unique_ptr<CameraSimProcess> moving, dying;
+    static inline std::unique_ptr<MigratorProcess> migrator;
+    static inline std::string dir;
+
+    static ApplianceDaemon& daemon() { return *VmsGuests::self->daemon; }
+    static LineClient& admin() { return *VmsGuests::self->admin; }
+    static std::string vm(const std::string& product) { return VmsGuests::self->guests.at(product).vm; }
+    static std::string legacy() { return vm("zoneminder"); }
+    static std::string target() { return vm("motion"); }
+
+    // Five cameras recorded by the legacy VMS (ZoneMinder) with their ONVIF identities, as a site
+    // has them before the migration: four in one simulator, one in its own (to freeze it).
+    static void SetUpTestSuite() {
+        char tmpl[] = "/tmp/migration-test-XXXXXX";
+        dir = ::mkdtemp(tmpl);
+        ::chmod(dir.c_str(), 0711);  // a local user reaches the socket and is refused by the daemon itself
+        moving = std::make_unique<CameraSimProcess>(
+            std::vector<std::string>{"--cameras", "4", "--no-discovery", "--sub", "320x180@5", "--name-prefix", "Moving cam"});
+        dying = std::make_unique<CameraSimProcess>(
+            std::vector<std::string>{"--cameras", "1", "--no-discovery", "--sub", "320x180@5", "--name-prefix", "Freezing cam"});
+        ASSERT_TRUE(moving->start()) << moving->errors();
+        ASSERT_TRUE(dying->start()) << dying->errors();
+        std::vector<Json> all = moving->cameras();
+        all.push_back(dying->cameras().at(0));
+        std::vector<std::string> ids;
+        for (const auto& cam : all) {
+            auto r = admin().call("vms.camera.add", {{"name", legacy()}, {"camera_name", cam["name"]},
+                                                      {"onvif_id", cam["endpoint_reference"]}, {"stream_uri", guestUri(cam)},
+                                                      {"username", "admin"}, {"password", "admin"}}, 180000);
+            ASSERT_TRUE(r) << r.error().message;
+            ids.push_back((*r)["id"]);
+        }
+        for (const auto& id : ids) {
+            bool recording = waitUntil([&] {
+                auto s = admin().call("vms.camera.status", {{"name", legacy()}, {"id", id}}, 90000);
+                return s && s->value("receiving", false) && s->value("recording", false);
+            }, std::chrono::minutes(4));
+            ASSERT_TRUE(recording) << "ZoneMinder does not record camera " << id;
+        }
+        migrator = std::make_unique<MigratorProcess>(dir, std::vector<std::string>{
+            "appliance_socket=" + daemon().socket(), "verify_timeout_s=90", "restore_timeout_s=300", "poll_interval_ms=2000"});
+        ASSERT_TRUE(migrator->start()) << migrator->log();
+        auto c = migrator->client();
+        ASSERT_TRUE(c);
+        auto inv = c->call("inventory.refresh", Json::object(), 600000);
+        ASSERT_TRUE(inv) << inv.error().message;
+        EXPECT_GE(inv->value("imported", 0), 5) << inv->dump();
+        for (const auto& cam : all) {
+            auto k = c->call("camera.credentials", {{"camera", cam["endpoint_reference"]}, {"username", "admin"}, {"password", "admin"}});
+            ASSERT_TRUE(k) << k.error().message;
+        }
+    }
+    static void TearDownTestSuite() {
+        if (migrator) std::printf("camera-migratord's log:\n%s\n", migrator->log().substr(0, 20000).c_str());
+        migrator.reset();
+        moving.reset();
+        dying.reset();
+        std::filesystem::remove_all(dir);
+    }
+
+    /// Which camera ids (ONVIF identities) `product`'s VMS has now.
+    static std::map<std::string, Json> camerasIn(const std::string& product) {
+        std::map<std::string, Json> out;
+        auto r = admin().call("vms.cameras", {{"name", vm(product)}}, 90000);
+        EXPECT_TRUE(r) << r.error().message;
+        if (r)
+            for (const auto& c : (*r)["cameras"]) out[c.value("onvif_id", "")] = c;
+        return out;
+    }
+    static Result<Json> plan(const std::vector<std::string>& cameras) {
+        auto c = migrator->client();
+        return c->call("plan.create", {{"source", legacy()}, {"target", target()}, {"cameras", cameras}});
+    }
+    /// The plan's status once `pred` holds (polling), or the last one after `limit`.
+    static Json waitPlan(int64_t id, const std::function<bool(const Json&)>& pred, std::chrono::minutes limit) {
+        Json last;
+        waitUntil([&] {
+            auto c = migrator->client();
+            if (!c) return false;
+            auto s = c->call("status", {{"plan", id}});
+            if (s) last = *s;
+            return s && pred(*s);
+        }, limit);
+        return last;
+    }
+    static bool allItems(const Json& plan, const std::string& state) {
+        for (const auto& i : plan["items"])
+            if (i.value("state", "") != state) return false;
+        return !plan["items"].empty();
+    }
+};
+
+TEST_F(MigrationTest, ACameraWhoseStreamDiesRightAfterAttachRollsBackAndRecordsInTheSourceAgain) {
+    const std::string cam = dying->cameras().at(0)["endpoint_reference"];
+    auto p = plan({cam});
+    ASSERT_TRUE(p) << p.error().message;
+    const int64_t id = (*p)["id"];
+    auto events = migrator->client();
+    ASSERT_TRUE(events->call("events.subscribe"));
+    ASSERT_TRUE(migrator->client()->call("plan.start", {{"plan", id}}));
+    // Freeze the camera the moment the target has it: verification must fail and roll back.
+    bool frozen = false, resumed = false;
+    std::string rollbackReason;
+    const auto deadline = Clock::now() + std::chrono::minutes(12);
+    while (Clock::now() < deadline) {
+        auto e = events->nextEvent(5000);
+        if (!e) continue;
+        if (!frozen && e->name == "migration.step" && e->body.value("step", "") == "attach" && e->body.value("outcome", "") == "ok") {
+            ::kill(dying->pid(), SIGSTOP);
+            frozen = true;
+        }
+        if (e->name == "migration.camera" && e->body.value("state", "") == "rolling-back" && !resumed) {
+            rollbackReason = e->body.value("reason", "");
+            ::kill(dying->pid(), SIGCONT);  // the camera comes back: the source must record it again
+            resumed = true;
+        }
+        if (e->name == "migration.camera" && e->body.value("state", "") != "rolling-back" &&
+            e->body.value("state", "") != "running" && resumed)
+            break;
+    }
+    ::kill(dying->pid(), SIGCONT);
+    ASSERT_TRUE(frozen) << migrator->log();
+    Json status = waitPlan(id, [](const Json& s) { return s.value("state", "") == "done"; }, std::chrono::minutes(2));
+    ASSERT_EQ(status["items"].size(), 1u);
+    const Json& item = status["items"][0];
+    EXPECT_EQ(item.value("state", ""), "rolled-back") << status.dump(2);
+    EXPECT_NE(rollbackReason.find("verify failed"), std::string::npos) << rollbackReason;
+    EXPECT_NE(item.value("reason", "").find("did not record new frames"), std::string::npos) << item.dump();
+    auto inLegacy = camerasIn("zoneminder");
+    auto inTarget = camerasIn("motion");
+    EXPECT_TRUE(inLegacy.count(cam)) << "the source lost the camera";
+    EXPECT_FALSE(inTarget.count(cam)) << "the target kept a camera that was rolled back";
+    if (inLegacy.count(cam)) {
+        auto s = admin().call("vms.camera.status", {{"name", legacy()}, {"id", inLegacy[cam]["id"]}}, 90000);
+        ASSERT_TRUE(s);
+        EXPECT_TRUE(s->value("recording", false) && s->value("receiving", false)) << "not recording in the source again: " << s->dump();
+    }
+    auto a = migrator->client()->call("assignments");
+    ASSERT_TRUE(a);
+    for (const auto& as : *a) {
+        if (as["camera"] == cam) { EXPECT_EQ(as["vm"], legacy()); }
+    }
+}
+
+TEST_F(MigrationTest, FourCamerasMoveMakeBeforeBreakAcrossThreeKillsOfTheDaemon) {
+    std::string ids;
+    for (const auto& c : moving->cameras()) ids += " " + c["endpoint_reference"].get<std::string>();
+    int rc = -1;
+    std::string out = migrator->cli("--json plan --from " + legacy() + " --to " + target() + ids, &rc);
+    ASSERT_EQ(rc, 0) << out;
+    const int64_t id = Json::parse(out, nullptr, false).value("id", 0);
+    ASSERT_GT(id, 0) << out;
+    out = migrator->cli("run " + std::to_string(id), &rc);
+    ASSERT_EQ(rc, 0) << out;
+    migrator->kill9();
+    const auto t0 = Clock::now();
+    // Killed right after its 5th, 9th and 14th journal write of each run (mid-verify, between
+    // steps, after an outcome): each restart finds a step in doubt, asks both VMSs and goes on.
+    int kills = 0;
+    for (const char* after : {"5", "9", "14"}) {
+        ASSERT_TRUE(migrator->start({{"CAMERA_MIGRATORD_CRASH_AFTER_WRITES", after}})) << migrator->log();
+        if (migrator->waitKilled(std::chrono::minutes(6))) ++kills;
+        else migrator->kill9();
+    }
+    EXPECT_EQ(kills, 3) << migrator->log();
+    ASSERT_TRUE(migrator->start()) << migrator->log();
+    Json status = waitPlan(id, [](const Json& s) { return s.value("state", "") == "done"; }, std::chrono::minutes(20));
+    figure("migration.four_cameras_with_three_kills_s", secondsSince(t0));
+    ASSERT_EQ(status.value("state", ""), "done") << status.dump(2);
+    EXPECT_TRUE(allItems(status, "committed")) << status.dump(2);
+    std::vector<double> cutovers;
+    for (const auto& i : status["items"]) {
+        EXPECT_EQ(i.value("mode", ""), "make-before-break") << i.dump();
+        if (i["gap_s"].is_number()) {
+            figure("migration.gap_s (make-before-break, from the VMSs' recording times)", i["gap_s"].get<double>());
+            EXPECT_LE(i["gap_s"].get<double>(), 0.0) << "recording stopped during the move: " << i.dump();
+        } else {  // NOLINT(readability-misleading-indentation)
+            ADD_FAILURE() << "no gap measured: " << i.dump();
+        }
+        if (i["started"].is_number() && i["finished"].is_number())
+            figure("migration.cutover_s (start to commit, including restarts)", i["finished"].get<double>() - i["started"].get<double>());
+    }
+    auto inLegacy = camerasIn("zoneminder");
+    auto inTarget = camerasIn("motion");
+    for (const auto& c : moving->cameras()) {
+        const std::string cam = c["endpoint_reference"];
+        EXPECT_FALSE(inLegacy.count(cam)) << cam << " is still in the legacy VMS";
+        ASSERT_TRUE(inTarget.count(cam)) << cam << " is not in the new VMS";
+        auto s = admin().call("vms.camera.status", {{"name", target()}, {"id", inTarget[cam]["id"]}}, 90000);
+        ASSERT_TRUE(s);
+        EXPECT_TRUE(s->value("recording", false) && s->value("receiving", false)) << s->dump();
+    }
+    out = migrator->cli("--json assignments", &rc);
+    ASSERT_EQ(rc, 0);
+    int inNew = 0;
+    for (const auto& as : Json::parse(out)) inNew += as["vm"] == target();
+    EXPECT_EQ(inNew, 4) << out;
+
+    // The journal as the file has it: nothing left without an outcome, the kills' steps marked in doubt.
+    migrator->stop();
+    auto store = migration::MigrationStore::open(migrator->stateDb());
+    ASSERT_TRUE(store) << store.error().message;
+    EXPECT_EQ(*(*store)->integrityCheck(), "ok");
+    auto open = (*store)->inDoubt();
+    ASSERT_TRUE(open);
+    EXPECT_TRUE(open->empty());
+    auto journal = (*store)->journal(id);
+    ASSERT_TRUE(journal);
+    int inDoubt = 0, commits = 0;
+    for (const auto& j : *journal) {
+        inDoubt += j.outcome == "in-doubt";
+        commits += j.step == migration::Step::Commit && j.outcome == "ok";
+    }
+    EXPECT_GE(inDoubt, 2) << "the kills left steps in doubt that the restarts settled";
+    EXPECT_EQ(commits, 4);
+    store->reset();
+    ASSERT_TRUE(migrator->start()) << migrator->log();
+}
+
+TEST_F(MigrationTest, BadRequestsGetAClearErrorAndChangeNothing) {
+    auto c = migrator->client();
+    auto before = c->call("plans");
+    ASSERT_TRUE(before);
+    auto expect = [&](const Json& args, ErrorClass cls, const std::string& words) {
+        auto r = c->call("plan.create", args);
+        ASSERT_FALSE(r) << args.dump();
+        EXPECT_EQ(r.error().cls, cls) << r.error().message;
+        EXPECT_NE(r.error().message.find(words), std::string::npos) << r.error().message;
+    };
+    const std::string cam = moving->cameras().at(0)["endpoint_reference"];
+    expect({{"source", legacy()}, {"target", legacy()}, {"cameras", {cam}}}, ErrorClass::InvalidArgument, "both");
+    expect({{"source", legacy()}, {"target", "no-such-vm"}, {"cameras", {cam}}}, ErrorClass::NotFound, "not a known VMS");
+    expect({{"source", legacy()}, {"target", target()}, {"cameras", {"urn:uuid:00000000-dead-beef-0000-000000000000"}}},
+           ErrorClass::NotFound, "unknown camera");
+    expect({{"source", legacy()}, {"target", target()}, {"cameras", "all of them"}}, ErrorClass::InvalidArgument, "list");
+    expect({{"source", legacy()}, {"target", target()}, {"cameras", {"<script>"}}}, ErrorClass::InvalidArgument, "camera id");
+    expect({{"source", legacy()}, {"target", target()}, {"cameras", {cam}}, {"extra", 1}}, ErrorClass::InvalidArgument, "extra");
+    auto r = c->call("camera.rollback", {{"camera", "urn:uuid:00000000-dead-beef-0000-000000000000"}});
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().cls, ErrorClass::NotFound);
+    ASSERT_TRUE(c->sendRaw("{\"execute\": \"plans\", \"id\": 1, \n"));
+    auto m = c->readMessage(5000);
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->kind, protocol::Kind::Error);
+
+    // A local user who is neither administrator nor viewer is refused before anything is read.
+    passwd* nobody = ::getpwnam("nobody");
+    ASSERT_NE(nobody, nullptr);
+    const std::string sock = migrator->socket();
+    std::string said = runAs(nobody->pw_uid, nobody->pw_gid, {}, [&](int out) {
+        int fd = connectUnix(sock);
+        writeAll(fd, "{\"execute\": \"plan.start\", \"arguments\": {\"plan\": 1}, \"id\": 1}\n");
+        writeAll(out, readUntilClosed(fd, 5000));
+    });
+    EXPECT_NE(said.find("PermissionDenied"), std::string::npos) << said;
+
+    auto after = migrator->client()->call("plans");
+    ASSERT_TRUE(after);
+    EXPECT_EQ(before->dump(), after->dump()) << "a refused request changed the plans";
+}
+
+TEST_F(MigrationTest, AFullTargetIsRefusedWithTheRoomItHas) {
+    auto info = admin().call("vms.info", {{"name", target()}}, 90000);
+    ASSERT_TRUE(info);
+    if ((*info)["cameras"] < (*info)["camera_limit"]) GTEST_SKIP() << "the target is not full: " << info->dump();
+    auto c = migrator->client();
+    ASSERT_TRUE(c->call("inventory.refresh", Json::object(), 600000));
+    auto r = plan({dying->cameras().at(0)["endpoint_reference"]});
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().cls, ErrorClass::Conflict);
+    EXPECT_NE(r.error().message.find("has room for 0 more cameras"), std::string::npos) << r.error().message;
+}
+
+}  // namespace
+}  // namespace appliance::test

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// camera-migratord's store on a real SQLite file, and the pure parts of the engine (step order,
+// URI views, camera ids). The engine against real VMSs is in integration/migration_guest_test.cpp.
+#include <filesystem>
+#include <sys/stat.h>
+
+#include <gtest/gtest.h>
+
+#include "daemon/migratord_commands.h"
+#include "migration/migration_engine.h"
+#include "migration/migration_store.h"
+#include "migration/uri_views.h"
+
+namespace appliance::migration {
+namespace {
+
+class MigrationStoreTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        char tmpl[] = "/tmp/migration-store-test-XXXXXX";
+        dir = ::mkdtemp(tmpl);
+        path = dir + "/migrator.db";
+        auto s = MigrationStore::open(path);
+        ASSERT_TRUE(s) << s.error().message;
+        store = std::move(*s);
+    }
+    void TearDown() override { std::filesystem::remove_all(dir); }
+    void addCamera(const std::string& id, const std::string& vm) {
+        CameraRecord c;
+        c.id = id, c.name = "cam " + id, c.streamUri = "rtsp://127.0.0.1:8554/" + id;
+        ASSERT_TRUE(store->putCamera(c));
+        ASSERT_TRUE(store->assignIfUnassigned(id, vm));
+    }
+    std::string dir, path;
+    std::unique_ptr<MigrationStore> store;
+};
+
+TEST_F(MigrationStoreTest, TheFileAndItsCredentialsAreReadableOnlyByTheDaemon) {
+    addCamera("urn:uuid:a", "legacy");
+    ASSERT_TRUE(store->setCredentials("urn:uuid:a", {"admin", "secret"}));
+    struct stat st{};
+    ASSERT_EQ(::stat(path.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+    auto k = store->credentials("urn:uuid:a");
+    ASSERT_TRUE(k && *k);
+    EXPECT_EQ((*k)->password, "secret");
+    auto cam = store->camera("urn:uuid:a");
+    ASSERT_TRUE(cam && *cam);
+    EXPECT_TRUE((*cam)->hasCredentials);
+    EXPECT_EQ(toJson(**cam).dump().find("secret"), std::string::npos) << "a camera's JSON must not carry its password";
+}
+
+TEST_F(MigrationStoreTest, AnAssignmentChangesOnlyByACommittedMove) {
+    addCamera("urn:uuid:a", "legacy");
+    ASSERT_TRUE(store->assignIfUnassigned("urn:uuid:a", "new"));  // found elsewhere later: not moved by that
+    auto a = store->assignment("urn:uuid:a");
+    ASSERT_TRUE(a && *a);
+    EXPECT_EQ((*a)->vm, "legacy");
+
+    auto plan = store->createPlan("legacy", "new", {"urn:uuid:a"}, "root");
+    ASSERT_TRUE(plan) << plan.error().message;
+    auto p = store->plan(*plan);
+    ASSERT_TRUE(p && *p);
+    PlanItem item = (*p)->items.at(0);
+    auto j = store->journalIntent(*plan, item.cameraId, Step::Commit, "{}");
+    ASSERT_TRUE(j);
+    item.state = ItemState::Committed;
+    ASSERT_TRUE(store->commitMove(*j, item, "new"));
+    a = store->assignment("urn:uuid:a");
+    EXPECT_EQ((*a)->vm, "new");
+    EXPECT_EQ((*a)->planId, *plan);
+    auto open = store->inDoubt();
+    ASSERT_TRUE(open);
+    EXPECT_TRUE(open->empty()) << "the commit writes its journal outcome in the same transaction";
+}
+
+TEST_F(MigrationStoreTest, AnIntentWithoutOutcomeIsInDoubtAfterReopening) {
+    addCamera("urn:uuid:a", "legacy");
+    auto plan = store->createPlan("legacy", "new", {"urn:uuid:a"}, "root");
+    ASSERT_TRUE(plan);
+    auto done = store->journalIntent(*plan, "urn:uuid:a", Step::Preflight, "{}");
+    ASSERT_TRUE(done && store->journalOutcome(*done, "ok", "fine"));
+    ASSERT_TRUE(store->journalIntent(*plan, "urn:uuid:a", Step::Attach, R"({"to":"new"})"));
+    store.reset();  // as if the daemon died here
+    auto reopened = MigrationStore::open(path);
+    ASSERT_TRUE(reopened);
+    auto open = (*reopened)->inDoubt();
+    ASSERT_TRUE(open);
+    ASSERT_EQ(open->size(), 1u);
+    EXPECT_EQ(open->at(0).step, Step::Attach);
+    EXPECT_FALSE(open->at(0).outcome.has_value());
+    auto all = (*reopened)->journal(*plan);
+    ASSERT_TRUE(all);
+    EXPECT_EQ(all->size(), 2u);
+    EXPECT_EQ(*(*reopened)->integrityCheck(), "ok");
+}
+
+TEST_F(MigrationStoreTest, TheEngineNeverOverwritesAControlAskedMeanwhile) {
+    addCamera("urn:uuid:a", "legacy");
+    auto plan = store->createPlan("legacy", "new", {"urn:uuid:a"}, "root");
+    ASSERT_TRUE(plan);
+    PlanItem engineCopy = (*store->plan(*plan))->items.at(0);
+    ASSERT_TRUE(store->setControl(*plan, "urn:uuid:a", Control::Pause));  // the administrator
+    engineCopy.step = Step::Attach;
+    ASSERT_TRUE(store->putItem(engineCopy));  // the engine saves its (older) copy
+    EXPECT_EQ((*store->plan(*plan))->items.at(0).control, Control::Pause);
+    ASSERT_TRUE(store->setControl(*plan, "urn:uuid:a", Control::Skip));
+    auto cleared = store->clearControl(*plan, "urn:uuid:a", Control::Pause);  // the pause it saw is gone
+    ASSERT_TRUE(cleared);
+    EXPECT_FALSE(*cleared);
+    EXPECT_EQ((*store->plan(*plan))->items.at(0).control, Control::Skip);
+}
+
+TEST(MigrationSteps, MakeBeforeBreakAttachesFirstAndBreakBeforeMakeDetachesFirst) {
+    std::vector<Step> mbb, bbm;
+    for (Step s = Step::Preflight; s != Step::Invalid; s = nextStep(s, kMakeBeforeBreak)) mbb.push_back(s);
+    for (Step s = Step::Preflight; s != Step::Invalid; s = nextStep(s, kBreakBeforeMake)) bbm.push_back(s);
+    EXPECT_EQ(mbb, (std::vector<Step>{Step::Preflight, Step::Attach, Step::Verify, Step::Detach, Step::VerifyDetached, Step::Commit}));
+    EXPECT_EQ(bbm, (std::vector<Step>{Step::Preflight, Step::Detach, Step::VerifyDetached, Step::Attach, Step::Verify, Step::Commit}));
+    EXPECT_TRUE(nothingChangedYet(Step::Attach, kMakeBeforeBreak));
+    EXPECT_FALSE(nothingChangedYet(Step::Verify, kMakeBeforeBreak));
+    EXPECT_FALSE(nothingChangedYet(Step::Attach, kBreakBeforeMake));
+    for (Step s : mbb) EXPECT_EQ(stepFromName(stepName(s)), s);
+}
+
+TEST(UriViews, LoopbackCamerasAreReachedThroughTheGuestsAliasAndBack) {
+    UriViews v;
+    EXPECT_EQ(v.toGuest("rtsp://127.0.0.1:8554/cam01/sub"), "rtsp://10.0.2.2:8554/cam01/sub");
+    EXPECT_EQ(v.toHost("rtsp://10.0.2.2:8554/cam01/sub"), "rtsp://127.0.0.1:8554/cam01/sub");
+    EXPECT_EQ(v.toGuest("rtsp://198.18.54.2:8554/x"), "rtsp://198.18.54.2:8554/x");
+    EXPECT_EQ(v.toGuest("rtsp://[::1]:8554/x"), "rtsp://10.0.2.2:8554/x");
+    EXPECT_EQ(uriHost("rtsp://user@cam.local:554/a"), "cam.local");
+    EXPECT_EQ(uriHost("not a uri"), "");
+}
+
+TEST(CameraIds, OnlyPrintableIdentitiesWithoutSpacesAreAccepted) {
+    EXPECT_TRUE(validCameraId("urn:uuid:6f1c2a3e-0000-4000-8000-000000000001"));
+    EXPECT_FALSE(validCameraId(""));
+    EXPECT_FALSE(validCameraId("urn:uuid:a b"));
+    EXPECT_FALSE(validCameraId("<b>x</b>"));
+    EXPECT_FALSE(validCameraId(std::string(129, 'a')));
+}
+
+}  // namespace
+}  // namespace appliance::migration
