@@ -2,8 +2,8 @@
 # The main job: set up this machine, build, create the demo guests if they do not exist
 # ("legacy-vms": ZoneMinder, "new-vms": motion), start them, start eight simulated ONVIF cameras
 # in a network namespace of their own, have ZoneMinder record all eight (motion records none: the
-# migration's starting point), and run applianced in the foreground. Ctrl-C stops applianced and
-# says what it left running.
+# migration's starting point), start camera-migratord, and run applianced in the foreground.
+# Ctrl-C stops applianced and camera-migratord and says what it left running.
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -euo pipefail
 source "$(dirname "$0")/lib/host-setup.sh"
@@ -135,13 +135,33 @@ seed_legacy_cameras() {
     [ "$have" -ge 8 ] && { echo "legacy-vms already records $have cameras"; return 0; }
     printf 'admin\n' > /run/appliance/demo-camera.pass
     for n in 01 02 03 04 05 06 07 08; do
+        # Each camera with its ONVIF identity (the simulator prints one JSON line per camera), the
+        # key the migration knows it by, whatever its address.
+        local id
+        id=$(sed -n "$((10#$n))p" /run/appliance/cameras.json | sed -n 's/.*"endpoint_reference":"\([^"]*\)".*/\1/p')
         $CTL vms camera add legacy-vms --name "Demo camera $n" --uri "rtsp://$CAMERA_IP:$((8553 + 10#$n))/cam$n/sub" \
-            --user admin --password-file /run/appliance/demo-camera.pass || echo "camera $n was not added"
+            ${id:+--onvif-id "$id"} --user admin --password-file /run/appliance/demo-camera.pass || echo "camera $n was not added"
     done
     rm -f /run/appliance/demo-camera.pass
     $CTL vms cameras legacy-vms
 }
-seed_legacy_cameras > /run/appliance/demo-cameras.log 2>&1 &
+
+# camera-migratord: the migration engine, here as root (systemd/camera-migratord.service runs it
+# as its own user in the appliance-admin group). Its inventory is taken once ZoneMinder records.
+MIGRATOR_SOCK=/run/camera-migrator/admin.sock
+MIGRATOR_AT="(not built)"
+if [ -x "$MIGRATOR/camera-migratord" ]; then
+    install -d -m 0700 /var/lib/camera-migrator
+    "$MIGRATOR/camera-migratord" --config "" --set appliance_socket=$SOCK --set admin_socket=$MIGRATOR_SOCK \
+        >/run/appliance/camera-migratord.log 2>&1 & CONSOLE_PIDS+=($!)
+    MIGRATOR_AT="running (log: /run/appliance/camera-migratord.log)"
+fi
+take_inventory() {
+    seed_legacy_cameras
+    [ -x "$MIGRATOR/camera-migrator" ] || return 0
+    CAMERA_MIGRATOR_SOCKET=$MIGRATOR_SOCK "$MIGRATOR/camera-migrator" inventory
+}
+take_inventory > /run/appliance/demo-cameras.log 2>&1 &
 CONSOLE_PIDS+=($!)
 
 echo
@@ -167,6 +187,17 @@ The VMSs' own web pages, on this host's loopback:
 The kiosk console: $CONSOLE_AT
     it shows whichever target has the display; Ctrl+Alt+Right/Left cycles, Ctrl+Alt+Home is the admin console.
 A guest's display: $(echo /run/appliance/vms/legacy-vms/vnc.sock) (VNC on a Unix socket).
+camera-migratord: $MIGRATOR_AT. Move the 8 cameras from ZoneMinder to motion (motion takes 4: the
+plan proposes a second motion instance, new-vms-2, and --new-instance confirms it):
+    export CAMERA_MIGRATOR_SOCKET=$MIGRATOR_SOCK
+    $MIGRATOR/camera-migrator inventory        # what each VMS records (taken once at start too)
+    $MIGRATOR/camera-migrator cameras
+    printf 'admin\n' | $MIGRATOR/camera-migrator credentials --all --user admin --password-file -
+    $MIGRATOR/camera-migrator plan --from legacy-vms --to new-vms --all --new-instance
+    $MIGRATOR/camera-migrator run 1
+    $MIGRATOR/camera-migrator status 1 --watch # steps as they happen; Ctrl-C leaves it running
+    $MIGRATOR/camera-migrator pause 1 | resume 1 | skip ID | retry ID | rollback ID
+    $MIGRATOR/camera-migrator assignments
 Simulated cameras: $CAMERAS_AT
     ip netns exec $CAMERA_NS $MIGRATOR/camera-migrator discover
     ip netns exec $CAMERA_NS $MIGRATOR/camera-migrator probe 127.0.0.1:8001 --user admin --password admin

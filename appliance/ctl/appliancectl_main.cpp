@@ -62,18 +62,7 @@ int usageError(const std::string& why) {
     return EX_USAGE;
 }
 
-std::string str(const Json& j, const char* key) {
-    auto it = j.find(key);
-    if (it == j.end() || it->is_null()) return "-";
-    if (it->is_string()) return it->get<std::string>();
-    if (it->is_boolean()) return it->get<bool>() ? "yes" : "no";
-    if (it->is_number_float()) {
-        char b[32];
-        std::snprintf(b, sizeof b, "%.1f", it->get<double>());
-        return b;
-    }
-    return it->dump();
-}
+std::string str(const Json& j, const char* key) { return jsonCell(j, key); }
 
 std::string timeText(double epochS) {
     std::time_t t = std::time_t(epochS);

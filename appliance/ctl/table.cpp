@@ -2,6 +2,7 @@
 #include "ctl/table.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace appliance {
 
@@ -32,6 +33,19 @@ std::string formatDuration(long long s) {
     if (h > 0) return std::to_string(h) + "h " + std::to_string(m) + "m";
     if (m > 0) return std::to_string(m) + "m " + std::to_string(s % 60) + "s";
     return std::to_string(s) + "s";
+}
+
+std::string jsonCell(const protocol::Json& j, const char* key) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return "-";
+    if (it->is_string()) return it->get<std::string>();
+    if (it->is_boolean()) return it->get<bool>() ? "yes" : "no";
+    if (it->is_number_float()) {
+        char b[32];
+        std::snprintf(b, sizeof b, "%.1f", it->get<double>());
+        return b;
+    }
+    return it->dump();
 }
 
 }  // namespace appliance

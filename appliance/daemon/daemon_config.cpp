@@ -9,17 +9,8 @@ namespace appliance {
 
 namespace {
 Status apply(DaemonConfig& c, const std::string& key, const std::string& value) {
-    auto integer = [&](int& field, long long min, long long max) -> Status {
-        auto v = config::toInteger(key, value, min, max);
-        if (!v) return v.error();
-        field = int(*v);
-        return okStatus();
-    };
-    auto text = [&](std::string& field) -> Status {
-        if (value.empty()) return makeError(ErrorClass::InvalidArgument, "'" + key + "' must not be empty");
-        field = value;
-        return okStatus();
-    };
+    auto integer = [&](int& field, long long min, long long max) { return config::setInteger(field, key, value, min, max); };
+    auto text = [&](std::string& field) { return config::setText(field, key, value); };
     if (key == "libvirt_uri") return text(c.libvirtUri);
     if (key == "instance") return text(c.instance);
     if (key == "admin_socket") return text(c.adminSocket);
@@ -75,17 +66,10 @@ Status apply(DaemonConfig& c, const std::string& key, const std::string& value) 
 Result<DaemonConfig> loadDaemonConfig(const std::string& path, bool fileMustExist,
                                       const std::vector<std::string>& overrides) {
     DaemonConfig c;
-    if (!path.empty() && (fileMustExist || std::filesystem::exists(path))) {
-        auto values = config::readFile(path);
-        if (!values) return values.error();
-        for (const auto& [k, v] : *values)
-            if (auto s = apply(c, k, v); !s) return makeError(ErrorClass::InvalidArgument, path + ": " + s.error().message);
-    }
-    for (const auto& o : overrides) {
-        auto kv = config::parseOverride(o);
-        if (!kv) return kv.error();
-        if (auto s = apply(c, kv->first, kv->second); !s) return s.error();
-    }
+    if (auto s = config::applySettings(path, fileMustExist, overrides,
+                                       [&](const std::string& k, const std::string& v) { return apply(c, k, v); });
+        !s)
+        return s.error();
     if (c.imageRoot.empty()) c.imageRoot = std::filesystem::path(c.imageDir).parent_path().string();
     if (c.adminReservedForAdmins >= c.adminMaxClients)
         return makeError(ErrorClass::InvalidArgument, "admin_reserved_for_admins must be less than admin_max_clients");

@@ -52,7 +52,7 @@ Words split(int argc, char** argv, std::string& socket) {
         if (takesValue) {
             if (i + 1 >= argc) usage(s + " needs a value");
             w.flags[s] = argv[++i];
-        } else if (s == "--all" || s == "--watch" || s == "--json") {
+        } else if (s == "--all" || s == "--watch" || s == "--json" || s == "--new-instance") {
             w.flags[s] = "";
         } else {
             usage("unknown option '" + s + "'");
@@ -111,14 +111,20 @@ Request build(const std::string& command, const Words& w) {
         return r;
     }
     if (command == "credentials") {
-        if (p.size() != 2 || !flag("--user") || !flag("--password-file"))
-            usage("credentials ID --user USER --password-file FILE|- (the password never goes on the command line)");
-        return {"camera.credentials", {{"camera", p[1]}, {"username", *flag("--user")}, {"password", readPassword(*flag("--password-file"))}}};
+        const bool all = flag("--all") != nullptr;
+        if (p.size() != (all ? 1u : 2u) || !flag("--user") || !flag("--password-file"))
+            usage("credentials (ID | --all) --user USER --password-file FILE|- (the password never goes on the command line)");
+        r.verb = "camera.credentials";
+        r.args = {{"username", *flag("--user")}, {"password", readPassword(*flag("--password-file"))}};
+        if (all) r.args["all"] = true;
+        else r.args["camera"] = p[1];
+        return r;
     }
     if (command == "plan") {
         if (!flag("--from") || !flag("--to")) usage("plan --from VM --to VM (--all | ID...)");
         r.verb = "plan.create";
         r.args = {{"source", *flag("--from")}, {"target", *flag("--to")}};
+        if (flag("--new-instance")) r.args["new_instance"] = true;
         if (flag("--all")) {
             if (p.size() > 1) usage("give --all or camera ids, not both");
             r.args["all"] = true;
@@ -163,16 +169,8 @@ Request build(const std::string& command, const Words& w) {
 }
 
 std::string text(const Json& j, const char* key) {
-    auto it = j.find(key);
-    if (it == j.end() || it->is_null()) return "-";
-    if (it->is_string()) return it->get<std::string>().empty() ? "-" : it->get<std::string>();
-    if (it->is_boolean()) return it->get<bool>() ? "yes" : "no";
-    if (it->is_number_float()) {
-        char b[32];
-        std::snprintf(b, sizeof b, "%.1f", it->get<double>());
-        return b;
-    }
-    return it->dump();
+    std::string cell = jsonCell(j, key);
+    return cell.empty() ? "-" : cell;
 }
 
 std::string clock(const Json& j, const char* key) {
@@ -191,9 +189,13 @@ void printPlan(const Json& plan) {
     std::printf("\n");
     std::vector<std::vector<std::string>> rows;
     for (const auto& i : plan.value("items", Json::array()))
-        rows.push_back({text(i, "position"), i.contains("name") ? text(i, "name") : text(i, "camera"), text(i, "state"),
+        rows.push_back({text(i, "position"), i.contains("name") ? text(i, "name") : text(i, "camera"),
+                        i.value("target", "").empty() ? text(plan, "target") : text(i, "target"), text(i, "state"),
                         text(i, "step"), text(i, "mode"), text(i, "gap_s"), text(i, "reason")});
-    std::printf("%s", formatTable({"#", "CAMERA", "STATE", "STEP", "MODE", "GAP S", "REASON"}, rows).c_str());
+    std::printf("%s", formatTable({"#", "CAMERA", "TO", "STATE", "STEP", "MODE", "GAP S", "REASON"}, rows).c_str());
+    if (plan.contains("new_instance") && plan["new_instance"].is_object())
+        std::printf("new VMS instance: VM %s from image %s (created before its first camera)\n",
+                    text(plan["new_instance"], "vm").c_str(), text(plan["new_instance"], "image").c_str());
 }
 
 void print(const std::string& verb, const Json& a) {
@@ -251,8 +253,8 @@ int runDaemonCommand(int argc, char** argv, bool json) {
     Request r = build(w.positional.at(0), w);
     LineClient client;
     if (auto g = client.connect(socket); !g) {
-        std::fprintf(stderr, "camera-migrator: %s (is camera-migratord running? CAMERA_MIGRATOR_SOCKET names another socket)\n",
-                     g.error().message.c_str());
+        std::fprintf(stderr, "camera-migrator: cannot reach camera-migratord at %s; start it (the README's main command "
+                             "does) or name its socket with CAMERA_MIGRATOR_SOCKET or --socket\n", socket.c_str());
         return exitCodeFor(g.error().cls);
     }
     auto answer = client.call(r.verb, r.args, r.timeoutMs);

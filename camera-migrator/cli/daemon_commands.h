@@ -16,8 +16,10 @@ inline constexpr const char* kDaemonUsage = R"(Migration (camera-migratord; CAME
   cameras                          every camera: identity, address, state, which VMS records it
   vms                              the VMS instances: product, cameras used of their limit
   camera add ID --uri rtsp://... [--name NAME] [--device-url URL] [--width W --height H] [--fps N]
-  credentials ID --user USER --password-file FILE|-
-  plan --from VM --to VM (--all | ID...)   make a plan (cameras move in the order given)
+  credentials (ID | --all) --user USER --password-file FILE|-   (--all: every camera without any)
+  plan --from VM --to VM (--all | ID...) [--new-instance]
+                                   make a plan (cameras move in the order given); past the target's
+                                   camera limit it proposes a new VMS instance, --new-instance confirms
   run PLAN                         start a plan
   status [PLAN] [--watch]          a plan's cameras, steps, gaps (--watch: follow its events)
   pause PLAN | pause --camera ID   pause a whole plan, or one camera

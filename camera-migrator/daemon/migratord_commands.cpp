@@ -164,28 +164,41 @@ void MigratorCommands::addCameraVerbs() {
         if (!stored || !*stored) return reply(makeError(ErrorClass::Internal, "the camera was not stored"));
         reply(toJson(**stored));
     });
-    add("camera.credentials", true, "the user name and password the VMSs and the checks use for a camera", [this](const Caller&, const Json& args, Reply reply) {
+    add("camera.credentials", true, "the user name and password the VMSs and the checks use for a camera (all=true: every camera without any)", [this](const Caller&, const Json& args, Reply reply) {
         Arguments a("camera.credentials", args);
-        CHECK(a.onlyKeys({"camera", "username", "password"}));
-        TRY(id, cameraArg("camera.credentials", args));
+        CHECK(a.onlyKeys({"camera", "all", "username", "password"}));
+        TRY(all, a.boolean("all"));
         TRY(user, a.string("username", 64));
         TRY(password, a.string("password", 128));
         if (!user || !password) return reply(bad("camera.credentials", "give 'username' and 'password'"));
-        auto cam = m_store.camera(id);
-        if (!cam) return reply(cam.error());
-        if (!*cam) return reply(makeError(ErrorClass::NotFound, "unknown camera '" + id + "'; `camera-migrator cameras` lists them"));
-        if (auto s = m_store.setCredentials(id, {*user, *password}); !s) return reply(s.error());
-        reply(Json{{"camera", id}, {"has_credentials", true}});
+        std::vector<std::string> ids;
+        if (all.value_or(false)) {
+            if (args.contains("camera")) return reply(bad("camera.credentials", "give 'camera' or 'all', not both"));
+            auto cams = m_store.cameras();
+            if (!cams) return reply(cams.error());
+            for (const auto& c : *cams)
+                if (!c.hasCredentials) ids.push_back(c.id);
+        } else {
+            TRY(id, cameraArg("camera.credentials", args));
+            auto cam = m_store.camera(id);
+            if (!cam) return reply(cam.error());
+            if (!*cam) return reply(makeError(ErrorClass::NotFound, "unknown camera '" + id + "'; `camera-migrator cameras` lists them"));
+            ids.push_back(id);
+        }
+        for (const auto& id : ids)
+            if (auto s = m_store.setCredentials(id, {*user, *password}); !s) return reply(s.error());
+        reply(Json{{"cameras", ids}, {"has_credentials", true}});
     });
 }
 
 void MigratorCommands::addPlanVerbs() {
     add("plan.create", true, "a plan moving cameras (or all) from one VMS instance to another, in the order given", [this](const Caller& caller, const Json& args, Reply reply) {
         Arguments a("plan.create", args);
-        CHECK(a.onlyKeys({"source", "target", "cameras", "all"}));
+        CHECK(a.onlyKeys({"source", "target", "cameras", "all", "new_instance"}));
         TRY(source, a.vmName("source"));
         TRY(target, a.vmName("target"));
         TRY(all, a.boolean("all"));
+        TRY(newInstance, a.boolean("new_instance"));
         if (source == target)
             return reply(bad("plan.create", "source and target are both '" + source + "'; a plan moves cameras to another VMS"));
         for (const auto& vm : {source, target}) {
@@ -231,15 +244,33 @@ void MigratorCommands::addPlanVerbs() {
                 if (isUnfinished(i.state) && std::find(ids.begin(), ids.end(), i.cameraId) != ids.end())
                     return reply(makeError(ErrorClass::Conflict, "camera '" + i.cameraId + "' is still in plan " +
                                                                      std::to_string(p.id) + "; finish, skip or roll it back there first"));
+        // Past the target's camera limit, the rest goes to a new instance of the same VMS (the
+        // patent's "another instance past a camera limit"), only when the administrator says so.
         auto t = m_store.vms(target);
-        const int room = (*t)->cameraLimit - (*t)->cameras;
-        if (int(ids.size()) > room)
-            return reply(makeError(ErrorClass::Conflict,
-                                   "VM '" + target + "' has room for " + std::to_string(std::max(room, 0)) + " more cameras (" +
-                                       std::to_string((*t)->cameras) + " of " + std::to_string((*t)->cameraLimit) +
-                                       " used) and this plan moves " + std::to_string(ids.size()) +
-                                       "; plan fewer cameras, or add another VMS instance of its kind"));
-        auto id = m_store.createPlan(source, target, ids, caller.user);
+        const int room = std::max((*t)->cameraLimit - (*t)->cameras, 0);
+        NewInstance extra;
+        if (int(ids.size()) > room) {
+            std::string vm = target + "-2";
+            for (int n = 3; n < 100; ++n) {
+                auto known = m_store.vms(vm);
+                if (!known || !*known) break;
+                vm = target + "-" + std::to_string(n);
+            }
+            extra = {vm, "vms-" + (*t)->product, (*t)->product == "zoneminder" ? 1536 : 1024};
+            const std::string roomText = "VM '" + target + "' has room for " + std::to_string(room) + " more cameras (" +
+                                         std::to_string((*t)->cameras) + " of " + std::to_string((*t)->cameraLimit) +
+                                         " used) and this plan moves " + std::to_string(ids.size());
+            if (int(ids.size()) - room > (*t)->cameraLimit)
+                return reply(makeError(ErrorClass::Conflict, roomText + ", more than one new instance takes; plan fewer cameras"));
+            if (!newInstance.value_or(false))
+                return reply(makeError(ErrorClass::Conflict, roomText + ". Proposed: a new " + (*t)->product + " instance, VM '" +
+                                                                 vm + "' from image '" + extra.image + "', for the other " +
+                                                                 std::to_string(ids.size() - std::size_t(room)) +
+                                                                 "; confirm with new_instance=true (camera-migrator plan --new-instance)"));
+        }
+        std::vector<MigrationStore::PlannedCamera> planned;
+        for (std::size_t i = 0; i < ids.size(); ++i) planned.push_back({ids[i], int(i) < room ? "" : extra.vm});
+        auto id = m_store.createPlan(source, target, planned, caller.user, extra);
         if (!id) return reply(id.error());
         auto p = m_store.plan(*id);
         if (!p || !*p) return reply(makeError(ErrorClass::Internal, "the plan was not stored"));

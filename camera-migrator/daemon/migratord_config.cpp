@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "daemon/migratord_config.h"
 
-#include <filesystem>
-
 #include "common/config_file.h"
 
 namespace appliance::migration {
@@ -10,17 +8,8 @@ namespace appliance::migration {
 namespace {
 
 Status apply(MigratordConfig& c, const std::string& key, const std::string& value) {
-    auto integer = [&](int& field, long long min, long long max) -> Status {
-        auto v = config::toInteger(key, value, min, max);
-        if (!v) return v.error();
-        field = int(*v);
-        return okStatus();
-    };
-    auto text = [&](std::string& field) -> Status {
-        if (value.empty()) return makeError(ErrorClass::InvalidArgument, "'" + key + "' must not be empty");
-        field = value;
-        return okStatus();
-    };
+    auto integer = [&](int& field, long long min, long long max) { return config::setInteger(field, key, value, min, max); };
+    auto text = [&](std::string& field) { return config::setText(field, key, value); };
     if (key == "state_db") return text(c.stateDb);
     if (key == "admin_socket") return text(c.adminSocket);
     if (key == "admin_group") return text(c.adminGroup);
@@ -41,17 +30,10 @@ Status apply(MigratordConfig& c, const std::string& key, const std::string& valu
 Result<MigratordConfig> loadMigratordConfig(const std::string& path, bool fileMustExist,
                                             const std::vector<std::string>& overrides) {
     MigratordConfig c;
-    if (!path.empty() && (fileMustExist || std::filesystem::exists(path))) {
-        auto values = config::readFile(path);
-        if (!values) return values.error();
-        for (const auto& [k, v] : *values)
-            if (auto s = apply(c, k, v); !s) return makeError(ErrorClass::InvalidArgument, path + ": " + s.error().message);
-    }
-    for (const auto& o : overrides) {
-        auto kv = config::parseOverride(o);
-        if (!kv) return kv.error();
-        if (auto s = apply(c, kv->first, kv->second); !s) return s.error();
-    }
+    if (auto s = config::applySettings(path, fileMustExist, overrides,
+                                       [&](const std::string& k, const std::string& v) { return apply(c, k, v); });
+        !s)
+        return s.error();
     return c;
 }
 

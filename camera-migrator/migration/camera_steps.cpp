@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "migration/camera_steps.h"
 
+#include <algorithm>
 #include <thread>
 
 namespace appliance::migration {
@@ -59,6 +60,7 @@ Result<std::string> CameraSteps::run(Step step, MoveContext& ctx) {
     case Step::RollbackVerifySource:
         return verifyRecording(ctx, ctx.fromVm, ctx.fromId, m_settings.restoreTimeout, false);
     case Step::Commit:  // the engine commits (one transaction with the journal)
+    case Step::ProvisionInstance:  // the engine creates a plan's new instance
     case Step::Invalid: break;
     }
     return makeError(ErrorClass::Internal, std::string("step '") + stepName(step) + "' has no action");
@@ -166,8 +168,15 @@ Result<std::string> CameraSteps::detach(MoveContext& ctx, const std::string& vm,
     if (!*there) return "VM '" + vm + "' does not have it (already removed)";
     id = (*there)->id;
     if (readLastRecorded) {
+        // The source's last recorded frame, from below: a VMS that says it records new frames
+        // took its last one into the recording (its recording file's time lags: ZoneMinder's
+        // grows in 256 KB steps). Frames between this check and the removal only shorten the gap.
         auto s = m_vms.status(vm, id);
-        if (s && s->lastRecordedMs) ctx.item.sourceLastMs = *s->lastRecordedMs;
+        if (s) {
+            int64_t last = s->lastRecordedMs.value_or(0);
+            if (s->recording && s->receiving && s->lastFrameMs) last = std::max(last, *s->lastFrameMs);
+            if (last) ctx.item.sourceLastMs = last;
+        }
     }
     auto removed = m_vms.remove(vm, id);
     if (!removed && removed.error().cls != ErrorClass::NotFound) return removed.error();

@@ -41,7 +41,7 @@ bool nothingChangedYet(Step step, const std::string& mode) {
 
 MigrationEngine::MigrationEngine(MigrationStore& store, VmsGateway& vms, CameraChecks& checks, StepSettings settings,
                                  EventSink events)
-    : m_store(store), m_steps(vms, checks, std::move(settings), m_stopping), m_events(std::move(events)) {}
+    : m_store(store), m_gateway(vms), m_steps(vms, checks, std::move(settings), m_stopping), m_events(std::move(events)) {}
 
 void MigrationEngine::wake() {
     std::lock_guard lock(m_mutex);
@@ -79,6 +79,11 @@ void MigrationEngine::recoverInDoubt() {
     for (const auto& j : *rows) {
         auto plan = m_store.plan(j.planId);
         if (!plan || !*plan) continue;
+        if (j.cameraId.empty()) {  // a new instance being created: provision() asks applianced again
+            (void)m_store.journalOutcome(j.id, "in-doubt", "camera-migratord stopped while creating the instance; "
+                                                           "it is checked and created if missing before its first camera");
+            continue;
+        }
         for (auto& item : (*plan)->items) {
             if (item.cameraId != j.cameraId) continue;
             auto ctx = context(**plan, item);
@@ -104,6 +109,15 @@ bool MigrationEngine::workPlan(int64_t planId) {
         if (plan.state != PlanState::Running) {
             (void)m_store.setPlanState(plan.id, PlanState::Running);
             m_events("migration.plan", {{"plan", plan.id}, {"state", "running"}});
+        }
+        if (!plan.newInstance.vm.empty() && item.targetVm == plan.newInstance.vm && !item.reverse) {
+            if (auto s = provision(plan); !s) {
+                if (m_stopping) return true;
+                item.state = ItemState::Paused;
+                item.reason = "the new VMS instance is not ready: " + s.error().message + ". Resume the camera to try again.";
+                save(item), emitItem(item);
+                return true;
+            }
         }
         runItem(plan, item);
         return true;
@@ -180,14 +194,45 @@ bool MigrationEngine::applyControl(const Plan& plan, PlanItem& item) {
     return false;
 }
 
+Status MigrationEngine::provision(const Plan& plan) {
+    const NewInstance& n = plan.newInstance;
+    if (auto known = m_store.vms(n.vm); known && *known && (*known)->reachable) return okStatus();
+    auto jid = m_store.journalIntent(plan.id, "", Step::ProvisionInstance,
+                                     Json{{"vm", n.vm}, {"image", n.image}, {"memory_mib", n.memoryMib}}.dump());
+    if (!jid) return jid.error();
+    m_events("migration.plan", {{"plan", plan.id}, {"state", "running"}, {"provisioning", n.vm}});
+    logger()->info("plan {}: creating VMS instance '{}' from image '{}'", plan.id, n.vm, n.image);
+    auto finish = [&](Status s) {
+        if (!s && m_stopping) return s;  // in doubt: settled (and retried) after the restart
+        (void)m_store.journalOutcome(*jid, s ? "ok" : "failed", s ? "VM '" + n.vm + "' is ready" : s.error().message);
+        return s;
+    };
+    if (auto s = m_gateway.createVm(n.vm, n.image, n.memoryMib); !s) return finish(s);
+    // A VMS guest boots in minutes under TCG: wait until its VMS says it records.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(20);
+    Error last = makeError(ErrorClass::Timeout, "its VMS did not become ready within 20 minutes");
+    while (std::chrono::steady_clock::now() < deadline && !m_stopping) {
+        auto info = m_gateway.info(n.vm);
+        if (info && info->reachable) {
+            (void)m_store.putVms(*info);
+            return finish(okStatus());
+        }
+        if (!info) last = info.error();
+        std::unique_lock lock(m_mutex);
+        m_cv.wait_for(lock, std::chrono::seconds(5), [&] { return m_stopping.load(); });
+    }
+    return finish(last);
+}
+
 Result<MoveContext> MigrationEngine::context(const Plan& plan, PlanItem& item) {
     auto camera = m_store.camera(item.cameraId);
     if (!camera) return camera.error();
     if (!*camera) return makeError(ErrorClass::NotFound, "camera '" + item.cameraId + "' is no longer in the inventory");
     auto credentials = m_store.credentials(item.cameraId);
     if (!credentials) return credentials.error();
-    const std::string& from = item.reverse ? plan.targetVm : plan.sourceVm;
-    const std::string& to = item.reverse ? plan.sourceVm : plan.targetVm;
+    const std::string& target = item.targetVm.empty() ? plan.targetVm : item.targetVm;
+    const std::string& from = item.reverse ? target : plan.sourceVm;
+    const std::string& to = item.reverse ? plan.sourceVm : target;
     return MoveContext(**camera, credentials->value_or(CameraCredentials{}), from, to, item);
 }
 

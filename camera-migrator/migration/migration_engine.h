@@ -36,6 +36,8 @@ public:
 
 private:
     void recoverInDoubt();
+    /// Creates the plan's new VMS instance (if not there yet) and waits until its VMS is ready.
+    Status provision(const Plan& plan);
     /// Works one running plan; true if it did something (the caller loops), false if it waits.
     bool workPlan(int64_t planId);
     /// Applies an administrator's control to an item that is not running; true if it changed.
@@ -52,6 +54,7 @@ private:
 
     std::atomic<bool> m_stopping{false};  // before m_steps, which watches it
     MigrationStore& m_store;
+    VmsGateway& m_gateway;
     CameraSteps m_steps;
     EventSink m_events;
     std::function<void(Step, const std::string&)> m_hook;

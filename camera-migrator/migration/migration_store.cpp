@@ -32,10 +32,11 @@ CREATE TABLE assignments (
     since_ms INTEGER NOT NULL, plan_id INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE plans (
     id INTEGER PRIMARY KEY, source_vm TEXT NOT NULL, target_vm TEXT NOT NULL, state TEXT NOT NULL,
-    created_by TEXT NOT NULL, created_ms INTEGER NOT NULL);
+    created_by TEXT NOT NULL, created_ms INTEGER NOT NULL, new_vm TEXT NOT NULL DEFAULT '',
+    new_image TEXT NOT NULL DEFAULT '', new_memory_mib INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE plan_items (
     plan_id INTEGER NOT NULL REFERENCES plans(id), camera_id TEXT NOT NULL REFERENCES cameras(id),
-    position INTEGER NOT NULL, state TEXT NOT NULL, step TEXT NOT NULL, mode TEXT NOT NULL DEFAULT '',
+    target_vm TEXT NOT NULL DEFAULT '', position INTEGER NOT NULL, state TEXT NOT NULL, step TEXT NOT NULL, mode TEXT NOT NULL DEFAULT '',
     control TEXT NOT NULL DEFAULT 'none', attempts INTEGER NOT NULL DEFAULT 0, reason TEXT NOT NULL DEFAULT '',
     source_vms_camera_id TEXT NOT NULL DEFAULT '', target_vms_camera_id TEXT NOT NULL DEFAULT '',
     reverse INTEGER NOT NULL DEFAULT 0, gap_ms INTEGER, target_first_ms INTEGER NOT NULL DEFAULT 0,
@@ -90,7 +91,7 @@ CameraRecord readCamera(const sqlite::Statement& st) {
 
 const char* kItemColumns =
     "plan_id, camera_id, position, state, step, mode, control, attempts, reason, source_vms_camera_id, "
-    "target_vms_camera_id, reverse, gap_ms, started_ms, finished_ms, target_first_ms, source_last_ms";
+    "target_vms_camera_id, reverse, gap_ms, started_ms, finished_ms, target_first_ms, source_last_ms, target_vm";
 
 PlanItem readItem(const sqlite::Statement& st) {
     PlanItem i;
@@ -101,7 +102,7 @@ PlanItem readItem(const sqlite::Statement& st) {
     i.reverse = st.columnInt(11) != 0;
     if (!st.columnIsNull(12)) i.gapMs = st.columnInt(12);
     i.startedMs = st.columnInt(13), i.finishedMs = st.columnInt(14);
-    i.targetFirstMs = st.columnInt(15), i.sourceLastMs = st.columnInt(16);
+    i.targetFirstMs = st.columnInt(15), i.sourceLastMs = st.columnInt(16), i.targetVm = st.columnText(17);
     return i;
 }
 
@@ -289,18 +290,21 @@ Status MigrationStore::assignIfUnassigned(const std::string& cameraId, const std
 }
 
 Result<int64_t> MigrationStore::createPlan(const std::string& sourceVm, const std::string& targetVm,
-                                           const std::vector<std::string>& cameraIds, const std::string& createdBy) {
+                                           const std::vector<PlannedCamera>& cameras, const std::string& createdBy,
+                                           const NewInstance& newInstance) {
     Lock lock(m_mutex);
     int64_t id = 0;
     auto s = m_db->transaction([&]() -> Status {
-        PREPARE(st, "INSERT INTO plans (source_vm, target_vm, state, created_by, created_ms) VALUES (?1, ?2, 'draft', ?3, ?4)");
+        PREPARE(st, "INSERT INTO plans (source_vm, target_vm, state, created_by, created_ms, new_vm, new_image, "
+                    "new_memory_mib) VALUES (?1, ?2, 'draft', ?3, ?4, ?5, ?6, ?7)");
         st.bind(1, sourceVm).bind(2, targetVm).bind(3, createdBy).bind(4, nowMs());
+        st.bind(5, newInstance.vm).bind(6, newInstance.image).bind(7, int64_t(newInstance.memoryMib));
         if (auto r = st.run(); !r) return r;
         id = m_db->lastInsertId();
         int position = 0;
-        for (const auto& cam : cameraIds) {
+        for (const auto& cam : cameras) {
             PlanItem item;
-            item.planId = id, item.position = position++, item.cameraId = cam;
+            item.planId = id, item.position = position++, item.cameraId = cam.cameraId, item.targetVm = cam.targetVm;
             if (auto r = putItemLocked(item); !r) return r;
         }
         return okStatus();
@@ -319,11 +323,13 @@ Result<std::vector<PlanItem>> MigrationStore::itemsLocked(int64_t planId) {
 
 Result<std::optional<Plan>> MigrationStore::plan(int64_t id) {
     Lock lock(m_mutex);
-    PREPARE(st, "SELECT id, source_vm, target_vm, state, created_by, created_ms FROM plans WHERE id = ?1");
+    PREPARE(st, "SELECT id, source_vm, target_vm, state, created_by, created_ms, new_vm, new_image, new_memory_mib "
+                "FROM plans WHERE id = ?1");
     st.bind(1, id);
     std::optional<Plan> out;
     auto s = eachRow(st, [&](auto& r) {
-        out = Plan{r.columnInt(0), r.columnText(1), r.columnText(2), planStateFromName(r.columnText(3)),
+        out = Plan{r.columnInt(0), r.columnText(1), r.columnText(2),
+                   NewInstance{r.columnText(6), r.columnText(7), int(r.columnInt(8))}, planStateFromName(r.columnText(3)),
                    r.columnText(4), r.columnInt(5), {}};
     });
     if (!s) return s.error();
@@ -363,16 +369,16 @@ Status MigrationStore::putItemLocked(const PlanItem& i) {
     // engine's copy of an item never overwrites a request made meanwhile.
     PREPARE(st, "INSERT INTO plan_items (plan_id, camera_id, position, state, step, mode, control, attempts, "
                 "reason, source_vms_camera_id, target_vms_camera_id, reverse, gap_ms, started_ms, finished_ms, "
-                "target_first_ms, source_last_ms) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
+                "target_first_ms, source_last_ms, target_vm) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) "
                 "ON CONFLICT(plan_id, camera_id) DO UPDATE SET position=?3, state=?4, step=?5, mode=?6, attempts=?8, "
                 "reason=?9, source_vms_camera_id=?10, target_vms_camera_id=?11, reverse=?12, gap_ms=?13, "
-                "started_ms=?14, finished_ms=?15, target_first_ms=?16, source_last_ms=?17");
+                "started_ms=?14, finished_ms=?15, target_first_ms=?16, source_last_ms=?17, target_vm=?18");
     st.bind(1, i.planId).bind(2, i.cameraId).bind(3, int64_t(i.position)).bind(4, std::string(itemStateName(i.state)));
     st.bind(5, std::string(stepName(i.step))).bind(6, i.mode).bind(7, std::string(controlName(i.control)));
     st.bind(8, int64_t(i.attempts)).bind(9, i.reason).bind(10, i.sourceVmsCameraId).bind(11, i.targetVmsCameraId);
     st.bind(12, int64_t(i.reverse)).bind(13, i.gapMs).bind(14, i.startedMs).bind(15, i.finishedMs);
-    st.bind(16, i.targetFirstMs).bind(17, i.sourceLastMs);
+    st.bind(16, i.targetFirstMs).bind(17, i.sourceLastMs).bind(18, i.targetVm);
     return st.run();
 }
 

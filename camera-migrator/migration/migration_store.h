@@ -48,8 +48,13 @@ public:
     Status assignIfUnassigned(const std::string& cameraId, const std::string& vm);
 
     // Plans and their items
+    struct PlannedCamera {
+        std::string cameraId;
+        std::string targetVm;  ///< empty: the plan's target
+    };
     Result<int64_t> createPlan(const std::string& sourceVm, const std::string& targetVm,
-                               const std::vector<std::string>& cameraIds, const std::string& createdBy);
+                               const std::vector<PlannedCamera>& cameras, const std::string& createdBy,
+                               const NewInstance& newInstance = {});
     Result<std::optional<Plan>> plan(int64_t id);
     Result<std::vector<Plan>> plans();
     Status setPlanState(int64_t id, PlanState state);

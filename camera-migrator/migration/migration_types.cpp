@@ -16,7 +16,8 @@ namespace {
 
 // Names are stored in the database and sent on the wire: never renumber, only append.
 constexpr std::array kSteps{"invalid", "preflight", "attach", "verify", "detach", "verify-detached", "commit",
-                            "rollback-remove-target", "rollback-restore-source", "rollback-verify-source"};
+                            "rollback-remove-target", "rollback-restore-source", "rollback-verify-source",
+                            "provision-instance"};
 constexpr std::array kItemStates{"invalid", "pending", "running", "paused", "committed", "rolling-back", "rolled-back",
                                  "skipped", "failed"};
 constexpr std::array kControls{"none", "pause", "resume", "skip", "retry", "rollback"};
@@ -56,7 +57,8 @@ Json toJson(const VmsInstance& v) {
 }
 
 Json toJson(const PlanItem& i) {
-    return {{"plan", i.planId}, {"position", i.position}, {"camera", i.cameraId}, {"state", itemStateName(i.state)},
+    return {{"plan", i.planId}, {"position", i.position}, {"camera", i.cameraId}, {"target", i.targetVm},
+            {"state", itemStateName(i.state)},
             {"step", stepName(i.step)}, {"mode", i.mode}, {"control", controlName(i.control)},
             {"attempts", i.attempts}, {"reason", i.reason}, {"reverse", i.reverse},
             {"source_vms_camera_id", i.sourceVmsCameraId}, {"target_vms_camera_id", i.targetVmsCameraId},
@@ -68,7 +70,10 @@ Json toJson(const Plan& p) {
     Json items = Json::array();
     for (const auto& i : p.items) items.push_back(toJson(i));
     return {{"id", p.id}, {"source", p.sourceVm}, {"target", p.targetVm}, {"state", planStateName(p.state)},
-            {"created_by", p.createdBy}, {"created", timeOrNull(p.createdMs)}, {"items", items}};
+            {"created_by", p.createdBy}, {"created", timeOrNull(p.createdMs)}, {"items", items},
+            {"new_instance", p.newInstance.vm.empty() ? Json(nullptr)
+                                                      : Json{{"vm", p.newInstance.vm}, {"image", p.newInstance.image},
+                                                             {"memory_mib", p.newInstance.memoryMib}}}};
 }
 
 Json toJson(const JournalEntry& j) {

@@ -60,7 +60,8 @@ struct Assignment {
 
 /// The steps of one camera's move, in the order make-before-break runs them.
 enum class Step { Invalid = 0, Preflight, Attach, Verify, Detach, VerifyDetached, Commit,
-                  RollbackRemoveTarget, RollbackRestoreSource, RollbackVerifySource };
+                  RollbackRemoveTarget, RollbackRestoreSource, RollbackVerifySource,
+                  ProvisionInstance };  ///< a plan's new VMS instance (journalled without a camera)
 const char* stepName(Step s);
 Step stepFromName(const std::string& name);
 
@@ -78,6 +79,7 @@ struct PlanItem {
     int64_t planId = 0;
     int position = 0;
     std::string cameraId;
+    std::string targetVm;  ///< where this camera goes; empty: the plan's target
     ItemState state = ItemState::Pending;
     Step step = Step::Preflight;  ///< the next step to run (or the one running)
     std::string mode;             ///< "make-before-break" or "break-before-make", decided at preflight
@@ -97,9 +99,16 @@ enum class PlanState { Invalid = 0, Draft, Running, Paused, Done };
 const char* planStateName(PlanState s);
 PlanState planStateFromName(const std::string& name);
 
+/// A VMS instance a plan creates (through applianced) for the cameras its target has no room for.
+struct NewInstance {
+    std::string vm, image;
+    int memoryMib = 0;
+};
+
 struct Plan {
     int64_t id = 0;
     std::string sourceVm, targetVm;
+    NewInstance newInstance;  ///< vm empty: none
     PlanState state = PlanState::Draft;
     std::string createdBy;
     int64_t createdMs = 0;

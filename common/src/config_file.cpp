@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "common/config_file.h"
 
+#include <filesystem>
+
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -64,6 +66,35 @@ Result<bool> toBool(const std::string& key, const std::string& value) {
     if (value == "true" || value == "yes" || value == "1" || value == "on") return true;
     if (value == "false" || value == "no" || value == "0" || value == "off") return false;
     return makeError(ErrorClass::InvalidArgument, "'" + key + "' must be true or false, got '" + value + "'");
+}
+
+Status setInteger(int& field, const std::string& key, const std::string& value, long long min, long long max) {
+    auto v = toInteger(key, value, min, max);
+    if (!v) return v.error();
+    field = int(*v);
+    return okStatus();
+}
+
+Status setText(std::string& field, const std::string& key, const std::string& value) {
+    if (value.empty()) return makeError(ErrorClass::InvalidArgument, "'" + key + "' must not be empty");
+    field = value;
+    return okStatus();
+}
+
+Status applySettings(const std::string& path, bool fileMustExist, const std::vector<std::string>& overrides,
+                     const std::function<Status(const std::string&, const std::string&)>& apply) {
+    if (!path.empty() && (fileMustExist || std::filesystem::exists(path))) {
+        auto values = readFile(path);
+        if (!values) return values.error();
+        for (const auto& [k, v] : *values)
+            if (auto s = apply(k, v); !s) return makeError(ErrorClass::InvalidArgument, path + ": " + s.error().message);
+    }
+    for (const auto& o : overrides) {
+        auto kv = parseOverride(o);
+        if (!kv) return kv.error();
+        if (auto s = apply(kv->first, kv->second); !s) return s;
+    }
+    return okStatus();
 }
 
 }  // namespace appliance::config

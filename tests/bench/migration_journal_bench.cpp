@@ -25,13 +25,13 @@ int main(int argc, char** argv) {
     auto opened = MigrationStore::open(dir + "/migrator.db");
     if (!opened) return std::fprintf(stderr, "%s\n", opened.error().message.c_str()), 1;
     auto& store = **opened;
-    std::vector<std::string> ids;
+    std::vector<MigrationStore::PlannedCamera> ids;
     for (int i = 0; i < cameras; ++i) {
         CameraRecord c;
         c.id = "urn:uuid:bench-" + std::to_string(i), c.name = "cam " + std::to_string(i);
         c.streamUri = "rtsp://127.0.0.1:8554/cam" + std::to_string(i);
         if (!store.putCamera(c) || !store.assignIfUnassigned(c.id, "legacy")) return 1;
-        ids.push_back(c.id);
+        ids.push_back({c.id, ""});
     }
     auto planId = store.createPlan("legacy", "new", ids, "bench");
     if (!planId) return 1;

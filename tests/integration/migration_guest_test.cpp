@@ -238,6 +238,29 @@ TEST_F(MigrationTest, FourCamerasMoveMakeBeforeBreakAcrossThreeKillsOfTheDaemon)
     ASSERT_TRUE(migrator->start()) << migrator->log();
 }
 
+TEST_F(MigrationTest, ACameraSeenAtANewAddressIsStillTheSameCamera) {
+    // DHCP gave the camera another address: registered again with the same ONVIF identity, it
+    // stays one camera with its assignment, and says where it was (shown, never merged silently).
+    const Json& sim = moving->cameras().at(0);
+    const std::string cam = sim["endpoint_reference"], uri = sim["sub_uri"];
+    auto c = migrator->client();
+    auto before = c->call("cameras");
+    auto assigned = c->call("assignments");
+    ASSERT_TRUE(before && assigned);
+    const std::string moved = "rtsp://127.0.0.2:" + uri.substr(uri.find(':', 7) + 1);
+    auto r = c->call("camera.add", {{"camera", cam}, {"stream_uri", moved}});
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->value("id", ""), cam);
+    EXPECT_EQ(r->value("address", ""), "127.0.0.2");
+    EXPECT_EQ(r->value("previous_address", ""), "127.0.0.1");
+    EXPECT_EQ(r->value("state", ""), "changed-address") << r->dump();
+    auto after = c->call("cameras");
+    ASSERT_TRUE(after);
+    EXPECT_EQ(after->size(), before->size()) << "a new address made a second camera";
+    EXPECT_EQ(c->call("assignments")->dump(), assigned->dump());
+    ASSERT_TRUE(c->call("camera.add", {{"camera", cam}, {"stream_uri", uri}}));  // back where the simulator serves it
+}
+
 TEST_F(MigrationTest, BadRequestsGetAClearErrorAndChangeNothing) {
     auto c = migrator->client();
     auto before = c->call("plans");
@@ -280,16 +303,46 @@ TEST_F(MigrationTest, BadRequestsGetAClearErrorAndChangeNothing) {
     EXPECT_EQ(before->dump(), after->dump()) << "a refused request changed the plans";
 }
 
-TEST_F(MigrationTest, AFullTargetIsRefusedWithTheRoomItHas) {
+TEST_F(MigrationTest, AFullTargetProposesANewInstanceAndTheCameraLandsThereOnceConfirmed) {
     auto info = admin().call("vms.info", {{"name", target()}}, 90000);
     ASSERT_TRUE(info);
-    if ((*info)["cameras"] < (*info)["camera_limit"]) GTEST_SKIP() << "the target is not full: " << info->dump();
+    ASSERT_GE((*info)["cameras"], (*info)["camera_limit"]) << "the previous test filled the target: " << info->dump();
     auto c = migrator->client();
     ASSERT_TRUE(c->call("inventory.refresh", Json::object(), 600000));
-    auto r = plan({dying->cameras().at(0)["endpoint_reference"]});
-    ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().cls, ErrorClass::Conflict);
-    EXPECT_NE(r.error().message.find("has room for 0 more cameras"), std::string::npos) << r.error().message;
+    const std::string cam = dying->cameras().at(0)["endpoint_reference"];
+    auto plans = c->call("plans");
+    ASSERT_TRUE(plans);
+    auto refused = plan({cam});
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().cls, ErrorClass::Conflict);
+    EXPECT_NE(refused.error().message.find("has room for 0 more cameras"), std::string::npos) << refused.error().message;
+    const std::string extra = daemon().vmName("motion-2");  // the fixture deletes it at the end
+    EXPECT_NE(refused.error().message.find("VM '" + extra + "'"), std::string::npos) << refused.error().message;
+    EXPECT_EQ(plans->size(), c->call("plans")->size()) << "a refused plan must not be stored";
+
+    int rc = -1;
+    std::string out = migrator->cli("--json plan --from " + legacy() + " --to " + target() + " --new-instance " + cam, &rc);
+    ASSERT_EQ(rc, 0) << out;
+    Json p = Json::parse(out, nullptr, false);
+    EXPECT_EQ(p["new_instance"].value("vm", ""), extra) << out;
+    EXPECT_EQ(p["items"][0].value("target", ""), extra) << out;
+    const int64_t id = p.value("id", 0);
+    const auto t0 = Clock::now();
+    ASSERT_TRUE(c->call("plan.start", {{"plan", id}}));
+    Json status = waitPlan(id, [](const Json& s) { return s.value("state", "") == "done"; }, std::chrono::minutes(20));
+    figure("migration.new_instance_created_and_first_camera_committed_s", secondsSince(t0));
+    ASSERT_TRUE(allItems(status, "committed")) << status.dump(2) << migrator->log();
+    auto listed = admin().call("vms.cameras", {{"name", extra}}, 90000);
+    ASSERT_TRUE(listed) << listed.error().message;
+    bool there = false;
+    for (const auto& x : (*listed)["cameras"]) there = there || x.value("onvif_id", "") == cam;
+    EXPECT_TRUE(there) << listed->dump();
+    EXPECT_FALSE(camerasIn("zoneminder").count(cam));
+    auto a = c->call("assignments");
+    ASSERT_TRUE(a);
+    for (const auto& as : *a) {
+        if (as["camera"] == cam) { EXPECT_EQ(as["vm"], extra); }
+    }
 }
 
 }  // namespace

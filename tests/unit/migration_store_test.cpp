@@ -57,7 +57,7 @@ TEST_F(MigrationStoreTest, AnAssignmentChangesOnlyByACommittedMove) {
     ASSERT_TRUE(a && *a);
     EXPECT_EQ((*a)->vm, "legacy");
 
-    auto plan = store->createPlan("legacy", "new", {"urn:uuid:a"}, "root");
+    auto plan = store->createPlan("legacy", "new", {{"urn:uuid:a", ""}}, "root");
     ASSERT_TRUE(plan) << plan.error().message;
     auto p = store->plan(*plan);
     ASSERT_TRUE(p && *p);
@@ -76,7 +76,7 @@ TEST_F(MigrationStoreTest, AnAssignmentChangesOnlyByACommittedMove) {
 
 TEST_F(MigrationStoreTest, AnIntentWithoutOutcomeIsInDoubtAfterReopening) {
     addCamera("urn:uuid:a", "legacy");
-    auto plan = store->createPlan("legacy", "new", {"urn:uuid:a"}, "root");
+    auto plan = store->createPlan("legacy", "new", {{"urn:uuid:a", ""}}, "root");
     ASSERT_TRUE(plan);
     auto done = store->journalIntent(*plan, "urn:uuid:a", Step::Preflight, "{}");
     ASSERT_TRUE(done && store->journalOutcome(*done, "ok", "fine"));
@@ -97,7 +97,7 @@ TEST_F(MigrationStoreTest, AnIntentWithoutOutcomeIsInDoubtAfterReopening) {
 
 TEST_F(MigrationStoreTest, TheEngineNeverOverwritesAControlAskedMeanwhile) {
     addCamera("urn:uuid:a", "legacy");
-    auto plan = store->createPlan("legacy", "new", {"urn:uuid:a"}, "root");
+    auto plan = store->createPlan("legacy", "new", {{"urn:uuid:a", ""}}, "root");
     ASSERT_TRUE(plan);
     PlanItem engineCopy = (*store->plan(*plan))->items.at(0);
     ASSERT_TRUE(store->setControl(*plan, "urn:uuid:a", Control::Pause));  // the administrator
