@@ -193,6 +193,9 @@ void printPlan(const Json& plan) {
                         i.value("target", "").empty() ? text(plan, "target") : text(i, "target"), text(i, "state"),
                         text(i, "step"), text(i, "mode"), text(i, "gap_s"), text(i, "reason")});
     std::printf("%s", formatTable({"#", "CAMERA", "TO", "STATE", "STEP", "MODE", "GAP S", "REASON"}, rows).c_str());
+    if (plan.value("source_records_nothing", false))
+        std::printf("VM %s records no camera any more; shut it down when you are sure: appliancectl vm shutdown %s\n",
+                    text(plan, "source").c_str(), text(plan, "source").c_str());
     if (plan.contains("new_instance") && plan["new_instance"].is_object())
         std::printf("new VMS instance: VM %s from image %s (created before its first camera)\n",
                     text(plan["new_instance"], "vm").c_str(), text(plan["new_instance"], "image").c_str());
@@ -272,11 +275,13 @@ int runDaemonCommand(int argc, char** argv, bool json) {
             auto e = client.nextEvent(600000);
             if (!e) return exitCodeFor(e.error().cls);
             if (json) std::printf("%s\n", Json{{"event", e->name}, {"data", e->body}}.dump().c_str());
-            else if (e->name == "migration.step")
+            else if (e->name == "migration.step" && e->body.value("plan", int64_t(0)) == answer->value("id", int64_t(-1)))
                 std::printf("%s  %s  %s: %s %s\n", clock(Json{{"t", e->timestampS}}, "t").c_str(), text(e->body, "camera").c_str(),
                             text(e->body, "step").c_str(), text(e->body, "outcome").c_str(), text(e->body, "detail").c_str());
             std::fflush(stdout);
-            if (e->name == "migration.plan" && e->body.value("state", "") == "done") return EX_OK;
+            if (e->name == "migration.plan" && e->body.value("state", "") == "done" &&
+                e->body.value("plan", int64_t(0)) == answer->value("id", int64_t(-1)))
+                return EX_OK;
         }
     }
     return EX_OK;

@@ -26,13 +26,17 @@ public:
     explicit BackgroundWorker(asio::io_context& io, std::size_t maxQueued = 8) : m_io(io), m_max(maxQueued) {
         m_thread = std::thread([this] { loop(); });
     }
-    ~BackgroundWorker() {
+    ~BackgroundWorker() { stop(); }
+
+    /// Ends the thread after the job it runs (if any); queued jobs are dropped. Call before what
+    /// the jobs use is destroyed.
+    void stop() {
         {
             std::lock_guard lock(m_mutex);
             m_stop = true;
         }
         m_cv.notify_all();
-        m_thread.join();
+        if (m_thread.joinable()) m_thread.join();
     }
 
     void post(std::function<Result<Json>()> job, Reply reply) {

@@ -145,6 +145,7 @@ int main(int argc, char** argv) {
     io.run();
     engine.stop();
     engineThread.join();
+    worker.stop();  // its jobs use the commands and the inventory, destroyed before it
     server.reset();
     log->info("stopped");
     return EX_OK;

@@ -38,13 +38,6 @@ bool isUnfinished(ItemState s) {
 
 }  // namespace
 
-bool validCameraId(const std::string& id) {
-    if (id.empty() || id.size() > 128) return false;
-    for (unsigned char c : id)
-        if (!(std::isalnum(c) || c == ':' || c == '-' || c == '.' || c == '_' || c == '/')) return false;
-    return true;
-}
-
 MigratorCommands::MigratorCommands(MigrationStore& store, Inventory& inventory, std::function<void()> wakeEngine,
                                    Background background)
     : m_store(store), m_inventory(inventory), m_wake(std::move(wakeEngine)), m_background(std::move(background)) {
@@ -114,6 +107,12 @@ void MigratorCommands::addReadVerbs() {
         }
         out["finished"] = done;
         out["total"] = (*p)->items.size();
+        // Once the plan is done and the source records nothing any more, the legacy VM can go: the
+        // offer is made here, the shutdown is the administrator's (appliancectl vm shutdown).
+        bool sourceEmpty = (*p)->state == PlanState::Done;
+        if (auto as = m_store.assignments(); as && sourceEmpty)
+            for (const auto& x : *as) sourceEmpty = sourceEmpty && x.vm != (*p)->sourceVm;
+        out["source_records_nothing"] = sourceEmpty;
         reply(out);
     });
     add("journal", false, "the step journal of a plan (one camera's if named)", [this](const Caller&, const Json& args, Reply reply) {
@@ -151,11 +150,13 @@ void MigratorCommands::addCameraVerbs() {
         TRY(width, a.integer("width", 16, 7680));
         TRY(height, a.integer("height", 16, 4320));
         TRY(fps, a.integer("fps", 1, 60));
-        if (stream && (stream->rfind("rtsp://", 0) != 0 || stream->find('@') != std::string::npos))
+        if (stream && !validStreamUri(*stream))
             return reply(bad("camera.add", "'stream_uri' must be rtsp://host[:port]/path without credentials "
                                            "(set those with camera.credentials)"));
-        if (device && device->rfind("http://", 0) != 0 && device->rfind("https://", 0) != 0)
-            return reply(bad("camera.add", "'device_url' must be the camera's http(s):// ONVIF device service"));
+        if (device && ((device->rfind("http://", 0) != 0 && device->rfind("https://", 0) != 0) ||
+                       device->find('@') != std::string::npos))
+            return reply(bad("camera.add", "'device_url' must be the camera's http(s):// ONVIF device service, without "
+                                           "credentials (set those with camera.credentials)"));
         CameraRecord cam;
         cam.id = id, cam.name = name.value_or(""), cam.streamUri = stream.value_or(""), cam.deviceUrl = device.value_or("");
         cam.width = int(width.value_or(0)), cam.height = int(height.value_or(0)), cam.fps = int(fps.value_or(0));
@@ -247,6 +248,11 @@ void MigratorCommands::addPlanVerbs() {
         // Past the target's camera limit, the rest goes to a new instance of the same VMS (the
         // patent's "another instance past a camera limit"), only when the administrator says so.
         auto t = m_store.vms(target);
+        if (!t) return reply(t.error());
+        if (!(*t)->reachable)
+            return reply(makeError(ErrorClass::Unavailable, "the VMS in VM '" + target + "' did not answer at the last "
+                                                            "inventory (" + (*t)->reason + "); run `camera-migrator inventory` "
+                                                            "when it is up"));
         const int room = std::max((*t)->cameraLimit - (*t)->cameras, 0);
         NewInstance extra;
         if (int(ids.size()) > room) {
@@ -324,10 +330,17 @@ void MigratorCommands::addControlVerb(const std::string& verb, Control control, 
         case Control::Pause: fits = s == ItemState::Pending || s == ItemState::Running || s == ItemState::RollingBack; break;
         case Control::Resume: fits = s == ItemState::Paused; break;
         case Control::Skip: fits = isUnfinished(s) && s != ItemState::RollingBack; break;
-        case Control::Retry: fits = s == ItemState::Failed || s == ItemState::RolledBack || s == ItemState::Skipped || s == ItemState::Paused; break;
+        case Control::Retry: fits = s == ItemState::Failed || s == ItemState::RolledBack || s == ItemState::Skipped; break;
         case Control::Rollback: fits = s != ItemState::RolledBack && s != ItemState::Skipped && s != ItemState::RollingBack; break;
         case Control::None: break;
         }
+        if (fits && (control == Control::Retry || control == Control::Rollback))
+            for (const auto& p : *plans)
+                for (const auto& i : p.items)
+                    if (p.id != plan->id && i.cameraId == camera && isUnfinished(i.state))
+                        return reply(makeError(ErrorClass::Conflict, "camera '" + camera + "' is " + itemStateName(i.state) +
+                                                                         " in plan " + std::to_string(p.id) +
+                                                                         "; finish, skip or roll it back there first"));
         if (!fits)
             return reply(makeError(ErrorClass::Conflict, "camera '" + camera + "' is " + itemStateName(s) + " in plan " +
                                                              std::to_string(plan->id) + "; '" + verb + "' does not apply now"));

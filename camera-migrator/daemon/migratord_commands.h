@@ -44,7 +44,4 @@ private:
     std::map<std::string, Verb> m_verbs;
 };
 
-/// An ONVIF endpoint reference as an identity: printable, no spaces, at most 128 bytes.
-bool validCameraId(const std::string& id);
-
 }  // namespace appliance::migration

@@ -75,15 +75,17 @@ Result<std::string> CameraSteps::preflight(MoveContext& ctx) {
     if (!inSource) return inSource.error();
     auto inTarget = find(ctx.toVm, ctx.camera);
     if (!inTarget) return inTarget.error();
-    if (!*inSource && !*inTarget)
-        return makeError(ErrorClass::NotFound, "neither VM '" + ctx.fromVm + "' nor VM '" + ctx.toVm +
-                                                   "' records this camera; refresh the inventory (`camera-migrator "
-                                                   "inventory`) and plan again");
-    if (!*inTarget && target->cameras >= target->cameraLimit)
+    if (*inTarget)  // not ours: a rollback would remove a camera (and its recording) the target had before
+        return makeError(ErrorClass::Conflict, "VM '" + ctx.toVm + "' already records this camera (its camera " +
+                                                   (*inTarget)->id + "); remove it from one of the two VMSs first");
+    if (!*inSource)
+        return makeError(ErrorClass::NotFound, "VM '" + ctx.fromVm + "' does not record this camera; refresh the "
+                                                   "inventory (`camera-migrator inventory`) and plan again");
+    if (target->cameras >= target->cameraLimit)
         return makeError(ErrorClass::Conflict, "VM '" + ctx.toVm + "' has no room: its VMS records " +
                                                    std::to_string(target->cameras) + " of at most " +
                                                    std::to_string(target->cameraLimit) + " cameras");
-    if (*inSource) ctx.fromId = (*inSource)->id;
+    ctx.fromId = (*inSource)->id;
     std::string said;
     if (!ctx.camera.deviceUrl.empty()) {
         auto device = m_checks.onvifDevice(ctx.camera.deviceUrl, ctx.credentials);
@@ -102,7 +104,7 @@ Result<std::string> CameraSteps::preflight(MoveContext& ctx) {
     if (decoded.error().cls == ErrorClass::AuthenticationFailed)
         return makeError(ErrorClass::AuthenticationFailed,
                          "the camera refuses the stored credentials; set them with `camera-migrator credentials`");
-    if (*inSource && (*inSource)->receiving) {
+    if ((*inSource)->receiving) {
         ctx.item.mode = kBreakBeforeMake;
         return said + "the camera serves one session only (ours failed: " + decoded.error().message +
                "): break-before-make";

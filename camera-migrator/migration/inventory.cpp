@@ -64,6 +64,15 @@ Result<Json> Inventory::refresh() {
         else findings.push_back("VMS in VM '" + vm + "' is not ready: " + info->reason);
     }
 
+    // Cameras moving in a plan are in two VMSs on purpose (make-before-break): "moving", not a
+    // conflict. Taken before the VMSs are asked, so a move committed meanwhile still counts.
+    std::set<std::string> moving;
+    if (auto plans = m_store.plans())
+        for (const auto& p : *plans)
+            for (const auto& i : p.items)
+                if (i.state == ItemState::Running || i.state == ItemState::RollingBack || i.state == ItemState::Paused ||
+                    i.state == ItemState::Failed)
+                    moving.insert(i.cameraId);
     std::map<std::string, std::vector<std::string>> holders;  // camera id -> VMs that record it
     int imported = 0, unidentified = 0;
     for (const auto& vm : reachable) {
@@ -74,10 +83,13 @@ Result<Json> Inventory::refresh() {
         }
         std::vector<VmsCamera> rows;
         for (const auto& c : *list) {
-            if (c.onvifId.empty()) {
+            // What a guest says is data: an identity or a stream that could not have come from a
+            // camera (or that points anywhere else than rtsp://) is reported, never imported.
+            if (c.onvifId.empty() || !validCameraId(c.onvifId) || !validStreamUri(c.streamUri)) {
                 ++unidentified;
-                findings.push_back("VM '" + vm + "' records camera " + c.id + " ('" + c.name +
-                                   "') without an ONVIF identity; register it with `camera-migrator camera add`");
+                findings.push_back("VM '" + vm + "' records camera " + c.id + " ('" + c.name + "') " +
+                                   (c.onvifId.empty() ? "without an ONVIF identity" : "with an identity or stream that is not valid") +
+                                   "; register it with `camera-migrator camera add`");
                 continue;
             }
             const std::string hostUri = m_views.toHost(c.streamUri);
@@ -96,19 +108,10 @@ Result<Json> Inventory::refresh() {
         if (auto s = m_store.replaceVmsCameras(vm, rows); !s) return s.error();
     }
 
-    // Reconcile each camera with what the VMSs said. Cameras moving in a plan right now are in
-    // two VMSs on purpose (make-before-break): those are "moving", not a conflict.
-    std::set<std::string> moving;
-    if (auto plans = m_store.plans())
-        for (const auto& p : *plans)
-            for (const auto& i : p.items)
-                if (i.state == ItemState::Running || i.state == ItemState::RollingBack || i.state == ItemState::Paused ||
-                    i.state == ItemState::Failed)
-                    moving.insert(i.cameraId);
     auto cameras = m_store.cameras();
     if (!cameras) return cameras.error();
     int conflicts = 0, missing = 0;
-    for (auto cam : *cameras) {
+    for (const auto& cam : *cameras) {
         const auto& in = holders[cam.id];
         auto assigned = m_store.assignment(cam.id);
         if (!assigned) return assigned.error();
@@ -134,10 +137,8 @@ Result<Json> Inventory::refresh() {
             state = "unassigned", detail = "no VMS records it";
         }
         if (state == "conflict" || state == "missing") findings.push_back("camera '" + cam.name + "': " + detail);
-        if (state != cam.state || detail != cam.detail) {
-            cam.state = state, cam.detail = detail;
-            if (auto s = m_store.putCamera(cam); !s) return s.error();
-        }
+        if (state != cam.state || detail != cam.detail)
+            if (auto s = m_store.setCameraState(cam.id, state, detail); !s) return s.error();
     }
     return Json{{"vms_instances", reachable.size()}, {"cameras", cameras->size()}, {"imported", imported},
                 {"unidentified", unidentified}, {"conflicts", conflicts}, {"missing", missing}, {"findings", findings}};

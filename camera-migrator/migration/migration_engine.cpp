@@ -30,13 +30,10 @@ Step nextStep(Step step, const std::string& mode) {
     return Step::Invalid;
 }
 
+std::string targetOf(const Plan& plan, const PlanItem& item) { return item.targetVm.empty() ? plan.targetVm : item.targetVm; }
+
 bool isRollbackStep(Step s) {
     return s == Step::RollbackRemoveTarget || s == Step::RollbackRestoreSource || s == Step::RollbackVerifySource;
-}
-
-bool nothingChangedYet(Step step, const std::string& mode) {
-    return step == Step::Preflight || (mode == kMakeBeforeBreak && step == Step::Attach) ||
-           (mode == kBreakBeforeMake && step == Step::Detach);
 }
 
 MigrationEngine::MigrationEngine(MigrationStore& store, VmsGateway& vms, CameraChecks& checks, StepSettings settings,
@@ -82,6 +79,12 @@ void MigrationEngine::recoverInDoubt() {
         if (j.cameraId.empty()) {  // a new instance being created: provision() asks applianced again
             (void)m_store.journalOutcome(j.id, "in-doubt", "camera-migratord stopped while creating the instance; "
                                                            "it is checked and created if missing before its first camera");
+            continue;
+        }
+        auto later = m_store.journal(j.planId, j.cameraId);
+        if (later && !later->empty() && later->back().id > j.id) {
+            // A later step of this camera ran (its outcome could not be written then): not in doubt.
+            (void)m_store.journalOutcome(j.id, "superseded", "a later step of this camera ran after it");
             continue;
         }
         for (auto& item : (*plan)->items) {
@@ -159,33 +162,31 @@ bool MigrationEngine::applyControl(const Plan& plan, PlanItem& item) {
     case Control::Skip:
     case Control::Rollback:
         if (running) return false;  // the item's own loop rolls back between steps
+        clear();
         if (item.state == ItemState::Committed && c == Control::Rollback) {
-            clear();
+            // A move back: the same steps with source and target swapped. The source's id for the
+            // camera is stale (it was removed there): the attach finds or makes a new one.
             item.reverse = true, item.state = ItemState::Running, item.step = Step::Preflight, item.mode.clear();
             item.reason = "moving back to VM '" + plan.sourceVm + "' at the administrator's request";
+            item.sourceVmsCameraId.clear();
             item.targetFirstMs = item.sourceLastMs = 0, item.gapMs.reset(), item.attempts++;
             return changed();
         }
-        if (isFinal(item.state)) return clear(), true;
-        if (nothingChangedYet(item.step, item.mode) || item.state == ItemState::Pending) {
-            clear();
-            item.state = ItemState::Skipped;
-            item.reason = c == Control::Skip ? "skipped by the administrator" : "rolled back before it started";
-            return changed();
-        }
-        if (c == Control::Rollback) clear();  // a skip stays set until the rollback ends, which then skips
-        startRollback(item, c == Control::Skip ? "skipped by the administrator" : "rolled back by the administrator");
+        if (isFinal(item.state)) return true;
+        abandon(plan, item, c == Control::Skip);
         return changed();
     case Control::Retry:
         clear();
         if (item.state == ItemState::Failed && isRollbackStep(item.step)) {
-            item.state = ItemState::RollingBack;
-        } else if (item.state == ItemState::Failed || item.state == ItemState::RolledBack ||
-                   item.state == ItemState::Skipped || item.state == ItemState::Paused) {
+            item.state = ItemState::RollingBack;  // the rollback again, from the step that failed
+        } else if (item.state == ItemState::Failed && item.step == Step::Preflight) {
+            item.state = ItemState::Pending;  // the same move (forward or back) from its preflight
+        } else if (item.state == ItemState::RolledBack || item.state == ItemState::Skipped) {
             item.state = ItemState::Pending, item.step = Step::Preflight, item.mode.clear(), item.reverse = false;
+            item.targetVmsCameraId.clear();
             item.targetFirstMs = item.sourceLastMs = 0, item.gapMs.reset(), item.finishedMs = 0;
         } else {
-            return true;
+            return true;  // nothing to retry (a paused camera is resumed, not retried)
         }
         item.attempts++, item.reason.clear();
         return changed();
@@ -230,7 +231,7 @@ Result<MoveContext> MigrationEngine::context(const Plan& plan, PlanItem& item) {
     if (!*camera) return makeError(ErrorClass::NotFound, "camera '" + item.cameraId + "' is no longer in the inventory");
     auto credentials = m_store.credentials(item.cameraId);
     if (!credentials) return credentials.error();
-    const std::string& target = item.targetVm.empty() ? plan.targetVm : item.targetVm;
+    const std::string target = targetOf(plan, item);
     const std::string& from = item.reverse ? target : plan.sourceVm;
     const std::string& to = item.reverse ? plan.sourceVm : target;
     return MoveContext(**camera, credentials->value_or(CameraCredentials{}), from, to, item);
@@ -242,17 +243,33 @@ void MigrationEngine::startRollback(PlanItem& item, const std::string& reason) {
     item.step = Step::RollbackRemoveTarget;
 }
 
-void MigrationEngine::finishRollback(const Plan& plan, PlanItem& item) {
-    if (item.control == Control::Skip) {
-        (void)m_store.clearControl(plan.id, item.cameraId, Control::Skip);
-        item.state = ItemState::Skipped;
-    } else if (item.reverse) {
-        // The move back failed and was undone: the camera stays where its commit put it.
-        item.state = ItemState::Committed, item.reverse = false, item.step = Step::Commit;
-        item.reason = "moving it back failed and was undone (" + item.reason + "); it stays in VM '" + plan.targetVm + "'";
-    } else {
-        item.state = ItemState::RolledBack;
+void MigrationEngine::abandon(const Plan& plan, PlanItem& item, bool skip) {
+    if (item.step != Step::Preflight) {
+        // Some step has run, or may have half-run before a timeout or a crash: undo whatever it
+        // did (the rollback steps are idempotent), then end as asked.
+        item.skipAfterRollback = skip;
+        startRollback(item, skip ? "skipped by the administrator" : "rolled back by the administrator");
+        return;
     }
+    item.finishedMs = nowMs();
+    if (item.reverse) {
+        item.state = ItemState::Committed, item.reverse = false, item.step = Step::Commit;
+        item.reason = "the move back was cancelled before it started; it stays in VM '" + targetOf(plan, item) + "'";
+    } else {
+        item.state = ItemState::Skipped;
+        item.reason = skip ? "skipped by the administrator" : "cancelled before anything changed";
+    }
+}
+
+void MigrationEngine::finishRollback(const Plan& plan, PlanItem& item) {
+    if (item.reverse) {
+        // The move back failed or was cancelled, and was undone: the camera stays where its commit put it.
+        item.state = ItemState::Committed, item.reverse = false, item.step = Step::Commit;
+        item.reason = "moving it back was undone (" + item.reason + "); it stays in VM '" + targetOf(plan, item) + "'";
+    } else {
+        item.state = item.skipAfterRollback ? ItemState::Skipped : ItemState::RolledBack;
+    }
+    item.skipAfterRollback = false;
     item.finishedMs = nowMs();
     save(item);
     emitItem(item);
@@ -279,18 +296,10 @@ void MigrationEngine::runItem(const Plan& plan, PlanItem item) {
             return;
         }
         if ((item.control == Control::Skip || item.control == Control::Rollback) && item.state == ItemState::Running) {
-            const bool skip = item.control == Control::Skip;
-            if (!skip) (void)m_store.clearControl(plan.id, item.cameraId, Control::Rollback);
-            if (nothingChangedYet(item.step, item.mode) && (item.reverse ? item.sourceVmsCameraId : item.targetVmsCameraId).empty()) {
-                if (skip) (void)m_store.clearControl(plan.id, item.cameraId, Control::Skip);
-                item.state = ItemState::Skipped;
-                item.reason = skip ? "skipped by the administrator" : "rolled back before anything changed";
-                item.finishedMs = nowMs();
-                save(item), emitItem(item);
-                return;
-            }
-            startRollback(item, skip ? "skipped by the administrator" : "rolled back by the administrator");
+            (void)m_store.clearControl(plan.id, item.cameraId, item.control);
+            abandon(plan, item, item.control == Control::Skip);
             save(item), emitItem(item);
+            if (item.state != ItemState::RollingBack) return;
         }
         auto ctx = context(plan, item);
         if (!ctx) {
@@ -299,6 +308,18 @@ void MigrationEngine::runItem(const Plan& plan, PlanItem item) {
             return;
         }
         const Step step = item.step;
+        if (step == Step::Preflight) {
+            // Another plan (or a retry of an older one) may have moved the camera since: a move
+            // starts only from where the camera is assigned now.
+            auto a = m_store.assignment(item.cameraId);
+            if (a && *a && (*a)->vm != ctx->fromVm) {
+                item.state = ItemState::Failed;
+                item.reason = "the camera is assigned to VM '" + (*a)->vm + "' now, not VM '" + ctx->fromVm +
+                              "'. Nothing was changed; plan its move from there.";
+                save(item), emitItem(item);
+                return;
+            }
+        }
         auto r = runStep(plan, item, *ctx);
         if (!r && m_stopping) return;  // left in doubt on purpose: the restart asks the VMSs
         if (r) {
@@ -312,7 +333,7 @@ void MigrationEngine::runItem(const Plan& plan, PlanItem item) {
         const std::string why = r.error().message;
         if (isTransient(r.error())) {
             item.state = ItemState::Paused;
-            item.reason = why + ". The camera waits where it is; resume it when that VM answers again.";
+            item.reason = why + ". The camera waits at this step; resume it when the cause is fixed.";
         } else if (step == Step::Preflight) {
             item.state = ItemState::Failed;
             item.reason = why + ". Nothing was changed; fix this and retry the camera.";
@@ -342,8 +363,10 @@ Result<std::string> MigrationEngine::runStep(const Plan& plan, PlanItem& item, M
         item.state = item.reverse ? ItemState::RolledBack : ItemState::Committed;
         if (item.reverse) item.reason = "moved back to VM '" + ctx.toVm + "' at the administrator's request";
         item.finishedMs = nowMs();
-        if (auto s = m_store.commitMove(*jid, item, ctx.toVm); !s)
+        if (auto s = m_store.commitMove(*jid, item, ctx.toVm); !s) {
+            (void)m_store.journalOutcome(*jid, "failed", s.error().message);  // outside the rolled-back transaction
             return makeError(ErrorClass::Unavailable, "cannot commit (" + s.error().message + ")");
+        }
         (void)m_store.forgetVmsCamera(ctx.fromVm, item.cameraId);
         (void)m_store.putVmsCamera({ctx.toVm, item.cameraId, ctx.toId, ctx.camera.name,
                                     m_steps.settings().views.toGuest(ctx.camera.streamUri), true, true, nowMs()});

@@ -46,6 +46,9 @@ private:
     /// Runs one step with its journal rows; the step's sentence or error.
     Result<std::string> runStep(const Plan& plan, PlanItem& item, MoveContext& ctx);
     void startRollback(PlanItem& item, const std::string& reason);
+    /// Skip (or cancel) a camera that has not been committed: ends it at once if nothing was
+    /// asked of a VMS yet, else rolls it back first.
+    void abandon(const Plan& plan, PlanItem& item, bool skip);
     void finishRollback(const Plan& plan, PlanItem& item);
     Result<MoveContext> context(const Plan& plan, PlanItem& item);
     void save(const PlanItem& item);
@@ -66,7 +69,7 @@ private:
 /// The step after `step` in a camera's move (mode: make- or break-before-make), Invalid after the last.
 Step nextStep(Step step, const std::string& mode);
 bool isRollbackStep(Step step);
-/// Nothing has changed in either VMS yet when the next step is `step`.
-bool nothingChangedYet(Step step, const std::string& mode);
+/// Where the item's camera goes: its own target (a plan's new instance) or the plan's.
+std::string targetOf(const Plan& plan, const PlanItem& item);
 
 }  // namespace appliance::migration

@@ -40,7 +40,8 @@ CREATE TABLE plan_items (
     control TEXT NOT NULL DEFAULT 'none', attempts INTEGER NOT NULL DEFAULT 0, reason TEXT NOT NULL DEFAULT '',
     source_vms_camera_id TEXT NOT NULL DEFAULT '', target_vms_camera_id TEXT NOT NULL DEFAULT '',
     reverse INTEGER NOT NULL DEFAULT 0, gap_ms INTEGER, target_first_ms INTEGER NOT NULL DEFAULT 0,
-    source_last_ms INTEGER NOT NULL DEFAULT 0, started_ms INTEGER NOT NULL DEFAULT 0,
+    source_last_ms INTEGER NOT NULL DEFAULT 0, skip_after_rollback INTEGER NOT NULL DEFAULT 0,
+    started_ms INTEGER NOT NULL DEFAULT 0,
     finished_ms INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (plan_id, camera_id));
 CREATE TABLE journal (
     id INTEGER PRIMARY KEY, plan_id INTEGER NOT NULL, camera_id TEXT NOT NULL, step TEXT NOT NULL,
@@ -91,7 +92,7 @@ CameraRecord readCamera(const sqlite::Statement& st) {
 
 const char* kItemColumns =
     "plan_id, camera_id, position, state, step, mode, control, attempts, reason, source_vms_camera_id, "
-    "target_vms_camera_id, reverse, gap_ms, started_ms, finished_ms, target_first_ms, source_last_ms, target_vm";
+    "target_vms_camera_id, reverse, gap_ms, started_ms, finished_ms, target_first_ms, source_last_ms, target_vm, skip_after_rollback";
 
 PlanItem readItem(const sqlite::Statement& st) {
     PlanItem i;
@@ -103,6 +104,7 @@ PlanItem readItem(const sqlite::Statement& st) {
     if (!st.columnIsNull(12)) i.gapMs = st.columnInt(12);
     i.startedMs = st.columnInt(13), i.finishedMs = st.columnInt(14);
     i.targetFirstMs = st.columnInt(15), i.sourceLastMs = st.columnInt(16), i.targetVm = st.columnText(17);
+    i.skipAfterRollback = st.columnInt(18) != 0;
     return i;
 }
 
@@ -139,6 +141,13 @@ Status MigrationStore::putCamera(const CameraRecord& c) {
     st.bind(10, int64_t(c.width)).bind(11, int64_t(c.height)).bind(12, int64_t(c.fps));
     st.bind(13, c.state.empty() ? std::string("known") : c.state).bind(14, c.detail);
     st.bind(15, c.firstSeenMs ? c.firstSeenMs : now).bind(16, c.lastSeenMs ? c.lastSeenMs : now);
+    return st.run();
+}
+
+Status MigrationStore::setCameraState(const std::string& id, const std::string& state, const std::string& detail) {
+    Lock lock(m_mutex);
+    PREPARE(st, "UPDATE cameras SET state = ?2, detail = ?3 WHERE id = ?1");
+    st.bind(1, id).bind(2, state).bind(3, detail);
     return st.run();
 }
 
@@ -369,16 +378,16 @@ Status MigrationStore::putItemLocked(const PlanItem& i) {
     // engine's copy of an item never overwrites a request made meanwhile.
     PREPARE(st, "INSERT INTO plan_items (plan_id, camera_id, position, state, step, mode, control, attempts, "
                 "reason, source_vms_camera_id, target_vms_camera_id, reverse, gap_ms, started_ms, finished_ms, "
-                "target_first_ms, source_last_ms, target_vm) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) "
+                "target_first_ms, source_last_ms, target_vm, skip_after_rollback) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) "
                 "ON CONFLICT(plan_id, camera_id) DO UPDATE SET position=?3, state=?4, step=?5, mode=?6, attempts=?8, "
                 "reason=?9, source_vms_camera_id=?10, target_vms_camera_id=?11, reverse=?12, gap_ms=?13, "
-                "started_ms=?14, finished_ms=?15, target_first_ms=?16, source_last_ms=?17, target_vm=?18");
+                "started_ms=?14, finished_ms=?15, target_first_ms=?16, source_last_ms=?17, target_vm=?18, skip_after_rollback=?19");
     st.bind(1, i.planId).bind(2, i.cameraId).bind(3, int64_t(i.position)).bind(4, std::string(itemStateName(i.state)));
     st.bind(5, std::string(stepName(i.step))).bind(6, i.mode).bind(7, std::string(controlName(i.control)));
     st.bind(8, int64_t(i.attempts)).bind(9, i.reason).bind(10, i.sourceVmsCameraId).bind(11, i.targetVmsCameraId);
     st.bind(12, int64_t(i.reverse)).bind(13, i.gapMs).bind(14, i.startedMs).bind(15, i.finishedMs);
-    st.bind(16, i.targetFirstMs).bind(17, i.sourceLastMs).bind(18, i.targetVm);
+    st.bind(16, i.targetFirstMs).bind(17, i.sourceLastMs).bind(18, i.targetVm).bind(19, int64_t(i.skipAfterRollback));
     return st.run();
 }
 

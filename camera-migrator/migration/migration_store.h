@@ -24,6 +24,8 @@ public:
 
     // Cameras
     Status putCamera(const CameraRecord& camera);
+    /// Only what reconciliation found (a concurrent registration keeps its address and stream).
+    Status setCameraState(const std::string& id, const std::string& state, const std::string& detail);
     Result<std::optional<CameraRecord>> camera(const std::string& id);
     Result<std::vector<CameraRecord>> cameras();
     Status setCredentials(const std::string& cameraId, const CameraCredentials& credentials);

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <chrono>
+#include <cctype>
 #include <cstring>
 
 namespace appliance::migration {
@@ -10,6 +11,20 @@ namespace appliance::migration {
 int64_t nowMs() {
     using namespace std::chrono;
     return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+bool validCameraId(const std::string& id) {
+    if (id.empty() || id.size() > 128) return false;
+    for (unsigned char c : id)
+        if (!(std::isalnum(c) || c == ':' || c == '-' || c == '.' || c == '_' || c == '/')) return false;
+    return true;
+}
+
+bool validStreamUri(const std::string& uri) {
+    if (uri.size() > 512 || uri.rfind("rtsp://", 0) != 0 || uri.size() == 7) return false;
+    for (unsigned char c : uri)
+        if (c <= ' ' || c == '@' || c >= 0x7f) return false;
+    return true;
 }
 
 namespace {

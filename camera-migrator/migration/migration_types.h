@@ -17,6 +17,11 @@ using Json = nlohmann::json;
 /// Milliseconds since the epoch: every time the store keeps.
 int64_t nowMs();
 
+/// An ONVIF endpoint reference as an identity: printable, no spaces, at most 128 bytes.
+bool validCameraId(const std::string& id);
+/// A stream a VMS may be given: rtsp://host..., no credentials in it, at most 512 bytes.
+bool validStreamUri(const std::string& uri);
+
 struct CameraRecord {
     std::string id;  ///< the ONVIF endpoint reference (urn:uuid:...), never an address
     std::string name, manufacturer, model, firmware;
@@ -89,6 +94,7 @@ struct PlanItem {
     std::string sourceVmsCameraId, targetVmsCameraId;
     /// Reverse move asked after commit: the same steps with source and target swapped.
     bool reverse = false;
+    bool skipAfterRollback = false;  ///< the administrator skipped it mid-move: rolled back, then skipped
     std::optional<int64_t> gapMs;  ///< first frame recorded by the target minus last by the source
     int64_t targetFirstMs = 0;     ///< when the target first reported this camera's frames recorded
     int64_t sourceLastMs = 0;      ///< the source's last recorded frame, read just before detaching
