@@ -229,6 +229,14 @@ void print(const std::string& verb, const Json& a) {
         std::printf("%s", formatTable({"TIME", "WHO", "ACTION", "TARGET", "RESULT", "DETAIL"}, rows).c_str());
     } else if (verb == "status" || verb == "plan.create") {
         printPlan(a);
+    } else if (verb == "camera.credentials") {
+        std::printf("credentials set for %zu camera(s)\n", a.value("cameras", Json::array()).size());
+    } else if (verb == "plan.start" || verb == "plan.pause" || verb == "plan.resume") {
+        std::printf("plan %s is %s; follow it with `camera-migrator status %s --watch`\n", text(a, "plan").c_str(),
+                    text(a, "state").c_str(), text(a, "plan").c_str());
+    } else if (verb.rfind("camera.", 0) == 0 && a.contains("requested")) {
+        std::printf("%s asked for camera %s (plan %s, now %s); the engine acts between steps\n", text(a, "requested").c_str(),
+                    text(a, "camera").c_str(), text(a, "plan").c_str(), text(a, "state").c_str());
     } else if (verb == "inventory.refresh") {
         std::printf("%s VMS instances, %s cameras (%s imported, %s conflicts, %s missing, %s without ONVIF identity)\n",
                     text(a, "vms_instances").c_str(), text(a, "cameras").c_str(), text(a, "imported").c_str(),

@@ -98,21 +98,7 @@ void MigratorCommands::addReadVerbs() {
         auto p = m_store.plan(planId);
         if (!p) return reply(p.error());
         if (!*p) return reply(makeError(ErrorClass::NotFound, "there is no plan " + std::to_string(planId)));
-        Json out = toJson(**p);
-        int done = 0;
-        for (auto& item : out["items"]) {
-            auto cam = m_store.camera(item["camera"]);
-            item["name"] = cam && *cam ? (*cam)->name : "";
-            if (!isUnfinished(itemStateFromName(item["state"]))) ++done;
-        }
-        out["finished"] = done;
-        out["total"] = (*p)->items.size();
-        // Once the plan is done and the source records nothing any more, the legacy VM can go: the
-        // offer is made here, the shutdown is the administrator's (appliancectl vm shutdown).
-        bool sourceEmpty = (*p)->state == PlanState::Done;
-        if (auto as = m_store.assignments(); as && sourceEmpty)
-            for (const auto& x : *as) sourceEmpty = sourceEmpty && x.vm != (*p)->sourceVm;
-        out["source_records_nothing"] = sourceEmpty;
+        Json out = planStatus(**p);
         reply(out);
     });
     add("journal", false, "the step journal of a plan (one camera's if named)", [this](const Caller&, const Json& args, Reply reply) {
@@ -213,8 +199,12 @@ void MigratorCommands::addPlanVerbs() {
         std::vector<std::string> ids;
         if (all.value_or(false)) {
             if (args.contains("cameras")) return reply(bad("plan.create", "give 'cameras' or 'all', not both"));
-            for (const auto& as : *assignments)
-                if (as.vm == source) ids.push_back(as.cameraId);
+            // In the order an administrator reads them: by name.
+            auto cams = m_store.cameras();  // sorted by name
+            if (!cams) return reply(cams.error());
+            for (const auto& c : *cams)
+                for (const auto& as : *assignments)
+                    if (as.cameraId == c.id && as.vm == source) ids.push_back(c.id);
         } else {
             auto it = args.find("cameras");
             if (it == args.end() || !it->is_array() || it->empty() || it->size() > 10000)
@@ -280,7 +270,7 @@ void MigratorCommands::addPlanVerbs() {
         if (!id) return reply(id.error());
         auto p = m_store.plan(*id);
         if (!p || !*p) return reply(makeError(ErrorClass::Internal, "the plan was not stored"));
-        reply(toJson(**p));
+        reply(planStatus(**p));
     });
     auto planState = [this](const std::string& verb, std::set<PlanState> from, PlanState to) {
         return [this, verb, from, to](const Caller&, const Json& args, Reply reply) {
@@ -351,6 +341,25 @@ void MigratorCommands::addControlVerb(const std::string& verb, Control control, 
         m_wake();
         reply(Json{{"plan", plan->id}, {"camera", camera}, {"requested", controlName(control)}, {"state", itemStateName(s)}});
     });
+}
+
+Json MigratorCommands::planStatus(const Plan& plan) {
+    Json out = toJson(plan);
+    int done = 0;
+    for (auto& item : out["items"]) {
+        auto cam = m_store.camera(item["camera"]);
+        item["name"] = cam && *cam ? (*cam)->name : "";
+        if (!isUnfinished(itemStateFromName(item["state"]))) ++done;
+    }
+    out["finished"] = done;
+    out["total"] = plan.items.size();
+    // Once the plan is done and the source records nothing any more, the legacy VM can go: the
+    // offer is made here, the shutdown is the administrator's (appliancectl vm shutdown).
+    bool sourceEmpty = plan.state == PlanState::Done;
+    if (auto as = m_store.assignments(); as && sourceEmpty)
+        for (const auto& x : *as) sourceEmpty = sourceEmpty && x.vm != plan.sourceVm;
+    out["source_records_nothing"] = sourceEmpty;
+    return out;
 }
 
 void MigratorCommands::add(const std::string& name, bool write, std::string help,

@@ -35,6 +35,8 @@ private:
     void addCameraVerbs();
     void addPlanVerbs();
     void addControlVerb(const std::string& verb, Control control, std::string help);
+    /// A plan as `status` shows it: its items with camera names, progress, and the shutdown offer.
+    Json planStatus(const Plan& plan);
     AuditRecord auditRecord(const Caller& caller, const std::string& verb, const Json& args) const;
 
     MigrationStore& m_store;
