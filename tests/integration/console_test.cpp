@@ -80,8 +80,13 @@ TEST_F(ConsoleTest, TheKioskShowsTheFocusedGuestFullScreenAndFollowsFocusChanges
     for (const auto& [vm, wantRed] : {std::pair{red, true}, std::pair{blue, false}}) {
         ASSERT_TRUE(admin->call("focus.set", {{"target", vm}}));
         ASSERT_TRUE(spinUntil([&] { return controller->focus().toStdString() == vm; }, std::chrono::seconds(10)));
-        QCoreApplication::processEvents();
-        QTest::qWait(100);
+        // A session has a frame as soon as the guest's display exists, which may still be the
+        // black of its boot: give the guest time to paint its colour (the checks below still fail
+        // if it never shows).
+        (void)spinUntil([&] {
+            Colours now = count(window->grabWindow());
+            return (wantRed ? now.red : now.blue) > 2000;
+        }, std::chrono::seconds(30));
         QImage image = shot("console-" + std::string(wantRed ? "red" : "blue") + ".png");
         Colours c = count(image);
         if (wantRed) {
