@@ -284,10 +284,9 @@ void MigrationEngine::runItem(const Plan& plan, PlanItem item) {
     }
     while (!m_stopping) {
         // The administrator may have asked something, or paused the whole plan, since the last step.
-        if (auto fresh = m_store.plan(plan.id); fresh && *fresh) {
-            if ((*fresh)->state == PlanState::Paused) return;
-            for (const auto& f : (*fresh)->items)
-                if (f.cameraId == item.cameraId) item.control = f.control;
+        if (auto asked = m_store.requests(plan.id, item.cameraId)) {
+            if (asked->first == PlanState::Paused) return;
+            item.control = asked->second;
         }
         if (item.control == Control::Pause) {
             (void)m_store.clearControl(plan.id, item.cameraId, Control::Pause);

@@ -459,12 +459,15 @@ Result<std::vector<JournalEntry>> MigrationStore::inDoubt() {
     return out;
 }
 
-Result<int64_t> MigrationStore::journalCount() {
+Result<std::pair<PlanState, Control>> MigrationStore::requests(int64_t planId, const std::string& cameraId) {
     Lock lock(m_mutex);
-    PREPARE(st, "SELECT COUNT(*) FROM journal");
-    int64_t n = 0;
-    if (auto s = eachRow(st, [&](auto& r) { n = r.columnInt(0); }); !s) return s.error();
-    return n;
+    PREPARE(st, "SELECT p.state, i.control FROM plans p JOIN plan_items i ON i.plan_id = p.id "
+                "WHERE p.id = ?1 AND i.camera_id = ?2");
+    st.bind(1, planId).bind(2, cameraId);
+    std::pair<PlanState, Control> out{PlanState::Invalid, Control::None};
+    auto s = eachRow(st, [&](auto& r) { out = {planStateFromName(r.columnText(0)), controlFromName(r.columnText(1))}; });
+    if (!s) return s.error();
+    return out;
 }
 
 Result<int64_t> MigrationStore::audit(const AuditRecord& a) {

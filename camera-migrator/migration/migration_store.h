@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/result.h"
@@ -62,6 +63,9 @@ public:
     Status setPlanState(int64_t id, PlanState state);
     Status putItem(const PlanItem& item);
     Status setControl(int64_t planId, const std::string& cameraId, Control control);
+    /// The plan's state and the camera's pending control: what the engine checks between steps
+    /// (one row, not the whole plan).
+    Result<std::pair<PlanState, Control>> requests(int64_t planId, const std::string& cameraId);
     /// Clears the control if it is still `expected` (one asked meanwhile is kept); true if cleared.
     Result<bool> clearControl(int64_t planId, const std::string& cameraId, Control expected);
 
@@ -75,7 +79,6 @@ public:
     Result<std::vector<JournalEntry>> journal(int64_t planId, const std::string& cameraId = "");
     /// Rows whose outcome was never written: the daemon stopped between intent and outcome.
     Result<std::vector<JournalEntry>> inDoubt();
-    Result<int64_t> journalCount();
 
     // Audit
     Result<int64_t> audit(const AuditRecord& record);

@@ -109,6 +109,10 @@ TEST_F(MigrationStoreTest, TheEngineNeverOverwritesAControlAskedMeanwhile) {
     ASSERT_TRUE(cleared);
     EXPECT_FALSE(*cleared);
     EXPECT_EQ((*store->plan(*plan))->items.at(0).control, Control::Skip);
+    auto asked = store->requests(*plan, "urn:uuid:a");  // what the engine reads between steps
+    ASSERT_TRUE(asked);
+    EXPECT_EQ(asked->first, PlanState::Draft);
+    EXPECT_EQ(asked->second, Control::Skip);
 }
 
 TEST(MigrationSteps, MakeBeforeBreakAttachesFirstAndBreakBeforeMakeDetachesFirst) {
