@@ -78,12 +78,12 @@ CONSOLE_BIN="$REPO/build/dev/console/appliance-console"
 CONSOLE_AT="(not built)"
 if [ -x "$CONSOLE_BIN" ]; then
     if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
-        "$CONSOLE_BIN" --admin-socket $SOCK & CONSOLE_PIDS+=($!)
+        "$CONSOLE_BIN" --admin-socket $SOCK --migrator-socket /run/camera-migrator/admin.sock & CONSOLE_PIDS+=($!)
         CONSOLE_AT="on your display"
     else
         Xvfb :73 -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 & CONSOLE_PIDS+=($!)
         sleep 1
-        DISPLAY=:73 QT_QUICK_BACKEND=software "$CONSOLE_BIN" --admin-socket $SOCK >/dev/null 2>&1 & CONSOLE_PIDS+=($!)
+        DISPLAY=:73 QT_QUICK_BACKEND=software "$CONSOLE_BIN" --admin-socket $SOCK --migrator-socket /run/camera-migrator/admin.sock >/dev/null 2>&1 & CONSOLE_PIDS+=($!)
         x11vnc -display :73 -localhost -rfbport 5973 -forever -shared -nopw -quiet >/dev/null 2>&1 & CONSOLE_PIDS+=($!)
         CONSOLE_AT="vnc://127.0.0.1:5973 (loopback only; e.g. ssh -L 5973:127.0.0.1:5973 this-host, then a VNC viewer)"
     fi
@@ -160,6 +160,16 @@ take_inventory() {
     seed_legacy_cameras
     [ -x "$MIGRATOR/camera-migrator" ] || return 0
     CAMERA_MIGRATOR_SOCKET=$MIGRATOR_SOCK "$MIGRATOR/camera-migrator" inventory
+    # The VMSs know each camera's stream; the wizard's thumbnails need its ONVIF service too.
+    local line id url
+    while read -r line; do
+        id=$(echo "$line" | sed -n 's/.*"endpoint_reference":"\([^"]*\)".*/\1/p')
+        url=$(echo "$line" | sed -n 's/.*"device_url":"\([^"]*\)".*/\1/p')
+        [ -n "$id" ] && [ -n "$url" ] || continue
+        CAMERA_MIGRATOR_SOCKET=$MIGRATOR_SOCK "$MIGRATOR/camera-migrator" camera add "$id" --device-url "$url" >/dev/null ||
+            echo "camera $id: its ONVIF address was not registered"
+    done < /run/appliance/cameras.json
+    printf 'admin\n' | CAMERA_MIGRATOR_SOCKET=$MIGRATOR_SOCK "$MIGRATOR/camera-migrator" credentials --all --user admin --password-file -
 }
 take_inventory > /run/appliance/demo-cameras.log 2>&1 &
 CONSOLE_PIDS+=($!)

@@ -114,7 +114,10 @@ int main(int argc, char** argv) {
     MigrationEngine engine(**store, *engineGateway, *checks, steps, broadcast);
     engine.setJournalHook(crashHook());
     BackgroundWorker worker(io);
-    MigratorCommands commands(**store, inventory, [&engine] { engine.wake(); },
+    // Thumbnails for the wizard: a picture at most 10 s old is served from the cache.
+    SnapshotCache snapshots([&checks](const std::string& url, const CameraCredentials& k) { return checks->snapshot(url, k); },
+                            std::chrono::seconds(10));
+    MigratorCommands commands(**store, inventory, snapshots, [&engine] { engine.wake(); },
                               [&worker](auto job, auto reply) { worker.post(std::move(job), std::move(reply)); });
     AdminServerSettings adminSettings;
     adminSettings.socketPath = cfg.adminSocket;
@@ -145,6 +148,7 @@ int main(int argc, char** argv) {
     io.run();
     engine.stop();
     engineThread.join();
+    snapshots.stop();
     worker.stop();  // its jobs use the commands and the inventory, destroyed before it
     server.reset();
     log->info("stopped");

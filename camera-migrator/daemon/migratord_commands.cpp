@@ -38,9 +38,10 @@ bool isUnfinished(ItemState s) {
 
 }  // namespace
 
-MigratorCommands::MigratorCommands(MigrationStore& store, Inventory& inventory, std::function<void()> wakeEngine,
-                                   Background background)
-    : m_store(store), m_inventory(inventory), m_wake(std::move(wakeEngine)), m_background(std::move(background)) {
+MigratorCommands::MigratorCommands(MigrationStore& store, Inventory& inventory, SnapshotCache& snapshots,
+                                   std::function<void()> wakeEngine, Background background)
+    : m_store(store), m_inventory(inventory), m_snapshots(snapshots), m_wake(std::move(wakeEngine)),
+      m_background(std::move(background)) {
     add("help", false, "the commands and what they do", [this](const Caller&, const Json&, Reply reply) {
         Json out = Json::array();
         for (const auto& [name, v] : m_verbs) out.push_back({{"name", name}, {"write", v.write}, {"help", v.help}});
@@ -151,6 +152,22 @@ void MigratorCommands::addCameraVerbs() {
         if (!stored || !*stored) return reply(makeError(ErrorClass::Internal, "the camera was not stored"));
         reply(toJson(**stored));
     });
+    add("camera.snapshot", false, "the camera's latest picture (JPEG in base64) and when it was taken; refreshed in the background", [this](const Caller&, const Json& args, Reply reply) {
+        CHECK(Arguments("camera.snapshot", args).onlyKeys({"camera"}));
+        TRY(id, cameraArg("camera.snapshot", args));
+        auto cam = m_store.camera(id);
+        if (!cam) return reply(cam.error());
+        if (!*cam) return reply(makeError(ErrorClass::NotFound, "unknown camera '" + id + "'; `camera-migrator cameras` lists them"));
+        auto k = m_store.credentials(id);
+        if (!k) return reply(k.error());
+        auto shot = m_snapshots.get(id, (*cam)->deviceUrl, k->value_or(CameraCredentials{}));
+        std::string why = shot.error;
+        if ((*cam)->deviceUrl.empty())
+            why = "no ONVIF address is known for this camera; register it with `camera-migrator camera add ID --device-url URL`";
+        reply(Json{{"camera", id}, {"jpeg", shot.jpeg.empty() ? Json(nullptr) : Json(toBase64(shot.jpeg))},
+                   {"taken", shot.jpeg.empty() ? Json(nullptr) : Json(double(shot.takenMs) / 1000.0)},
+                   {"error", why}, {"refreshing", shot.refreshing}});
+    });
     add("camera.credentials", true, "the user name and password the VMSs and the checks use for a camera (all=true: every camera without any)", [this](const Caller&, const Json& args, Reply reply) {
         Arguments a("camera.credentials", args);
         CHECK(a.onlyKeys({"camera", "all", "username", "password"}));
@@ -180,97 +197,39 @@ void MigratorCommands::addCameraVerbs() {
 
 void MigratorCommands::addPlanVerbs() {
     add("plan.create", true, "a plan moving cameras (or all) from one VMS instance to another, in the order given", [this](const Caller& caller, const Json& args, Reply reply) {
-        Arguments a("plan.create", args);
-        CHECK(a.onlyKeys({"source", "target", "cameras", "all", "new_instance"}));
-        TRY(source, a.vmName("source"));
-        TRY(target, a.vmName("target"));
-        TRY(all, a.boolean("all"));
-        TRY(newInstance, a.boolean("new_instance"));
-        if (source == target)
-            return reply(bad("plan.create", "source and target are both '" + source + "'; a plan moves cameras to another VMS"));
-        for (const auto& vm : {source, target}) {
-            auto v = m_store.vms(vm);
-            if (!v) return reply(v.error());
-            if (!*v) return reply(makeError(ErrorClass::NotFound, "VM '" + vm + "' is not a known VMS instance; "
-                                                                  "`camera-migrator vms` lists them (after `camera-migrator inventory`)"));
-        }
-        auto assignments = m_store.assignments();
-        if (!assignments) return reply(assignments.error());
-        std::vector<std::string> ids;
-        if (all.value_or(false)) {
-            if (args.contains("cameras")) return reply(bad("plan.create", "give 'cameras' or 'all', not both"));
-            // In the order an administrator reads them: by name.
-            auto cams = m_store.cameras();  // sorted by name
-            if (!cams) return reply(cams.error());
-            for (const auto& c : *cams)
-                for (const auto& as : *assignments)
-                    if (as.cameraId == c.id && as.vm == source) ids.push_back(c.id);
-        } else {
-            auto it = args.find("cameras");
-            if (it == args.end() || !it->is_array() || it->empty() || it->size() > 10000)
-                return reply(bad("plan.create", "'cameras' must be a list of camera ids (or give all=true)"));
-            std::set<std::string> seen;
-            for (const auto& c : *it) {
-                if (!c.is_string() || !validCameraId(c)) return reply(bad("plan.create", "'cameras' holds something that is not a camera id"));
-                if (!seen.insert(c).second) return reply(bad("plan.create", "camera '" + c.get<std::string>() + "' is listed twice"));
-                ids.push_back(c);
-            }
-        }
-        if (ids.empty()) return reply(makeError(ErrorClass::NotFound, "VM '" + source + "' has no cameras assigned to move"));
-        for (const auto& id : ids) {
-            auto cam = m_store.camera(id);
-            if (!cam) return reply(cam.error());
-            if (!*cam) return reply(makeError(ErrorClass::NotFound, "unknown camera '" + id + "'; `camera-migrator cameras` lists them"));
-            auto as = m_store.assignment(id);
-            if (!as) return reply(as.error());
-            if (!*as || (*as)->vm != source)
-                return reply(makeError(ErrorClass::Conflict, "camera '" + (*cam)->name + "' (" + id + ") is " +
-                                                                 (*as ? "assigned to VM '" + (*as)->vm + "'" : std::string("not assigned")) +
-                                                                 ", not to VM '" + source + "'"));
-        }
-        auto plans = m_store.plans();
-        if (!plans) return reply(plans.error());
-        for (const auto& p : *plans)
-            for (const auto& i : p.items)
-                if (isUnfinished(i.state) && std::find(ids.begin(), ids.end(), i.cameraId) != ids.end())
-                    return reply(makeError(ErrorClass::Conflict, "camera '" + i.cameraId + "' is still in plan " +
-                                                                     std::to_string(p.id) + "; finish, skip or roll it back there first"));
-        // Past the target's camera limit, the rest goes to a new instance of the same VMS (the
-        // patent's "another instance past a camera limit"), only when the administrator says so.
-        auto t = m_store.vms(target);
-        if (!t) return reply(t.error());
-        if (!(*t)->reachable)
-            return reply(makeError(ErrorClass::Unavailable, "the VMS in VM '" + target + "' did not answer at the last "
-                                                            "inventory (" + (*t)->reason + "); run `camera-migrator inventory` "
-                                                            "when it is up"));
-        const int room = std::max((*t)->cameraLimit - (*t)->cameras, 0);
-        NewInstance extra;
-        if (int(ids.size()) > room) {
-            std::string vm = target + "-2";
-            for (int n = 3; n < 100; ++n) {
-                auto known = m_store.vms(vm);
-                if (!known || !*known) break;
-                vm = target + "-" + std::to_string(n);
-            }
-            extra = {vm, "vms-" + (*t)->product, (*t)->product == "zoneminder" ? 1536 : 1024};
-            const std::string roomText = "VM '" + target + "' has room for " + std::to_string(room) + " more cameras (" +
-                                         std::to_string((*t)->cameras) + " of " + std::to_string((*t)->cameraLimit) +
-                                         " used) and this plan moves " + std::to_string(ids.size());
-            if (int(ids.size()) - room > (*t)->cameraLimit)
-                return reply(makeError(ErrorClass::Conflict, roomText + ", more than one new instance takes; plan fewer cameras"));
-            if (!newInstance.value_or(false))
-                return reply(makeError(ErrorClass::Conflict, roomText + ". Proposed: a new " + (*t)->product + " instance, VM '" +
-                                                                 vm + "' from image '" + extra.image + "', for the other " +
-                                                                 std::to_string(ids.size() - std::size_t(room)) +
-                                                                 "; confirm with new_instance=true (camera-migrator plan --new-instance)"));
-        }
+        CHECK(Arguments("plan.create", args).onlyKeys({"source", "target", "cameras", "all", "new_instance"}));
+        TRY(newInstance, Arguments("plan.create", args).boolean("new_instance"));
+        TRY(d, draftPlan("plan.create", args));
+        if (!d.extra.vm.empty() && !newInstance.value_or(false))
+            return reply(makeError(ErrorClass::Conflict, d.roomText + ". Proposed: a new " + d.product + " instance, VM '" + d.extra.vm +
+                                                             "' from image '" + d.extra.image + "', for the other " +
+                                                             std::to_string(d.cameras.size() - std::size_t(d.room)) +
+                                                             "; confirm with new_instance=true (camera-migrator plan --new-instance)"));
         std::vector<MigrationStore::PlannedCamera> planned;
-        for (std::size_t i = 0; i < ids.size(); ++i) planned.push_back({ids[i], int(i) < room ? "" : extra.vm});
-        auto id = m_store.createPlan(source, target, planned, caller.user, extra);
+        for (std::size_t i = 0; i < d.cameras.size(); ++i) planned.push_back({d.cameras[i], int(i) < d.room ? "" : d.extra.vm});
+        auto id = m_store.createPlan(d.source, d.target, planned, caller.user, d.extra);
         if (!id) return reply(id.error());
         auto p = m_store.plan(*id);
         if (!p || !*p) return reply(makeError(ErrorClass::Internal, "the plan was not stored"));
         reply(planStatus(**p));
+    });
+    // What plan.create would do, stored nowhere: the wizard's summary before Start.
+    add("plan.preview", false, "what a plan would do (cameras, where each goes, a proposed new instance) without making it", [this](const Caller&, const Json& args, Reply reply) {
+        CHECK(Arguments("plan.preview", args).onlyKeys({"source", "target", "cameras", "all"}));
+        TRY(d, draftPlan("plan.preview", args));
+        Json cams = Json::array();
+        for (std::size_t i = 0; i < d.cameras.size(); ++i) {
+            auto cam = m_store.camera(d.cameras[i]);
+            cams.push_back({{"camera", d.cameras[i]}, {"name", cam && *cam ? (*cam)->name : ""},
+                            {"target", int(i) < d.room ? d.target : d.extra.vm}});
+        }
+        reply(Json{{"source", d.source}, {"target", d.target}, {"cameras", cams}, {"room", d.room},
+                   {"used", d.used}, {"limit", d.limit},
+                   {"new_instance", d.extra.vm.empty() ? Json(nullptr)
+                                                       : Json{{"vm", d.extra.vm}, {"image", d.extra.image},
+                                                              {"memory_mib", d.extra.memoryMib},
+                                                              {"cameras", d.cameras.size() - std::size_t(d.room)}}},
+                   {"summary", d.roomText}});
     });
     auto planState = [this](const std::string& verb, std::set<PlanState> from, PlanState to) {
         return [this, verb, from, to](const Caller&, const Json& args, Reply reply) {
@@ -341,6 +300,96 @@ void MigratorCommands::addControlVerb(const std::string& verb, Control control, 
         m_wake();
         reply(Json{{"plan", plan->id}, {"camera", camera}, {"requested", controlName(control)}, {"state", itemStateName(s)}});
     });
+}
+
+Result<MigratorCommands::Draft> MigratorCommands::draftPlan(const std::string& verb, const Json& args) {
+    Arguments a(verb, args);
+    auto sourceArg = a.vmName("source");
+    if (!sourceArg) return sourceArg.error();
+    auto targetArg = a.vmName("target");
+    if (!targetArg) return targetArg.error();
+    auto all = a.boolean("all");
+    if (!all) return all.error();
+    const std::string source = *sourceArg, target = *targetArg;
+    if (source == target)
+        return bad(verb, "source and target are both '" + source + "'; a plan moves cameras to another VMS");
+    for (const auto& vm : {source, target}) {
+        auto v = m_store.vms(vm);
+        if (!v) return v.error();
+        if (!*v) return makeError(ErrorClass::NotFound, "VM '" + vm + "' is not a known VMS instance; "
+                                                              "`camera-migrator vms` lists them (after `camera-migrator inventory`)");
+    }
+    auto assignments = m_store.assignments();
+    if (!assignments) return assignments.error();
+    std::vector<std::string> ids;
+    if (all->value_or(false)) {
+        if (args.contains("cameras")) return bad(verb, "give 'cameras' or 'all', not both");
+        // In the order an administrator reads them: by name.
+        auto cams = m_store.cameras();  // sorted by name
+        if (!cams) return cams.error();
+        for (const auto& c : *cams)
+            for (const auto& as : *assignments)
+                if (as.cameraId == c.id && as.vm == source) ids.push_back(c.id);
+    } else {
+        auto it = args.find("cameras");
+        if (it == args.end() || !it->is_array() || it->empty() || it->size() > 10000)
+            return bad(verb, "'cameras' must be a list of camera ids (or give all=true)");
+        std::set<std::string> seen;
+        for (const auto& c : *it) {
+            if (!c.is_string() || !validCameraId(c)) return bad(verb, "'cameras' holds something that is not a camera id");
+            if (!seen.insert(c).second) return bad(verb, "camera '" + c.get<std::string>() + "' is listed twice");
+            ids.push_back(c);
+        }
+    }
+    if (ids.empty()) return makeError(ErrorClass::NotFound, "VM '" + source + "' has no cameras assigned to move");
+    for (const auto& id : ids) {
+        auto cam = m_store.camera(id);
+        if (!cam) return cam.error();
+        if (!*cam) return makeError(ErrorClass::NotFound, "unknown camera '" + id + "'; `camera-migrator cameras` lists them");
+        auto as = m_store.assignment(id);
+        if (!as) return as.error();
+        if (!*as || (*as)->vm != source)
+            return makeError(ErrorClass::Conflict, "camera '" + (*cam)->name + "' (" + id + ") is " +
+                                                             (*as ? "assigned to VM '" + (*as)->vm + "'" : std::string("not assigned")) +
+                                                             ", not to VM '" + source + "'");
+    }
+    auto plans = m_store.plans();
+    if (!plans) return plans.error();
+    for (const auto& p : *plans)
+        for (const auto& i : p.items)
+            if (isUnfinished(i.state) && std::find(ids.begin(), ids.end(), i.cameraId) != ids.end())
+                return makeError(ErrorClass::Conflict, "camera '" + i.cameraId + "' is still in plan " +
+                                                                 std::to_string(p.id) + "; finish, skip or roll it back there first");
+    // Past the target's camera limit, the rest goes to a new instance of the same VMS (the
+    // patent's "another instance past a camera limit"), only when the administrator says so.
+    auto t = m_store.vms(target);
+    if (!t) return t.error();
+    if (!(*t)->reachable)
+        return makeError(ErrorClass::Unavailable, "the VMS in VM '" + target + "' did not answer at the last "
+                                                        "inventory (" + (*t)->reason + "); run `camera-migrator inventory` "
+                                                        "when it is up");
+    const int room = std::max((*t)->cameraLimit - (*t)->cameras, 0);
+    NewInstance extra;
+    std::string roomText;
+    if (int(ids.size()) > room) {
+        std::string vm = target + "-2";
+        for (int n = 3; n < 100; ++n) {
+            auto known = m_store.vms(vm);
+            if (!known || !*known) break;
+            vm = target + "-" + std::to_string(n);
+        }
+        extra = {vm, "vms-" + (*t)->product, (*t)->product == "zoneminder" ? 1536 : 1024};
+        roomText = "VM '" + target + "' has room for " + std::to_string(room) + " more cameras (" +
+                                     std::to_string((*t)->cameras) + " of " + std::to_string((*t)->cameraLimit) +
+                                     " used) and this plan moves " + std::to_string(ids.size());
+        if (int(ids.size()) - room > (*t)->cameraLimit)
+            return makeError(ErrorClass::Conflict, roomText + ", more than one new instance takes; plan fewer cameras");
+    }
+    Draft d;
+    d.source = source, d.target = target, d.cameras = ids, d.room = room, d.extra = extra;
+    d.used = (*t)->cameras, d.limit = (*t)->cameraLimit;
+    d.roomText = roomText, d.product = (*t)->product;
+    return d;
 }
 
 Json MigratorCommands::planStatus(const Plan& plan) {

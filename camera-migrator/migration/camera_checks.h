@@ -26,6 +26,8 @@ public:
     virtual Result<Json> onvifDevice(const std::string& deviceUrl, const CameraCredentials& credentials) = 0;
     /// Opens the stream (host view) and decodes frames for a moment.
     virtual Result<DecodeReport> decodes(const std::string& streamUri, const CameraCredentials& credentials) = 0;
+    /// One JPEG from the camera's ONVIF snapshot URI (its first profile's); no RTSP session.
+    virtual Result<std::string> snapshot(const std::string& deviceUrl, const CameraCredentials& credentials) = 0;
 };
 
 /// The real checks: gSOAP for ONVIF, GStreamer for the stream.

@@ -7,14 +7,20 @@ namespace appliance::qt {
 
 namespace {
 constexpr int kMaxLineBytes = 4 * 1024 * 1024;
+
+QJsonObject unanswered(const QString& why) {
+    return {{"error", QJsonObject{{"class", "Disconnected"}, {"desc", why}}}};
 }
+}  // namespace
 
 LineSocket::LineSocket(QObject* parent) : QObject(parent) {
     connect(&m_socket, &QLocalSocket::connected, this, &LineSocket::connected);
     connect(&m_socket, &QLocalSocket::readyRead, this, &LineSocket::onReadyRead);
     connect(&m_socket, &QLocalSocket::disconnected, this, [this] {
-        m_replies.clear();
+        // Every caller hears back, so nobody waits forever with a request "in flight".
+        auto pending = std::exchange(m_replies, {});
         m_buffer.clear();
+        for (auto& reply : pending) reply(unanswered(tr("the connection closed before the answer came; it reconnects on its own")));
         emit disconnected();
     });
     connect(&m_socket, &QLocalSocket::errorOccurred, this, [this](QLocalSocket::LocalSocketError) {
@@ -34,7 +40,10 @@ void LineSocket::connectTo(const QString& path) {
 void LineSocket::abort() { m_socket.abort(); }
 
 void LineSocket::call(const QString& verb, const QJsonObject& args, Reply reply) {
-    if (m_socket.state() != QLocalSocket::ConnectedState) return;
+    if (m_socket.state() != QLocalSocket::ConnectedState) {
+        reply(unanswered(tr("not connected; it reconnects on its own, try again in a moment")));
+        return;
+    }
     qint64 id = m_nextId++;
     m_replies.insert(id, std::move(reply));
     QJsonObject cmd{{"execute", verb}, {"arguments", args}, {"id", id}};

@@ -24,6 +24,8 @@ public:
     void abort();
     bool isConnected() const { return m_socket.state() == QLocalSocket::ConnectedState; }
     bool isUnconnected() const { return m_socket.state() == QLocalSocket::UnconnectedState; }
+    /// `reply` is always called once: with the answer, or with an error when not connected or
+    /// when the connection closes first (error class "Disconnected").
     void call(const QString& verb, const QJsonObject& args, Reply reply);
 
 signals:

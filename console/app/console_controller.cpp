@@ -13,8 +13,9 @@ constexpr std::chrono::milliseconds kAdminPollInterval{2000};
 }  // namespace
 
 ConsoleController::ConsoleController(QObject* parent)
-    : QObject(parent), m_vms(this), m_admin(m_socket, kAdminPollInterval, this) {
+    : QObject(parent), m_vms(this), m_admin(m_socket, kAdminPollInterval, this), m_migration(m_socket, this) {
     QQmlEngine::setObjectOwnership(&m_vms, QQmlEngine::CppOwnership);
+    QQmlEngine::setObjectOwnership(&m_migration, QQmlEngine::CppOwnership);
     QQmlEngine::setObjectOwnership(&m_admin, QQmlEngine::CppOwnership);
     connect(&m_asks, &AskQueue::changed, this, &ConsoleController::askChanged);
     m_retry.setInterval(1000);
@@ -37,7 +38,17 @@ ConsoleController::ConsoleController(QObject* parent)
     });
     connect(&m_socket, &qt::LineSocket::eventReceived, this, &ConsoleController::onEvent);
     m_retry.start();
-    QTimer::singleShot(0, this, [this] { m_socket.connectTo(m_adminSocket); });
+    QTimer::singleShot(0, this, [this] {
+        m_socket.connectTo(m_adminSocket);
+        m_migration.setSocketPath(m_migratorSocket);
+    });
+}
+
+void ConsoleController::setMigratorSocket(const QString& path) {
+    if (path == m_migratorSocket) return;
+    m_migratorSocket = path;
+    emit migratorSocketChanged();
+    m_migration.setSocketPath(path);
 }
 
 void ConsoleController::setAdminSocket(const QString& path) {
@@ -77,6 +88,7 @@ void ConsoleController::refresh() {
         }
     });
     m_socket.call("vm.list", {}, [this](const QJsonObject& m) {
+        if (!m.contains("return")) return;  // applianced went away: keep the sessions until it is back
         const QJsonArray list = m.value("return").toArray();
         // Each VM's display socket comes from vm.info; gather them, then publish the list at once.
         auto pending = std::make_shared<QList<VmListModel::Vm>>();
@@ -85,6 +97,7 @@ void ConsoleController::refresh() {
         for (const auto& v : list) {
             const QString name = v.toObject().value("name").toString();
             m_socket.call("vm.info", {{"name", name}}, [this, pending, left](const QJsonObject& r) {
+                if (r.value("error").toObject().value("class") == QLatin1String("Disconnected")) return;  // ditto
                 QJsonObject info = r.value("return").toObject();
                 if (!info.isEmpty())
                     pending->push_back({info.value("name").toString(), info.value("state").toString(),

@@ -10,6 +10,7 @@
 #include "admin_controller.h"
 #include "ask_queue.h"
 #include "line_socket.h"
+#include "migration_controller.h"
 #include "vm_list_model.h"
 
 namespace appliance::console {
@@ -20,6 +21,9 @@ class ConsoleController : public QObject {
     Q_PROPERTY(appliance::console::VmListModel* vms READ vms CONSTANT)
     /// The admin console page's data and actions, over the same connection.
     Q_PROPERTY(appliance::console::AdminController* admin READ admin CONSTANT)
+    /// The migration wizard's data and actions, over a connection to camera-migratord.
+    Q_PROPERTY(appliance::console::MigrationController* migration READ migration CONSTANT)
+    Q_PROPERTY(QString migratorSocket READ migratorSocket WRITE setMigratorSocket NOTIFY migratorSocketChanged)
     Q_PROPERTY(QString focus READ focus NOTIFY focusChanged)
     Q_PROPERTY(bool connected READ connected NOTIFY connectedChanged)
     Q_PROPERTY(QString adminSocket READ adminSocket WRITE setAdminSocket NOTIFY adminSocketChanged)
@@ -35,6 +39,9 @@ public:
     explicit ConsoleController(QObject* parent = nullptr);
     VmListModel* vms() { return &m_vms; }
     AdminController* admin() { return &m_admin; }
+    MigrationController* migration() { return &m_migration; }
+    QString migratorSocket() const { return m_migratorSocket; }
+    void setMigratorSocket(const QString& path);
     QString focus() const { return m_focus; }
     bool connected() const { return m_connected; }
     QString adminSocket() const { return m_adminSocket; }
@@ -54,6 +61,7 @@ signals:
     void focusChanged();
     void connectedChanged();
     void adminSocketChanged();
+    void migratorSocketChanged();
     void askChanged();
 
 private:
@@ -63,6 +71,8 @@ private:
     QTimer m_retry;
     VmListModel m_vms;
     AdminController m_admin;  // after m_socket, which it uses
+    MigrationController m_migration;  // likewise
+    QString m_migratorSocket = QStringLiteral("/run/camera-migrator/admin.sock");
     QString m_focus = QStringLiteral("admin-console");
     bool m_connected = false;
     AskQueue m_asks;

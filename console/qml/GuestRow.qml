@@ -42,9 +42,12 @@ Rectangle {
         id: content
         anchors { left: parent.left; right: parent.right; top: parent.top; margins: 12 }
         spacing: 8
+        // Every control fits down to a 1024-px screen: the name and the charts give up width, the
+        // buttons and settings wrap onto another line.
         RowLayout {
-            spacing: 16
-            Label { textFormat: Text.PlainText; text: row.name; color: "#ffffff"; font.pixelSize: 20; font.bold: true; Layout.preferredWidth: 220; elide: Text.ElideRight }
+            Layout.fillWidth: true
+            spacing: 14
+            Label { textFormat: Text.PlainText; text: row.name; color: "#ffffff"; font.pixelSize: 20; font.bold: true; Layout.preferredWidth: 220; Layout.minimumWidth: 120; Layout.fillWidth: true; Layout.maximumWidth: 220; elide: Text.ElideRight }
             Rectangle {
                 Layout.preferredWidth: stateLabel.implicitWidth + 16
                 Layout.preferredHeight: stateLabel.implicitHeight + 6
@@ -52,15 +55,25 @@ Rectangle {
                 color: row.stateColor
                 Label { textFormat: Text.PlainText; id: stateLabel; objectName: "state-" + row.name; anchors.centerIn: parent; text: row.state.replace("-", " "); color: "#101214"; font.bold: true }
             }
-            Label { textFormat: Text.PlainText; text: row.uptime ? qsTr("up %1").arg(row.uptime) : ""; color: "#b8bec6"; Layout.preferredWidth: 110 }
+            Label { textFormat: Text.PlainText; text: row.uptime ? qsTr("up %1").arg(row.uptime) : ""; color: "#b8bec6"; Layout.preferredWidth: 100 }
             Label { textFormat: Text.PlainText; text: qsTr("CPU %1 %").arg(row.cpuPercent.toFixed(1)); color: "#b8bec6"; Layout.preferredWidth: 90 }
-            HistoryChart { objectName: "cpuChart-" + row.name; values: row.cpuHistory; maximum: 100; color: "#4fc3f7"; Layout.preferredWidth: 160; Layout.preferredHeight: 32 }
-            Label { textFormat: Text.PlainText; text: row.running ? qsTr("%1 / %2 MiB").arg(row.memoryUsedMib).arg(row.memoryMib) : qsTr("%1 MiB").arg(row.memoryMib); color: "#b8bec6"; Layout.preferredWidth: 110 }
-            HistoryChart { objectName: "memoryChart-" + row.name; values: row.memoryHistory; maximum: row.memoryMib; color: "#ba8cf0"; Layout.preferredWidth: 160; Layout.preferredHeight: 32 }
+            HistoryChart { objectName: "cpuChart-" + row.name; values: row.cpuHistory; maximum: 100; color: "#4fc3f7"; Layout.preferredWidth: 160; Layout.minimumWidth: 60; Layout.maximumWidth: 160; Layout.fillWidth: true; Layout.preferredHeight: 32 }
+            // QEMU's resident memory can exceed the guest's size (its own code, video memory): say
+            // which number is which, so "273 / 256" does not read as a fault.
+            Label {
+                objectName: "memoryText-" + row.name
+                textFormat: Text.PlainText
+                text: row.running ? qsTr("RAM %1 MiB\nhost uses %2 MiB").arg(row.memoryMib).arg(row.memoryUsedMib) : qsTr("RAM %1 MiB").arg(row.memoryMib)
+                color: "#b8bec6"
+                font.pixelSize: 12
+                Layout.preferredWidth: 120
+            }
+            HistoryChart { objectName: "memoryChart-" + row.name; values: row.memoryHistory; maximum: row.memoryMib; color: "#ba8cf0"; Layout.preferredWidth: 160; Layout.minimumWidth: 60; Layout.maximumWidth: 160; Layout.fillWidth: true; Layout.preferredHeight: 32 }
             Item { Layout.fillWidth: true }
             BusyIndicator { running: row.busy; visible: row.busy; Layout.preferredWidth: 28; Layout.preferredHeight: 28 }
         }
-        RowLayout {
+        Flow {
+            Layout.fillWidth: true
             spacing: 8
             Button {
                 objectName: "start-" + row.name; text: qsTr("Start")
@@ -90,16 +103,20 @@ Rectangle {
                 enabled: row.running
                 onClicked: row.showRequested(row.name)
             }
-            Item { Layout.preferredWidth: 24 }
-            Label { textFormat: Text.PlainText; text: qsTr("vCPUs"); color: "#b8bec6" }
-            SpinBox { id: vcpuBox; objectName: "vcpus-" + row.name; from: 1; to: 64; value: row.vcpus; editable: true }
-            Label { textFormat: Text.PlainText; text: qsTr("Memory (MiB)"); color: "#b8bec6" }
-            SpinBox { id: memoryBox; objectName: "memory-" + row.name; from: 64; to: 262144; stepSize: 64; value: row.memoryMib; editable: true }
-            CheckBox { id: autostartBox; objectName: "autostart-" + row.name; text: qsTr("Start with the appliance"); checked: row.autostart }
-            Button {
-                objectName: "apply-" + row.name; text: qsTr("Apply")
-                enabled: !row.busy
-                onClicked: row.admin.configure(row.name, vcpuBox.value, memoryBox.value, autostartBox.checked)
+            Item { width: 16; height: 1 }
+            // The settings stay together when the line wraps.
+            Row {
+                spacing: 8
+                Label { textFormat: Text.PlainText; text: qsTr("vCPUs"); color: "#b8bec6"; anchors.verticalCenter: parent.verticalCenter }
+                SpinBox { id: vcpuBox; objectName: "vcpus-" + row.name; from: 1; to: 64; value: row.vcpus; editable: true }
+                Label { textFormat: Text.PlainText; text: qsTr("Memory (MiB)"); color: "#b8bec6"; anchors.verticalCenter: parent.verticalCenter }
+                SpinBox { id: memoryBox; objectName: "memory-" + row.name; from: 64; to: 262144; stepSize: 64; value: row.memoryMib; editable: true }
+                CheckBox { id: autostartBox; objectName: "autostart-" + row.name; text: qsTr("Start with the appliance"); checked: row.autostart }
+                Button {
+                    objectName: "apply-" + row.name; text: qsTr("Apply")
+                    enabled: !row.busy
+                    onClicked: row.admin.configure(row.name, vcpuBox.value, memoryBox.value, autostartBox.checked)
+                }
             }
         }
         Label {

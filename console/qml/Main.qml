@@ -18,9 +18,11 @@ Window {
 
     property alias controller: controller
     property string adminSocket: "/run/appliance/admin.sock"
+    property string migratorSocket: "/run/camera-migrator/admin.sock"
     ConsoleController {
         id: controller
         adminSocket: window.adminSocket
+        migratorSocket: window.migratorSocket
         onFocusChanged: indicator.flash()
     }
 
@@ -38,12 +40,11 @@ Window {
         }
     }
 
-    AdminPage {
+    AdminConsole {
         objectName: "adminConsole"
         anchors.fill: parent
         visible: controller.focus === "admin-console"
-        admin: controller.admin
-        connected: controller.connected
+        controller: controller
         onShowRequested: (name) => controller.requestFocus(name)
     }
 

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "vnc_session.h"
 
+#include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <QtEndian>
 #include <rfb/rfbclient.h>
@@ -20,7 +24,8 @@ void onUpdate(rfbClient* client, int, int, int, int) {
 void quietLog(const char*, ...) {}
 }  // namespace
 
-VncSession::VncSession(std::string socketPath, QObject* parent) : QObject(parent), m_socketPath(std::move(socketPath)) {
+VncSession::VncSession(std::string socketPath, QObject* parent)
+    : QObject(parent), m_socketPath(std::move(socketPath)), m_wakeFd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
     static std::once_flag once;
     std::call_once(once, [] {
         rfbClientLog = quietLog;
@@ -31,17 +36,42 @@ VncSession::VncSession(std::string socketPath, QObject* parent) : QObject(parent
 
 VncSession::~VncSession() {
     m_stop = true;
+    wake();
     if (m_thread.joinable()) m_thread.join();
+    if (m_wakeFd >= 0) ::close(m_wakeFd);
+}
+
+void VncSession::wake() {
+    const uint64_t one = 1;
+    if (m_wakeFd >= 0) (void)!::write(m_wakeFd, &one, sizeof one);
 }
 
 void VncSession::sendKey(std::uint32_t keysym, bool down) {
-    std::lock_guard lock(m_inputMutex);
-    m_input.push_back({true, keysym, down, 0, 0, 0});
+    {
+        std::lock_guard lock(m_inputMutex);
+        m_input.push_back({true, keysym, down, 0, 0, 0});
+    }
+    wake();
 }
 
 void VncSession::sendPointer(int x, int y, int buttonMask) {
-    std::lock_guard lock(m_inputMutex);
-    m_input.push_back({false, 0, false, x, y, buttonMask});
+    {
+        std::lock_guard lock(m_inputMutex);
+        m_input.push_back({false, 0, false, x, y, buttonMask});
+    }
+    wake();
+}
+
+int VncSession::waitForServerOrInput(int socket) {
+    pollfd fds[2] = {{socket, POLLIN, 0}, {m_wakeFd, POLLIN, 0}};
+    // Without a wake-up fd (eventfd failed) fall back to a short poll, as input still must go out.
+    const int n = ::poll(fds, m_wakeFd >= 0 ? 2 : 1, m_wakeFd >= 0 ? 1000 : 10);
+    if (n < 0) return errno == EINTR ? 0 : -1;
+    if (m_wakeFd >= 0 && (fds[1].revents & POLLIN)) {
+        uint64_t count = 0;
+        (void)!::read(m_wakeFd, &count, sizeof count);
+    }
+    return (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) ? 1 : 0;
 }
 
 QImage VncSession::frame() const {
@@ -75,10 +105,14 @@ void VncSession::run() {
                 if (i.key) SendKeyEvent(client, i.keysym, i.down ? TRUE : FALSE);
                 else SendPointerEvent(client, i.x, i.y, i.buttons);
             }
-            // A short wait keeps input latency low without a wake-up channel into libvncclient.
-            int n = WaitForMessage(client, 10000);
-            if (n < 0) break;
-            if (n > 0 && !HandleRFBServerMessage(client)) break;
+            // Sleep until the guest sends something or the operator types: no polling while idle.
+            // A message libvncclient has already buffered is handled without waiting.
+            if (client->buffered == 0) {
+                const int ready = waitForServerOrInput(client->sock);
+                if (ready < 0) break;
+                if (ready == 0) continue;  // input to send, or the periodic stop check
+            }
+            if (!HandleRFBServerMessage(client)) break;
             if (!state.dirty) continue;
             state.dirty = false;
             QImage image = QImage(client->frameBuffer, client->width, client->height, client->width * 4,

@@ -34,6 +34,9 @@ signals:
 
 private:
     void run();  // Context: session thread
+    void wake();  ///< the session thread's wait ends at once. Context: any thread.
+    /// 1: the server sent something; 0: woken (input or stop) or a periodic timeout; -1: error.
+    int waitForServerOrInput(int socket);
     struct Input {
         bool key;
         std::uint32_t keysym;
@@ -47,6 +50,7 @@ private:
     std::atomic<bool> m_connected{false};
     mutable std::mutex m_mutex;
     QImage m_frame;
+    int m_wakeFd = -1;  ///< an eventfd: input and stop wake the session thread
     std::thread m_thread;
 };
 

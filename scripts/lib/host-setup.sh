@@ -19,7 +19,7 @@ PACKAGES=(
     clang libclang-rt-14-dev systemd
     qt6-base-dev qt6-declarative-dev qml6-module-qtquick qml6-module-qtquick-controls
     qml6-module-qtquick-layouts qml6-module-qtquick-window qml6-module-qtqml-workerscript
-    qml6-module-qtquick-templates xvfb xauth libvncserver-dev x11vnc libx11-dev virt-viewer
+    qml6-module-qtquick-templates qt6-qpa-plugins xvfb xauth libvncserver-dev x11vnc libx11-dev virt-viewer
     gsoap libgsoap-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstrtspserver-1.0-dev
     gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav
     gstreamer1.0-x onvif-tools

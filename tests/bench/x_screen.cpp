@@ -37,4 +37,20 @@ bool xScreenHas(XScreen* screen, bool (*match)(int, int, int), int minSamples) {
     return n >= minSamples;
 }
 
+bool xScreenSize(XScreen* screen, int* width, int* height) {
+    XWindowAttributes attrs;
+    if (!XGetWindowAttributes(screen->dpy, DefaultRootWindow(screen->dpy), &attrs)) return false;
+    *width = attrs.width, *height = attrs.height;
+    return true;
+}
+
+bool xScreenPixel(XScreen* screen, int x, int y, int* r, int* g, int* b) {
+    XImage* img = XGetImage(screen->dpy, DefaultRootWindow(screen->dpy), x, y, 1, 1, AllPlanes, ZPixmap);
+    if (!img) return false;
+    const unsigned long p = XGetPixel(img, 0, 0);
+    *r = int((p >> 16) & 0xff), *g = int((p >> 8) & 0xff), *b = int(p & 0xff);
+    XDestroyImage(img);
+    return true;
+}
+
 }  // namespace appliance::bench

@@ -9,5 +9,8 @@ XScreen* openXScreen(const char* display);
 void closeXScreen(XScreen* screen);
 /// Whether at least `minSamples` of a sparse grid of pixels satisfy `match(r, g, b)`.
 bool xScreenHas(XScreen* screen, bool (*match)(int r, int g, int b), int minSamples);
+/// The screen's size, and the colour of one pixel (false if it cannot be read).
+bool xScreenSize(XScreen* screen, int* width, int* height);
+bool xScreenPixel(XScreen* screen, int x, int y, int* r, int* g, int* b);
 
 }  // namespace appliance::bench

@@ -24,8 +24,9 @@ namespace {
 
 class ConsoleAdminTest : public DaemonTest {
 protected:
-    void loadConsole() {
-        engine.setInitialProperties({{QStringLiteral("adminSocket"), QString::fromStdString(daemon.socket())}});
+    void loadConsole(QVariantMap properties = {}) {
+        properties.insert(QStringLiteral("adminSocket"), QString::fromStdString(daemon.socket()));
+        engine.setInitialProperties(properties);
         engine.load(QUrl(QStringLiteral("qrc:/AppliancesConsole/qml/Main.qml")));
         ASSERT_FALSE(engine.rootObjects().isEmpty()) << "the console's QML did not load";
         window = qobject_cast<QQuickWindow*>(engine.rootObjects().first());
@@ -109,6 +110,42 @@ TEST_F(ConsoleAdminTest, StartAndShutDownThroughThePagesControlsAndTheStateShown
         return list && list->property("count").toInt() >= 2;
     }, std::chrono::seconds(10));
     EXPECT_TRUE(audited) << "the audit list stays empty";
+}
+
+TEST_F(ConsoleAdminTest, EveryControlOfAGuestRowFitsA1024By768Screen) {
+    const std::string vm = daemon.vmName("narrow-screen-guest");
+    daemon.createVm(*admin, vm);
+    loadConsole({{QStringLiteral("migratorSocket"), QStringLiteral("/nonexistent/camera-migrator.sock")}});
+    window->resize(1024, 768);
+    ASSERT_TRUE(spinUntil([&] { return item("apply-" + vm) != nullptr; }, std::chrono::seconds(10)));
+    auto fits = [&](const std::string& name) {
+        QQuickItem* i = item(name);
+        if (!i) return ::testing::AssertionFailure() << name << " is missing";
+        spinUntil([&] { return window->width() == 1024 && i->width() >= 2; }, std::chrono::seconds(5));
+        QTest::qWait(100);
+        const QRectF r = i->mapRectToScene(QRectF(0, 0, i->width(), i->height()));
+        if (r.right() > 1024 || r.left() < 0 || r.width() < 2) return ::testing::AssertionFailure() << name << " is at " << r.left() << ".." << r.right();
+        return ::testing::AssertionSuccess();
+    };
+    for (const std::string& control : {"start-", "shutdown-", "forceOff-", "reboot-", "show-", "vcpus-", "memory-", "autostart-",
+                                       "apply-", "cpuChart-", "memoryChart-", "memoryText-", "state-"})
+        EXPECT_TRUE(fits(control + vm));
+    shot("console-admin-1024.png");
+    ASSERT_TRUE(clickWhenEnabled("migrationTab"));
+    for (const std::string& control : {"cameraFilter", "refreshInventory", "toPlanPage", "migratorStatus"}) EXPECT_TRUE(fits(control));
+}
+
+TEST_F(ConsoleAdminTest, TheMigrationTabOpensTheWizardWhichSaysWhenCameraMigratordIsNotThere) {
+    loadConsole({{QStringLiteral("migratorSocket"), QStringLiteral("/nonexistent/camera-migrator.sock")}});
+    ASSERT_TRUE(clickWhenEnabled("migrationTab"));
+    QQuickItem* wizard = item("migrationWizard");
+    ASSERT_NE(wizard, nullptr);
+    EXPECT_TRUE(spinUntil([&] { return wizard->isVisible(); }, std::chrono::seconds(5))) << "the tab does not show the wizard";
+    QQuickItem* status = item("migratorStatus");
+    ASSERT_NE(status, nullptr);
+    EXPECT_EQ(status->property("text").toString().toStdString(), "Waiting for camera-migratord…");
+    EXPECT_FALSE(item("toPlanPage")->isEnabled()) << "no cameras, nothing to plan";
+    shot("console-wizard-no-migratord.png");
 }
 
 TEST_F(ConsoleAdminTest, ARefusedSettingIsExplainedOnTheGuestsRowAndChangesNothing) {

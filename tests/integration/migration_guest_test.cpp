@@ -28,7 +28,7 @@ protected:
 
     static ApplianceDaemon& daemon() { return *VmsGuests::self->daemon; }
     static LineClient& admin() { return *VmsGuests::self->admin; }
-    static std::string vm(const std::string& product) { return VmsGuests::self->guests.at(product).vm; }
+    static std::string vm(const std::string& product) { return VmsGuests::self->vm(product); }
     static std::string legacy() { return vm("zoneminder"); }
     static std::string target() { return vm("motion"); }
 
@@ -46,21 +46,8 @@ protected:
         ASSERT_TRUE(dying->start()) << dying->errors();
         std::vector<Json> all = moving->cameras();
         all.push_back(dying->cameras().at(0));
-        std::vector<std::string> ids;
-        for (const auto& cam : all) {
-            auto r = admin().call("vms.camera.add", {{"name", legacy()}, {"camera_name", cam["name"]},
-                                                      {"onvif_id", cam["endpoint_reference"]}, {"stream_uri", guestUri(cam)},
-                                                      {"username", "admin"}, {"password", "admin"}}, 180000);
-            ASSERT_TRUE(r) << r.error().message;
-            ids.push_back((*r)["id"]);
-        }
-        for (const auto& id : ids) {
-            bool recording = waitUntil([&] {
-                auto s = admin().call("vms.camera.status", {{"name", legacy()}, {"id", id}}, 90000);
-                return s && s->value("receiving", false) && s->value("recording", false);
-            }, std::chrono::minutes(4));
-            ASSERT_TRUE(recording) << "ZoneMinder does not record camera " << id;
-        }
+        VmsGuests::self->recordIn("zoneminder", all);
+        ASSERT_FALSE(HasFatalFailure());
         migrator = std::make_unique<MigratorProcess>(dir, std::vector<std::string>{
             "appliance_socket=" + daemon().socket(), "verify_timeout_s=90", "restore_timeout_s=300", "poll_interval_ms=2000"});
         ASSERT_TRUE(migrator->start()) << migrator->log();
@@ -77,18 +64,11 @@ protected:
     static void TearDownTestSuite() {
         if (migrator) std::printf("camera-migratord's log:\n%s\n", migrator->log().substr(0, 20000).c_str());
         migrator.reset();
-        // The guests are shared with the VMS tests: take this suite's cameras out of both VMSs
-        // (motion has 4 slots; the VMS tests need theirs).
         std::set<std::string> ours;
         for (const auto* sim : {moving.get(), dying.get()})
             if (sim)
                 for (const auto& c : sim->cameras()) ours.insert(c["endpoint_reference"].get<std::string>());
-        for (const char* product : {"zoneminder", "motion"})
-            for (const auto& [onvifId, c] : camerasIn(product))
-                if (ours.count(onvifId)) {
-                    auto r = admin().call("vms.camera.remove", {{"name", vm(product)}, {"id", c["id"]}}, 180000);
-                    EXPECT_TRUE(r) << "could not remove " << onvifId << " from " << product << ": " << r.error().message;
-                }
+        VmsGuests::self->removeFromBoth(ours);
         moving.reset();
         dying.reset();
         std::filesystem::remove_all(dir);
@@ -280,11 +260,14 @@ TEST_F(MigrationTest, BadRequestsGetAClearErrorAndChangeNothing) {
     auto c = migrator->client();
     auto before = c->call("plans");
     ASSERT_TRUE(before);
+    // plan.preview (the wizard's summary) validates exactly as plan.create does.
     auto expect = [&](const Json& args, ErrorClass cls, const std::string& words) {
-        auto r = c->call("plan.create", args);
-        ASSERT_FALSE(r) << args.dump();
-        EXPECT_EQ(r.error().cls, cls) << r.error().message;
-        EXPECT_NE(r.error().message.find(words), std::string::npos) << r.error().message;
+        for (const char* verb : {"plan.create", "plan.preview"}) {
+            auto r = c->call(verb, args);
+            ASSERT_FALSE(r) << verb << " " << args.dump();
+            EXPECT_EQ(r.error().cls, cls) << verb << ": " << r.error().message;
+            EXPECT_NE(r.error().message.find(words), std::string::npos) << verb << ": " << r.error().message;
+        }
     };
     const std::string cam = moving->cameras().at(0)["endpoint_reference"];
     expect({{"source", legacy()}, {"target", legacy()}, {"cameras", {cam}}}, ErrorClass::InvalidArgument, "both");
@@ -297,6 +280,18 @@ TEST_F(MigrationTest, BadRequestsGetAClearErrorAndChangeNothing) {
     auto r = c->call("camera.rollback", {{"camera", "urn:uuid:00000000-dead-beef-0000-000000000000"}});
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().cls, ErrorClass::NotFound);
+    // Snapshots: an unknown or malformed camera is refused; a camera the VMS knows only by its
+    // stream (no ONVIF address) gets no picture and the answer says how to give it one.
+    r = c->call("camera.snapshot", {{"camera", "urn:uuid:00000000-dead-beef-0000-000000000000"}});
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().cls, ErrorClass::NotFound);
+    r = c->call("camera.snapshot", {{"camera", "<img src=x>"}});
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().cls, ErrorClass::InvalidArgument);
+    r = c->call("camera.snapshot", {{"camera", cam}});
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_TRUE((*r)["jpeg"].is_null()) << r->dump().substr(0, 200);
+    EXPECT_NE(r->value("error", "").find("--device-url"), std::string::npos) << r->dump();
     ASSERT_TRUE(c->sendRaw("{\"execute\": \"plans\", \"id\": 1, \n"));
     auto m = c->readMessage(5000);
     ASSERT_TRUE(m);

@@ -34,8 +34,17 @@ inline QQuickItem* findItem(QQuickItem* item, const QString& objectName) {
     return nullptr;
 }
 
-/// Clicks the middle of `item` as a person would, through the window's event delivery.
+/// Clicks the middle of `item` as a person would, through the window's event delivery. A person
+/// sees the item laid out first: a control that was just shown (a tab of a TabBar) can still be
+/// half a pixel wide until the next polish, so wait for its layout to settle.
 inline void clickItem(QQuickWindow* window, QQuickItem* item) {
+    QRectF last;
+    spinUntil([&] {
+        const QRectF now = item->mapRectToScene(QRectF(0, 0, item->width(), item->height()));
+        const bool settled = now == last && now.width() >= 2 && now.height() >= 2;
+        last = now;
+        return settled;
+    }, std::chrono::seconds(5));
     QPointF centre = item->mapToScene(QPointF(item->width() / 2, item->height() / 2));
     QTest::mouseClick(window, Qt::LeftButton, Qt::NoModifier, centre.toPoint());
 }

@@ -108,7 +108,9 @@ TEST_P(VmsGuestTest, ACameraAddedWithAppliancectlRecordsAndStopsWhenRemovedWhile
     figure(product + ".remove_to_gone_s", secondsSince(tRemove));
     auto gone = status(id);
     EXPECT_FALSE(gone);
-    if (!gone) EXPECT_EQ(gone.error().cls, ErrorClass::NotFound) << gone.error().message;
+    if (!gone) {
+        EXPECT_EQ(gone.error().cls, ErrorClass::NotFound) << gone.error().message;
+    }
 
     std::this_thread::sleep_for(std::chrono::seconds(5));
     watching = false;

@@ -39,6 +39,37 @@ void VmsGuests::SetUp() {
     }
 }
 
+void VmsGuests::recordIn(const std::string& product, const std::vector<Json>& cameras) {
+    std::vector<std::string> ids;
+    for (const auto& cam : cameras) {
+        auto r = admin->call("vms.camera.add", {{"name", vm(product)}, {"camera_name", cam["name"]},
+                                                 {"onvif_id", cam["endpoint_reference"]}, {"stream_uri", guestUri(cam)},
+                                                 {"username", "admin"}, {"password", "admin"}}, 180000);
+        ASSERT_TRUE(r) << r.error().message;
+        ids.push_back((*r)["id"]);
+    }
+    for (const auto& id : ids) {
+        bool recording = waitUntil([&] {
+            auto s = admin->call("vms.camera.status", {{"name", vm(product)}, {"id", id}}, 90000);
+            return s && s->value("receiving", false) && s->value("recording", false);
+        }, std::chrono::minutes(4));
+        ASSERT_TRUE(recording) << product << " does not record camera " << id;
+    }
+}
+
+void VmsGuests::removeFromBoth(const std::set<std::string>& onvifIds) {
+    for (const char* product : {"zoneminder", "motion"}) {
+        auto r = admin->call("vms.cameras", {{"name", vm(product)}}, 90000);
+        EXPECT_TRUE(r) << r.error().message;
+        if (!r) continue;
+        for (const auto& c : (*r)["cameras"])
+            if (onvifIds.count(c.value("onvif_id", ""))) {
+                auto gone = admin->call("vms.camera.remove", {{"name", vm(product)}, {"id", c["id"]}}, 180000);
+                EXPECT_TRUE(gone) << "could not remove " << c.value("onvif_id", "") << " from " << product << ": " << gone.error().message;
+            }
+    }
+}
+
 void VmsGuests::TearDown() {
     admin.reset();
     sim.reset();
@@ -47,7 +78,17 @@ void VmsGuests::TearDown() {
 
 }  // namespace appliance::test
 
+#ifdef VMS_GUEST_TESTS_WITH_CONSOLE
+#include <QGuiApplication>
+#endif
+
 int main(int argc, char** argv) {
+#ifdef VMS_GUEST_TESTS_WITH_CONSOLE
+    // The wizard tests render the console offscreen, in software.
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+    if (qEnvironmentVariableIsEmpty("QT_QUICK_BACKEND")) qputenv("QT_QUICK_BACKEND", "software");
+    QGuiApplication app(argc, argv);
+#endif
     ::testing::InitGoogleTest(&argc, argv);
     ::testing::AddGlobalTestEnvironment(new appliance::test::VmsGuests);
     return RUN_ALL_TESTS();

@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <set>
+#include <vector>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -44,6 +46,15 @@ public:
 
     void SetUp() override;
     void TearDown() override;
+
+    /// The guest VM of a product ("zoneminder": the legacy VMS, "motion": the new one).
+    std::string vm(const std::string& product) const { return guests.at(product).vm; }
+    /// Adds simulator cameras to `product`'s VMS with their ONVIF identities (as a site has them
+    /// before a migration) and waits until it records each; fatal failures on the way.
+    void recordIn(const std::string& product, const std::vector<Json>& cameras);
+    /// Takes the given cameras (ONVIF identities) out of both VMSs: the guests are shared, and
+    /// motion has only four slots.
+    void removeFromBoth(const std::set<std::string>& onvifIds);
 };
 
 }  // namespace appliance::test

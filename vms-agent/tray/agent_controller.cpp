@@ -41,6 +41,7 @@ void AgentController::setSocketPath(const QString& path) {
 
 void AgentController::refresh() {
     m_socket.call("status", {}, [this](const QJsonObject& m) {
+        if (!m.contains("return")) return;  // vms-agentd is not there (yet): the socket's own signals say so
         QJsonObject s = m.value("return").toObject();
         setConnected(s.value("connected").toBool(), s.value("vm").toString());
         if (!m_connected) {
