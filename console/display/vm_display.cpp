@@ -24,10 +24,18 @@ void VmDisplay::setSocketPath(const QString& path) {
         // Queued: it may run after this session was replaced or reset; then it does nothing.
         connect(m_session.get(), &VncSession::frameReady, this, [this, generation = m_sessionGeneration] {
             if (generation != m_sessionGeneration || !m_session) return;
-            bool first = m_frame.isNull();
-            m_frame = m_session->frame();
+            const bool first = m_frame.isNull();
+            const QSize before = m_frame.size();
+            QRect changed;
+            m_frame = m_session->frame(&changed);
             if (first) emit hasFrameChanged();
-            update();
+            // Repaint only what changed (a blinking cursor is a few pixels, not a scaled full
+            // frame); a new size repaints everything.
+            if (first || m_frame.size() != before || !changed.isValid()) return update();
+            const QRectF target = frameRect();
+            const double sx = target.width() / m_frame.width(), sy = target.height() / m_frame.height();
+            update(QRectF(target.x() + changed.x() * sx, target.y() + changed.y() * sy, changed.width() * sx,
+                          changed.height() * sy).adjusted(-2, -2, 2, 2).toAlignedRect());
         }, Qt::QueuedConnection);
         connect(m_session.get(), &VncSession::connectedChanged, this, &VmDisplay::connectedChanged, Qt::QueuedConnection);
     }

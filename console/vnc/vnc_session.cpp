@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <utility>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -17,9 +18,12 @@ namespace {
 int kTag = 0;  // the address identifies our client data
 struct ClientState {
     bool dirty = false;
+    QRect changed;  ///< the union of the rectangles the server sent since the last frame
 };
-void onUpdate(rfbClient* client, int, int, int, int) {
-    static_cast<ClientState*>(rfbClientGetClientData(client, &kTag))->dirty = true;
+void onUpdate(rfbClient* client, int x, int y, int w, int h) {
+    auto* state = static_cast<ClientState*>(rfbClientGetClientData(client, &kTag));
+    state->dirty = true;
+    state->changed = state->changed.united(QRect(x, y, w, h));
 }
 void quietLog(const char*, ...) {}
 }  // namespace
@@ -74,8 +78,9 @@ int VncSession::waitForServerOrInput(int socket) {
     return (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) ? 1 : 0;
 }
 
-QImage VncSession::frame() const {
+QImage VncSession::frame(QRect* changed) {
     std::lock_guard lock(m_mutex);
+    if (changed) *changed = std::exchange(m_changed, QRect());
     return m_frame;
 }
 
@@ -115,6 +120,9 @@ void VncSession::run() {
             if (!HandleRFBServerMessage(client)) break;
             if (!state.dirty) continue;
             state.dirty = false;
+            // A new size (the guest changed resolution) repaints everything.
+            const QRect changed = state.changed.isValid() ? state.changed : QRect(0, 0, client->width, client->height);
+            state.changed = QRect();
             QImage image = QImage(client->frameBuffer, client->width, client->height, client->width * 4,
                                   QImage::Format_RGBX8888)
                                .copy();  // the client's buffer changes under us after this
@@ -123,6 +131,7 @@ void VncSession::run() {
             for (qsizetype i = 0, n = image.sizeInBytes() / 4; i < n; ++i) px[i] |= qToLittleEndian(0xff000000u);
             {
                 std::lock_guard lock(m_mutex);
+                m_changed = m_frame.size() == image.size() ? m_changed.united(changed) : image.rect();
                 m_frame = std::move(image);
             }
             emit frameReady();

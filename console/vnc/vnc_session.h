@@ -21,8 +21,9 @@ public:
     explicit VncSession(std::string socketPath, QObject* parent = nullptr);
     ~VncSession() override;
 
-    /// The latest complete frame (null until the first one arrives).
-    QImage frame() const;
+    /// The latest complete frame (null until the first one arrives), and the part of it that
+    /// changed since the last call (in frame pixels).
+    QImage frame(QRect* changed = nullptr);
     /// Input for the guest; sent in order by the session thread. Context: any thread.
     void sendKey(std::uint32_t keysym, bool down);
     void sendPointer(int x, int y, int buttonMask);
@@ -50,6 +51,7 @@ private:
     std::atomic<bool> m_connected{false};
     mutable std::mutex m_mutex;
     QImage m_frame;
+    QRect m_changed;  ///< changed since frame() last reported it
     int m_wakeFd = -1;  ///< an eventfd: input and stop wake the session thread
     std::thread m_thread;
 };
