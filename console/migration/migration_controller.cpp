@@ -40,7 +40,6 @@ MigrationController::MigrationController(qt::LineSocket& appliance, QObject* par
     m_poll.setInterval(kStatusPollMs);
     connect(&m_poll, &QTimer::timeout, this, [this] {
         if (m_planId && m_planState != QLatin1String("done")) refreshPlan();
-        else emit planChanged();  // the elapsed time of a finished plan does not move, but it is cheap
         if (++m_ticks % (kCamerasPollMs / kStatusPollMs) == 0) refreshCameras();
     });
     m_poll.start();
@@ -149,7 +148,10 @@ void MigrationController::fetchSnapshots() {
     // One request at a time, camera after camera: a round never piles pictures up on the
     // connection (a camera's JPEG can be large), and the next round starts at the next tick.
     if (m_snapshotInFlight) return;
-    if (m_snapshotQueue.isEmpty()) m_snapshotQueue = m_cameras.ids();
+    // The run page shows only the plan's cameras: a round asks for those, not every camera known.
+    if (m_snapshotQueue.isEmpty() && m_page == RunPage)
+        for (const auto& item : m_run.items()) m_snapshotQueue << item.id;
+    else if (m_snapshotQueue.isEmpty()) m_snapshotQueue = m_cameras.ids();
     if (m_snapshotQueue.isEmpty()) return;
     const QString id = m_snapshotQueue.takeFirst();
     m_snapshotInFlight = true;
@@ -315,6 +317,7 @@ void MigrationController::showGuest(const QString& vm) {
 
 bool MigrationController::exportReport(const QString& directory) {
     if (!m_planId) return say(tr("There is no plan to report on yet.")), false;
+    if (!QDir().mkpath(directory)) return say(tr("Cannot create the directory %1; choose another one.").arg(directory)), false;
     const QString base = QDir(directory).filePath(QStringLiteral("migration-plan-%1").arg(m_planId));
     const MigrationReport report{m_planId, m_planSource, m_planTarget, m_planState, m_run.items()};
     for (const auto& [suffix, bytes] : {std::pair{QStringLiteral(".json"), report.json()}, {QStringLiteral(".csv"), report.csv()}}) {

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // camera-migratord's store on a real SQLite file, and the pure parts of the engine (step order,
 // URI views, camera ids). The engine against real VMSs is in integration/migration_guest_test.cpp.
+#include <atomic>
 #include <filesystem>
+#include <thread>
 #include <sys/stat.h>
 
 #include <gtest/gtest.h>
@@ -9,6 +11,7 @@
 #include "daemon/migratord_commands.h"
 #include "migration/migration_engine.h"
 #include "migration/migration_store.h"
+#include "migration/snapshot_cache.h"
 #include "migration/uri_views.h"
 
 namespace appliance::migration {
@@ -140,6 +143,44 @@ TEST(CameraIds, OnlyPrintableIdentitiesWithoutSpacesAreAccepted) {
     EXPECT_FALSE(validCameraId("urn:uuid:a b"));
     EXPECT_FALSE(validCameraId("<b>x</b>"));
     EXPECT_FALSE(validCameraId(std::string(129, 'a')));
+}
+
+}  // namespace
+}  // namespace appliance::migration
+
+namespace appliance::migration {
+namespace {
+
+// A camera that never answers must not be asked at every request: one fetch, then it waits its
+// turn (maxAge); a camera that answers is served from the cache. The fetch is the fault injected.
+TEST(SnapshotCache, ACameraThatFailsIsAskedAgainOnlyAfterMaxAgeAndAGoodPictureIsCached) {
+    std::atomic<int> fetches{0};
+    std::atomic<bool> answer{false};
+    SnapshotCache cache([&](const std::string&, const CameraCredentials&) -> Result<std::string> {
+        ++fetches;
+        if (!answer) return makeError(ErrorClass::Timeout, "the camera did not answer");
+        return std::string("\xFF\xD8jpeg");
+    }, std::chrono::milliseconds(60000));
+    auto settled = [&] {
+        for (int i = 0; i < 500; ++i) {
+            if (!cache.get("urn:uuid:a", "http://127.0.0.1:1/onvif", {}).refreshing) return true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        return false;
+    };
+    (void)cache.get("urn:uuid:a", "http://127.0.0.1:1/onvif", {});
+    ASSERT_TRUE(settled());
+    for (int i = 0; i < 20; ++i) (void)cache.get("urn:uuid:a", "http://127.0.0.1:1/onvif", {});
+    ASSERT_TRUE(settled());
+    EXPECT_EQ(fetches.load(), 1) << "a failing camera was asked again before its turn";
+    auto shot = cache.get("urn:uuid:a", "http://127.0.0.1:1/onvif", {});
+    EXPECT_TRUE(shot.jpeg.empty());
+    EXPECT_EQ(shot.error, "the camera did not answer");
+    // No ONVIF address: nothing is fetched at all.
+    (void)cache.get("urn:uuid:b", "", {});
+    EXPECT_EQ(fetches.load(), 1);
+    EXPECT_EQ(toBase64("\xFF\xD8j"), "/9hq");
+    EXPECT_EQ(toBase64("ab"), "YWI=");
 }
 
 }  // namespace
