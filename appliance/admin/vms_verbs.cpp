@@ -78,10 +78,12 @@ void AdminCommands::addVmsVerbs() {
             if (fps) guestArgs["fps"] = *fps;
             askGuest(vm, "vms.camera.add", guestArgs, true, std::move(reply));
         });
-    for (const char* verb : {"vms.camera.remove", "vms.camera.status"}) {
+    for (const char* verb : {"vms.camera.remove", "vms.camera.status", "vms.camera.snapshot"}) {
         const bool remove = std::string(verb) == "vms.camera.remove";
-        add(verb, true, remove ? "remove a camera from the VMS in a VM; its recordings stay (admin)"
-                               : "one camera in the VMS of a VM: new frames arriving, recording, last recorded (admin)",
+        const bool snapshot = std::string(verb) == "vms.camera.snapshot";
+        add(verb, true, remove     ? "remove a camera from the VMS in a VM; its recordings stay (admin)"
+                        : snapshot ? "the VMS's own current picture of a camera, a JPEG in base64 (admin)"
+                                   : "one camera in the VMS of a VM: new frames arriving, recording, last recorded (admin)",
             [this, verb = std::string(verb), remove](const Caller&, const Json& args, Reply reply) {
                 Arguments a(verb, args);
                 CHECK(a.onlyKeys({"name", "id"}));

@@ -167,6 +167,7 @@ int main(int argc, char** argv) {
     const std::string& w0 = o.words[0];
     std::set<std::string> allowedFlags;
     int vmsTimeoutMs = 0;
+    std::string vmsOutFile;
     if (w0 == "vm") {
         if (o.words.size() < 2) return usageError("`vm` needs a subcommand");
         const std::string& sub = o.words[1];
@@ -229,6 +230,7 @@ int main(int argc, char** argv) {
         args = req->args;
         allowedFlags = req->allowedFlags;
         vmsTimeoutMs = req->timeoutMs;
+        vmsOutFile = req->outFile;
     } else if (w0 == "status") {
         verb = "server.status";
     } else if (w0 == "audit") {
@@ -283,6 +285,12 @@ int main(int argc, char** argv) {
         if (o.json) std::cout << Json{{"error", {{"class", errorClassName(r.error().cls)}, {"desc", r.error().message}}}}.dump() << "\n";
         std::fprintf(stderr, "appliancectl: %s\n", r.error().message.c_str());
         return exitCodeFor(r.error().cls);
+    }
+    if (!vmsOutFile.empty()) {
+        if (auto s = ctl::saveVmsSnapshot(vmsOutFile, *r); !s) {
+            std::fprintf(stderr, "appliancectl: %s\n", s.error().message.c_str());
+            return exitCodeFor(s.error().cls);
+        }
     }
     if (o.json) {
         std::cout << r->dump(2) << "\n";

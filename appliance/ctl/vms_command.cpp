@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ctl/vms_command.h"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "common/base64.h"
 #include "ctl/table.h"
 
 namespace appliance::ctl {
@@ -62,13 +68,22 @@ Result<VmsRequest> parseVmsCommand(const std::vector<std::string>& w, const std:
         return r;
     }
     if (sub != "camera" || w.size() < 4)
-        return usage("use `vms info VM`, `vms cameras VM` or `vms camera add|remove|status VM ...`");
+        return usage("use `vms info VM`, `vms cameras VM` or `vms camera add|remove|status|snapshot VM ...`");
     const std::string& op = w[2];
     r.args["name"] = w[3];
     r.timeoutMs = 90000;  // the host waits up to 60 s for the guest's VMS
     if ((op == "remove" || op == "status") && w.size() == 5) {
         r.verb = "vms.camera." + op;
         r.args["id"] = w[4];
+        return r;
+    }
+    if (op == "snapshot" && w.size() == 5) {
+        r.verb = "vms.camera.snapshot";
+        r.args["id"] = w[4];
+        r.allowedFlags = {"--out"};
+        auto out = flags.find("--out");
+        if (out == flags.end() || out->second.empty()) return usage("`vms camera snapshot VM ID` needs --out FILE.jpg");
+        r.outFile = out->second;
         return r;
     }
     if (op != "add" || w.size() != 4) return usage("use `vms camera add VM --name NAME --uri URI ...`, "
@@ -120,6 +135,8 @@ void printVmsAnswer(const std::string& verb, const Json& a) {
     } else if (verb == "vms.camera.add") {
         std::printf("camera added with id %s; it records once its first frames arrive "
                     "(`appliancectl vms camera status VM %s`)\n", text(a, "id").c_str(), text(a, "id").c_str());
+    } else if (verb == "vms.camera.snapshot") {
+        // saveVmsSnapshot wrote the picture and said where.
     } else if (verb == "vms.camera.remove") {
         std::printf("camera %s removed; its recordings stay in the VMS\n", text(a, "removed").c_str());
     } else {
@@ -128,6 +145,25 @@ void printVmsAnswer(const std::string& verb, const Json& a) {
         std::printf("%-15s %s\n%-15s %s\n", "last frame:", ago(a, "last_frame").c_str(), "last recorded:", ago(a, "last_recorded").c_str());
         if (text(a, "reason") != "-") std::printf("%-15s %s\n", "problem:", text(a, "reason").c_str());
     }
+}
+
+Status saveVmsSnapshot(const std::string& path, const Json& answer) {
+    auto bytes = fromBase64(answer.value("jpeg", ""));
+    if (!bytes || bytes->empty()) return makeError(ErrorClass::MalformedAnswer, "the answer holds no picture");
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) return makeError(ErrorClass::Unavailable, "cannot write '" + path + "': " + std::strerror(errno));
+    std::size_t done = 0;
+    while (done < bytes->size()) {
+        const ssize_t n = ::write(fd, bytes->data() + done, bytes->size() - done);
+        if (n <= 0) {
+            ::close(fd);
+            return makeError(ErrorClass::Unavailable, "cannot write '" + path + "': " + std::strerror(errno));
+        }
+        done += std::size_t(n);
+    }
+    ::close(fd);
+    std::fprintf(stderr, "picture written to %s (%zu KiB)\n", path.c_str(), (bytes->size() + 1023) / 1024);
+    return okStatus();
 }
 
 }  // namespace appliance::ctl

@@ -19,6 +19,7 @@ struct VmsRequest {
     protocol::Json args = protocol::Json::object();
     std::set<std::string> allowedFlags;
     int timeoutMs = 30000;
+    std::string outFile;  ///< vms camera snapshot: where the picture goes
 };
 
 /// `words` starts with "vms". A usage error is InvalidArgument with the message to show.
@@ -26,6 +27,10 @@ Result<VmsRequest> parseVmsCommand(const std::vector<std::string>& words, const 
 
 /// Prints a successful answer to `verb` as people read it.
 void printVmsAnswer(const std::string& verb, const protocol::Json& answer);
+
+/// Writes the picture of a vms.camera.snapshot answer to `path` (created 0600: a camera's picture
+/// is not for every local user).
+Status saveVmsSnapshot(const std::string& path, const protocol::Json& answer);
 
 inline constexpr const char* kVmsUsage = R"(VMS inside a VM (administrators; the guest's agent answers):
   vms info VM                      the VMS product, version, cameras and camera limit
@@ -35,6 +40,8 @@ inline constexpr const char* kVmsUsage = R"(VMS inside a VM (administrators; the
                                    add a camera and start recording it (prints its id)
   vms camera remove VM ID          stop recording a camera and remove it (recordings stay)
   vms camera status VM ID          one camera, checked now
+  vms camera snapshot VM ID --out FILE.jpg
+                                   the VMS's own current picture of the camera
 )";
 
 }  // namespace appliance::ctl

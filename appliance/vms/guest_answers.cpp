@@ -4,6 +4,7 @@
 #include <cmath>
 #include <optional>
 
+#include "common/base64.h"
 #include "common/plain_text.h"
 
 namespace appliance::vms {
@@ -114,6 +115,19 @@ Result<Json> checkAnswer(const std::string& vm, const std::string& verb, const J
         return c.finish(Json{{"cameras", std::move(list)}});
     }
     if (verb == "vms.camera.status") return c.finish(c.camera(answer));
+    if (verb == "vms.camera.snapshot") {
+        // The picture stays base64 (the JSON the callers get), but only once it is known to be
+        // canonical base64 of one whole JPEG; the console decodes it with bounded dimensions.
+        auto it = answer.find("jpeg");
+        if (it == answer.end() || !it->is_string()) return c.finish((c.fail("'jpeg' is not a string"), std::nullopt));
+        const auto& text = it->get_ref<const std::string&>();
+        if (text.size() > kMaxSnapshotBase64)
+            return c.finish((c.fail("the picture is larger than " + std::to_string(kMaxSnapshotBase64 / 1024) + " KiB"), std::nullopt));
+        auto bytes = fromBase64(text);
+        if (!bytes) return c.finish((c.fail("'jpeg' is not base64"), std::nullopt));
+        if (!looksLikeJpeg(*bytes)) return c.finish((c.fail("'jpeg' is not a whole JPEG picture"), std::nullopt));
+        return c.finish(Json{{"jpeg", text}});
+    }
     if (verb == "vms.camera.add" || verb == "vms.camera.remove") {
         const char* key = verb == "vms.camera.add" ? "id" : "removed";
         auto id = c.text(answer, key, 32);

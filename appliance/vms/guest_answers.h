@@ -14,6 +14,9 @@ namespace appliance::vms {
 
 /// The largest camera list taken from one guest (a VMS instance's cameras).
 inline constexpr std::size_t kMaxCameras = 256;
+/// The largest picture taken from one guest, in base64 characters (160 KiB of JPEG; the agent
+/// session takes answers of up to 256 KiB).
+inline constexpr std::size_t kMaxSnapshotBase64 = 220 * 1024;
 
 /// `answer` as the agent of `vm` returned it for `verb`; the rebuilt answer or an error.
 Result<protocol::Json> checkAnswer(const std::string& vm, const std::string& verb, const protocol::Json& answer);

@@ -114,10 +114,13 @@ int main(int argc, char** argv) {
     MigrationEngine engine(**store, *engineGateway, *checks, steps, broadcast);
     engine.setJournalHook(crashHook());
     BackgroundWorker worker(io);
-    // Thumbnails for the wizard: a picture at most 10 s old is served from the cache.
-    SnapshotCache snapshots([&checks](const std::string& url, const CameraCredentials& k) { return checks->snapshot(url, k); },
-                            std::chrono::seconds(10));
-    MigratorCommands commands(**store, inventory, snapshots, [&engine] { engine.wake(); },
+    // Thumbnails for the wizard: a camera's picture at most 10 s old is served from the cache; a
+    // VMS's own picture at most 15 s old (each one is a command to the guest, audited there).
+    SnapshotCache cameraPictures(std::chrono::seconds(10));
+    SnapshotCache vmsPictures(std::chrono::seconds(15));
+    auto viewGateway = makeAppliancedGateway(gatewaySettings);
+    MigratorCommands commands(**store, inventory, PictureSources{cameraPictures, *checks, vmsPictures, *viewGateway},
+                              [&engine] { engine.wake(); },
                               [&worker](auto job, auto reply) { worker.post(std::move(job), std::move(reply)); });
     AdminServerSettings adminSettings;
     adminSettings.socketPath = cfg.adminSocket;
@@ -148,7 +151,8 @@ int main(int argc, char** argv) {
     io.run();
     engine.stop();
     engineThread.join();
-    snapshots.stop();
+    cameraPictures.stop();
+    vmsPictures.stop();
     worker.stop();  // its jobs use the commands and the inventory, destroyed before it
     server.reset();
     log->info("stopped");

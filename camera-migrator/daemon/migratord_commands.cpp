@@ -5,6 +5,8 @@
 #include <set>
 
 #include "admin/arguments.h"
+#include "common/base64.h"
+#include "common/plain_text.h"
 #include "common/redact.h"
 
 namespace appliance::migration {
@@ -38,9 +40,9 @@ bool isUnfinished(ItemState s) {
 
 }  // namespace
 
-MigratorCommands::MigratorCommands(MigrationStore& store, Inventory& inventory, SnapshotCache& snapshots,
+MigratorCommands::MigratorCommands(MigrationStore& store, Inventory& inventory, PictureSources pictures,
                                    std::function<void()> wakeEngine, Background background)
-    : m_store(store), m_inventory(inventory), m_snapshots(snapshots), m_wake(std::move(wakeEngine)),
+    : m_store(store), m_inventory(inventory), m_pictures(pictures), m_wake(std::move(wakeEngine)),
       m_background(std::move(background)) {
     add("help", false, "the commands and what they do", [this](const Caller&, const Json&, Reply reply) {
         Json out = Json::array();
@@ -51,6 +53,85 @@ MigratorCommands::MigratorCommands(MigrationStore& store, Inventory& inventory, 
     addReadVerbs();
     addCameraVerbs();
     addPlanVerbs();
+}
+
+std::string MigratorCommands::vmsCameraIdOf(const std::string& vm, const std::string& cameraId) {
+    if (auto known = m_store.vmsCameras(vm))
+        for (const auto& c : *known)
+            if (c.cameraId == cameraId && !c.vmsCameraId.empty()) return c.vmsCameraId;
+    auto plans = m_store.plans();
+    if (!plans) return "";
+    for (auto p = plans->rbegin(); p != plans->rend(); ++p)
+        for (const auto& item : p->items) {
+            const std::string& target = item.targetVm.empty() ? p->targetVm : item.targetVm;
+            if (item.cameraId == cameraId && !item.reverse && target == vm && !item.targetVmsCameraId.empty())
+                return item.targetVmsCameraId;
+        }
+    return "";
+}
+
+void MigratorCommands::describeCameras(std::vector<std::string> ids) {
+    // A camera imported from a VMS's list arrives with a name and a stream only; with its ONVIF
+    // address and credentials it can say what it is. What it says is data: bounded plain text.
+    m_background([this, ids = std::move(ids)]() -> Result<Json> {
+        int described = 0;
+        for (const auto& id : ids) {
+            auto cam = m_store.camera(id);
+            auto k = m_store.credentials(id);
+            if (!cam || !*cam || (*cam)->deviceUrl.empty() || !(*cam)->model.empty() || !k || !*k) continue;
+            auto info = m_pictures.checks.onvifDevice((*cam)->deviceUrl, **k);
+            if (!info) continue;  // the cameras page shows the camera's state; the next credentials try again
+            auto now = m_store.camera(id);  // read again: the record may have changed meanwhile
+            if (!now || !*now) continue;
+            CameraRecord c = **now;
+            c.model = plainText(info->value("model", ""), 64);
+            c.manufacturer = plainText(info->value("manufacturer", ""), 64);
+            c.firmware = plainText(info->value("firmware_version", ""), 64);
+            if (m_store.putCamera(c)) ++described;
+        }
+        return Json{{"described", described}};
+    }, [](const Result<Json>&) {});
+}
+
+void MigratorCommands::cameraSnapshot(const Json& args, Reply reply) {
+    Arguments a("camera.snapshot", args);
+    CHECK(a.onlyKeys({"camera", "vm"}));
+    TRY(id, cameraArg("camera.snapshot", args));
+    TRY(vm, a.string("vm", 64));
+    auto cam = m_store.camera(id);
+    if (!cam) return reply(cam.error());
+    if (!*cam) return reply(makeError(ErrorClass::NotFound, "unknown camera '" + id + "'; `camera-migrator cameras` lists them"));
+    Json out{{"camera", id}};
+    SnapshotCache::Shot shot;
+    std::string why;
+    if (vm) {
+        out["vm"] = *vm;
+        const std::string vmsId = vmsCameraIdOf(*vm, id);
+        if (vmsId.empty())
+            return reply(makeError(ErrorClass::NotFound, "VM '" + plainText(*vm, 64) + "' does not record camera '" + id +
+                                                             "' as far as camera-migratord knows; `camera-migrator cameras` "
+                                                             "shows where each camera is"));
+        VmsGateway& gateway = m_pictures.viewGateway;
+        shot = m_pictures.vmsViews.get(*vm + "/" + vmsId, [&gateway, vm = *vm, vmsId] { return gateway.snapshot(vm, vmsId); });
+        why = shot.error;
+    } else {
+        auto k = m_store.credentials(id);
+        if (!k) return reply(k.error());
+        SnapshotCache::Fetch fetch;
+        if (!(*cam)->deviceUrl.empty())
+            fetch = [&checks = m_pictures.checks, url = (*cam)->deviceUrl, k = k->value_or(CameraCredentials{})] {
+                return checks.snapshot(url, k);
+            };
+        shot = m_pictures.cameras.get(id, std::move(fetch));
+        why = (*cam)->deviceUrl.empty() ? "no ONVIF address is known for this camera; register it with "
+                                          "`camera-migrator camera add ID --device-url URL`"
+                                        : shot.error;
+    }
+    out["jpeg"] = shot.jpeg.empty() ? Json(nullptr) : Json(toBase64(shot.jpeg));
+    out["taken"] = shot.jpeg.empty() ? Json(nullptr) : Json(double(shot.takenMs) / 1000.0);
+    out["error"] = why;
+    out["refreshing"] = shot.refreshing;
+    reply(out);
 }
 
 void MigratorCommands::addReadVerbs() {
@@ -151,23 +232,11 @@ void MigratorCommands::addCameraVerbs() {
         auto stored = m_store.camera(id);
         if (!stored || !*stored) return reply(makeError(ErrorClass::Internal, "the camera was not stored"));
         reply(toJson(**stored));
+        describeCameras({id});
     });
-    add("camera.snapshot", false, "the camera's latest picture (JPEG in base64) and when it was taken; refreshed in the background", [this](const Caller&, const Json& args, Reply reply) {
-        CHECK(Arguments("camera.snapshot", args).onlyKeys({"camera"}));
-        TRY(id, cameraArg("camera.snapshot", args));
-        auto cam = m_store.camera(id);
-        if (!cam) return reply(cam.error());
-        if (!*cam) return reply(makeError(ErrorClass::NotFound, "unknown camera '" + id + "'; `camera-migrator cameras` lists them"));
-        auto k = m_store.credentials(id);
-        if (!k) return reply(k.error());
-        auto shot = m_snapshots.get(id, (*cam)->deviceUrl, k->value_or(CameraCredentials{}));
-        std::string why = shot.error;
-        if ((*cam)->deviceUrl.empty())
-            why = "no ONVIF address is known for this camera; register it with `camera-migrator camera add ID --device-url URL`";
-        reply(Json{{"camera", id}, {"jpeg", shot.jpeg.empty() ? Json(nullptr) : Json(toBase64(shot.jpeg))},
-                   {"taken", shot.jpeg.empty() ? Json(nullptr) : Json(double(shot.takenMs) / 1000.0)},
-                   {"error", why}, {"refreshing", shot.refreshing}});
-    });
+    add("camera.snapshot", false, "the camera's latest picture (JPEG in base64) and when it was taken, from the camera, "
+                                  "or with 'vm' as that VM's VMS shows it; refreshed in the background",
+        [this](const Caller&, const Json& args, Reply reply) { cameraSnapshot(args, std::move(reply)); });
     add("camera.credentials", true, "the user name and password the VMSs and the checks use for a camera (all=true: every camera without any)", [this](const Caller&, const Json& args, Reply reply) {
         Arguments a("camera.credentials", args);
         CHECK(a.onlyKeys({"camera", "all", "username", "password"}));
@@ -192,6 +261,7 @@ void MigratorCommands::addCameraVerbs() {
         for (const auto& id : ids)
             if (auto s = m_store.setCredentials(id, {*user, *password}); !s) return reply(s.error());
         reply(Json{{"cameras", ids}, {"has_credentials", true}});
+        describeCameras(ids);
     });
 }
 

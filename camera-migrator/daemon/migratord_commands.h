@@ -10,11 +10,23 @@
 #include <map>
 
 #include "admin/admin_server.h"
+#include "migration/camera_checks.h"
 #include "migration/inventory.h"
 #include "migration/migration_store.h"
 #include "migration/snapshot_cache.h"
+#include "migration/vms_gateway.h"
 
 namespace appliance::migration {
+
+/// Where the wizard's thumbnails come from: each camera's own ONVIF snapshot, and each VMS's own
+/// picture of a camera it records (the proof that the new VMS shows it). Each cache fetches on
+/// its own thread; `viewGateway` is used only on the thread of `vmsViews`.
+struct PictureSources {
+    SnapshotCache& cameras;
+    CameraChecks& checks;
+    SnapshotCache& vmsViews;
+    VmsGateway& viewGateway;
+};
 
 class MigratorCommands {
 public:
@@ -22,7 +34,7 @@ public:
     /// Runs `job` off the core thread and calls `reply` with its result on the core thread.
     using Background = std::function<void(std::function<Result<Json>()> job, Reply reply)>;
 
-    MigratorCommands(MigrationStore& store, Inventory& inventory, SnapshotCache& snapshots, std::function<void()> wakeEngine,
+    MigratorCommands(MigrationStore& store, Inventory& inventory, PictureSources pictures, std::function<void()> wakeEngine,
                      Background background);
     void handle(const Caller& caller, const std::string& verb, const Json& args, Reply reply);
 
@@ -50,10 +62,17 @@ private:
     /// A plan as `status` shows it: its items with camera names, progress, and the shutdown offer.
     Json planStatus(const Plan& plan);
     AuditRecord auditRecord(const Caller& caller, const std::string& verb, const Json& args) const;
+    /// The id VM `vm`'s VMS has for the camera: from what the store knows the VMS has, else from
+    /// a plan that attached the camera there (verified but not yet committed). "" if none.
+    std::string vmsCameraIdOf(const std::string& vm, const std::string& cameraId);
+    void cameraSnapshot(const Json& args, Reply reply);
+    /// Asks each camera with an ONVIF address and credentials, but no model yet, what it is
+    /// (model, manufacturer, firmware), in the background; nothing waits for it.
+    void describeCameras(std::vector<std::string> ids);
 
     MigrationStore& m_store;
     Inventory& m_inventory;
-    SnapshotCache& m_snapshots;
+    PictureSources m_pictures;
     std::function<void()> m_wake;
     Background m_background;
     std::map<std::string, Verb> m_verbs;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <cmath>
 
+#include "common/base64.h"
 #include "common/line_client.h"
 #include "migration/vms_gateway.h"
 
@@ -81,6 +82,15 @@ public:
         auto r = call("vms.camera.status", {{"name", vm}, {"id", id}}, m_settings.readTimeoutMs);
         if (!r) return r.error();
         return readCamera(*r);
+    }
+
+    Result<std::string> snapshot(const std::string& vm, const std::string& id) override {
+        auto r = call("vms.camera.snapshot", {{"name", vm}, {"id", id}}, m_settings.readTimeoutMs);
+        if (!r) return r.error();
+        auto bytes = fromBase64(r->value("jpeg", ""));
+        if (!bytes || !looksLikeJpeg(*bytes))
+            return makeError(ErrorClass::MalformedAnswer, "applianced's answer holds no picture");
+        return std::move(*bytes);
     }
 
     Status createVm(const std::string& vm, const std::string& image, int memoryMib) override {

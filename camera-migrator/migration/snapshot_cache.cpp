@@ -3,8 +3,8 @@
 
 namespace appliance::migration {
 
-SnapshotCache::SnapshotCache(Fetch fetch, std::chrono::milliseconds maxAge, std::size_t maxQueued)
-    : m_fetch(std::move(fetch)), m_maxAge(maxAge), m_maxQueued(maxQueued) {
+SnapshotCache::SnapshotCache(std::chrono::milliseconds maxAge, std::size_t maxQueued)
+    : m_maxAge(maxAge), m_maxQueued(maxQueued) {
     m_thread = std::thread([this] { loop(); });
 }
 
@@ -19,15 +19,14 @@ void SnapshotCache::stop() {
     if (m_thread.joinable()) m_thread.join();
 }
 
-SnapshotCache::Shot SnapshotCache::get(const std::string& cameraId, const std::string& deviceUrl,
-                                       const CameraCredentials& credentials) {
+SnapshotCache::Shot SnapshotCache::get(const std::string& key, Fetch fetch) {
     std::lock_guard lock(m_mutex);
-    Shot& shot = m_shots[cameraId];
+    Shot& shot = m_shots[key];
     const int64_t now = nowMs();
-    const bool stale = now - shot.takenMs >= m_maxAge.count() && now >= m_nextTryMs[cameraId];
-    if (stale && !shot.refreshing && !deviceUrl.empty() && m_jobs.size() < m_maxQueued && !m_stop) {
+    const bool stale = now - shot.takenMs >= m_maxAge.count() && now >= m_nextTryMs[key];
+    if (stale && !shot.refreshing && fetch && m_jobs.size() < m_maxQueued && !m_stop) {
         shot.refreshing = true;
-        m_jobs.push_back({cameraId, deviceUrl, credentials});
+        m_jobs.push_back({key, std::move(fetch)});
         m_cv.notify_one();
     }
     return shot;
@@ -43,36 +42,16 @@ void SnapshotCache::loop() {
             job = std::move(m_jobs.front());
             m_jobs.pop_front();
         }
-        auto jpeg = m_fetch(job.deviceUrl, job.credentials);
+        auto jpeg = job.fetch();
         std::lock_guard lock(m_mutex);
-        Shot& shot = m_shots[job.cameraId];
+        Shot& shot = m_shots[job.key];
         shot.refreshing = false;
         // A failed refresh keeps the last picture (with its time) and says why; the page shows
-        // both. A camera that does not answer costs this thread its timeouts: it waits its turn.
+        // both. A source that does not answer costs this thread its timeouts: it waits its turn.
         if (jpeg) shot.jpeg = std::move(*jpeg), shot.takenMs = nowMs(), shot.error.clear();
         else shot.error = jpeg.error().message;
-        m_nextTryMs[job.cameraId] = nowMs() + (jpeg ? 0 : m_maxAge.count());
+        m_nextTryMs[job.key] = nowMs() + (jpeg ? 0 : m_maxAge.count());
     }
-}
-
-std::string toBase64(const std::string& bytes) {
-    static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    out.reserve((bytes.size() + 2) / 3 * 4);
-    std::size_t i = 0;
-    for (; i + 2 < bytes.size(); i += 3) {
-        const unsigned v = unsigned(uint8_t(bytes[i])) << 16 | unsigned(uint8_t(bytes[i + 1])) << 8 | uint8_t(bytes[i + 2]);
-        for (int s : {18, 12, 6, 0}) out += kAlphabet[(v >> s) & 63];
-    }
-    if (const std::size_t rest = bytes.size() - i) {
-        unsigned v = unsigned(uint8_t(bytes[i])) << 16;
-        if (rest == 2) v |= unsigned(uint8_t(bytes[i + 1])) << 8;
-        out += kAlphabet[(v >> 18) & 63];
-        out += kAlphabet[(v >> 12) & 63];
-        out += rest == 2 ? kAlphabet[(v >> 6) & 63] : '=';
-        out += '=';
-    }
-    return out;
 }
 
 }  // namespace appliance::migration

@@ -40,6 +40,8 @@ public:
     virtual Result<std::string> add(const std::string& vm, const GuestCameraSpec& camera) = 0;
     virtual Status remove(const std::string& vm, const std::string& vmsCameraId) = 0;
     virtual Result<GuestCamera> status(const std::string& vm, const std::string& vmsCameraId) = 0;
+    /// The VMS's own current picture of the camera (JPEG bytes, checked whole by applianced).
+    virtual Result<std::string> snapshot(const std::string& vm, const std::string& vmsCameraId) = 0;
     /// Creates and starts a VM from a VMS image (the instance a plan adds past a camera limit).
     virtual Status createVm(const std::string& vm, const std::string& image, int memoryMib) = 0;
 };

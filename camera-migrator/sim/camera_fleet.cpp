@@ -27,7 +27,7 @@ CameraFleet::~CameraFleet() { stop(); }
 Status CameraFleet::start() {
     std::vector<SimulatedCamera*> all;
     for (auto& cam : m_cameras) {
-        auto jpeg = renderSnapshot(cam->config());
+        auto jpeg = renderSnapshot(cam->config(), int(all.size()));  // the pattern its streams get below
         if (!jpeg) return jpeg.error();
         cam->setSnapshot(std::move(*jpeg));
         if (auto st = cam->start(); !st) return st;

@@ -17,8 +17,10 @@ std::string quoted(const std::string& text) {
 constexpr const char* kPatterns[] = {"smpte", "ball", "circular", "colors", "pinwheel", "spokes", "gradient", "checkers-8"};
 }  // namespace
 
+const char* testPattern(int patternIndex) { return kPatterns[patternIndex % 8]; }
+
 std::string streamLaunchLine(const CameraConfig& c, const StreamSpec& s, int patternIndex) {
-    std::string src = std::string("videotestsrc is-live=true pattern=") + kPatterns[patternIndex % 8];
+    std::string src = std::string("videotestsrc is-live=true pattern=") + testPattern(patternIndex);
     // "A stream that stops": the source ends after that many frames, as a camera whose encoder dies.
     if (c.streamStopsAfterS > 0) src += " num-buffers=" + std::to_string(c.streamStopsAfterS * s.fps);
     const int fontPx = std::max(8, s.height / 20);

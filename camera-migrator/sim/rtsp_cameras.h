@@ -33,5 +33,7 @@ private:
 
 /// The GStreamer launch line of one stream (exposed for the tests of its escaping).
 std::string streamLaunchLine(const CameraConfig& camera, const StreamSpec& spec, int patternIndex);
+/// The videotestsrc pattern of the `patternIndex`-th camera (cameras differ, so a picture shows which it is).
+const char* testPattern(int patternIndex);
 
 }  // namespace appliance::camera::sim

@@ -4,14 +4,17 @@
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
 
+#include "sim/rtsp_cameras.h"
+
 namespace appliance::camera::sim {
 
-Result<std::string> renderSnapshot(const CameraConfig& camera) {
+Result<std::string> renderSnapshot(const CameraConfig& camera, int patternIndex) {
     gst_init(nullptr, nullptr);
     std::string name;
     for (char c : camera.name)
         if (c != '"' && c != '\\') name += c;
-    const std::string line = "videotestsrc num-buffers=1 pattern=smpte ! video/x-raw,width=" + std::to_string(camera.main.width) +
+    const std::string line = std::string("videotestsrc num-buffers=1 pattern=") + testPattern(patternIndex) +
+                             " ! video/x-raw,width=" + std::to_string(camera.main.width) +
                              ",height=" + std::to_string(camera.main.height) + " ! textoverlay text=\"" + name +
                              "\" font-desc=\"Sans 20\" ! videoconvert ! jpegenc ! appsink name=sink";
     GError* error = nullptr;

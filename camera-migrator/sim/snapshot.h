@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// A JPEG still for a simulated camera's snapshot URI: the test pattern with its name.
+// A JPEG still for a simulated camera's snapshot URI: the test pattern its streams show (the
+// camera's `patternIndex`-th, as rtsp_cameras.h picks it), with its name.
 #pragma once
 
 #include <string>
@@ -9,6 +10,6 @@
 
 namespace appliance::camera::sim {
 
-Result<std::string> renderSnapshot(const CameraConfig& camera);
+Result<std::string> renderSnapshot(const CameraConfig& camera, int patternIndex);
 
 }  // namespace appliance::camera::sim

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "console_controller.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
 #include <QQmlEngine>
 #include <memory>
@@ -82,10 +83,7 @@ void ConsoleController::decide(int askId, bool allow) {
 void ConsoleController::refresh() {
     m_socket.call("focus.get", {}, [this](const QJsonObject& m) {
         QString focus = m.value("return").toObject().value("target").toString(m_focus);
-        if (focus != m_focus) {
-            m_focus = focus;
-            emit focusChanged();
-        }
+        if (focus != m_focus) setFocusAndRender(focus);
     });
     m_socket.call("vm.list", {}, [this](const QJsonObject& m) {
         if (!m.contains("return")) return;  // applianced went away: keep the sessions until it is back
@@ -108,10 +106,27 @@ void ConsoleController::refresh() {
     });
 }
 
+void ConsoleController::setWindow(QQuickWindow* window) {
+    if (window == m_window) return;
+    m_window = window;
+    emit windowChanged();
+}
+
+void ConsoleController::setFocusAndRender(const QString& focus) {
+    m_focus = focus;
+    emit focusChanged();  // every binding on `focus` (which item is visible) is updated on return
+    if (!m_window || !m_window->isExposed()) return;
+    // The render loop would draw this at its next tick (up to a frame later). An UpdateRequest
+    // sent now makes it polish, sync and render this window synchronously, in every Qt Quick
+    // render loop (basic, threaded, software); the tick it had scheduled then finds nothing new.
+    m_window->update();
+    QEvent request(QEvent::UpdateRequest);
+    QCoreApplication::sendEvent(m_window, &request);
+}
+
 void ConsoleController::onEvent(const QString& name, const QJsonObject& data) {
     if (name == "focus.changed") {
-        m_focus = data.value("target").toString();
-        emit focusChanged();
+        setFocusAndRender(data.value("target").toString());
     } else if (name == "focus.ask") {
         // Agents' names arrive as "agent:VM"; the operator thinks in VMs.
         m_asks.add({data.value("id").toInt(), data.value("by").toString().remove(QStringLiteral("agent:")),

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <QObject>
+#include <QPointer>
+#include <QQuickWindow>
 #include <QTimer>
 #include <QtQml/qqmlregistration.h>
 
@@ -35,6 +37,8 @@ class ConsoleController : public QObject {
     Q_PROPERTY(bool askReplaces READ askReplaces NOTIFY askChanged)
     /// False for a moment after a new ask is shown: clicks then decide nothing.
     Q_PROPERTY(bool askArmed READ askArmed NOTIFY askChanged)
+    /// The kiosk window: a focus change is rendered into it at once (see renderNow).
+    Q_PROPERTY(QQuickWindow* window READ window WRITE setWindow NOTIFY windowChanged)
 public:
     explicit ConsoleController(QObject* parent = nullptr);
     VmListModel* vms() { return &m_vms; }
@@ -56,6 +60,8 @@ public:
     QString askTarget() const { return m_asks.shown().target; }
     bool askReplaces() const { return m_asks.shown().replacesEarlier; }
     bool askArmed() const { return m_asks.armed(); }
+    QQuickWindow* window() const { return m_window; }
+    void setWindow(QQuickWindow* window);
 
 signals:
     void focusChanged();
@@ -63,10 +69,14 @@ signals:
     void adminSocketChanged();
     void migratorSocketChanged();
     void askChanged();
+    void windowChanged();
 
 private:
     void refresh();
     void onEvent(const QString& name, const QJsonObject& data);
+    /// The new focus is on screen at the next refresh of the display, not after the render
+    /// loop's next tick as well: the window renders now, with every binding already updated.
+    void setFocusAndRender(const QString& focus);
     qt::LineSocket m_socket;
     QTimer m_retry;
     VmListModel m_vms;
@@ -77,6 +87,7 @@ private:
     bool m_connected = false;
     AskQueue m_asks;
     QString m_adminSocket = QStringLiteral("/run/appliance/admin.sock");
+    QPointer<QQuickWindow> m_window;
 };
 
 }  // namespace appliance::console

@@ -19,21 +19,26 @@ void VmDisplay::setSocketPath(const QString& path) {
     m_socketPath = path;
     m_session.reset();
     ++m_sessionGeneration;
+    if (m_frameSize.isValid()) {  // a new session starts without a picture
+        m_frameSize = QSize();
+        emit hasFrameChanged();
+        update();
+    }
     if (!path.isEmpty()) {
         m_session = std::make_unique<VncSession>(path.toStdString());
         // Queued: it may run after this session was replaced or reset; then it does nothing.
         connect(m_session.get(), &VncSession::frameReady, this, [this, generation = m_sessionGeneration] {
             if (generation != m_sessionGeneration || !m_session) return;
-            const bool first = m_frame.isNull();
-            const QSize before = m_frame.size();
+            const bool first = !m_frameSize.isValid();
+            const QSize before = m_frameSize;
             QRect changed;
-            m_frame = m_session->frame(&changed);
-            if (first) emit hasFrameChanged();
+            m_frameSize = m_session->takeChanged(&changed);
+            if (first && m_frameSize.isValid()) emit hasFrameChanged();
             // Repaint only what changed (a blinking cursor is a few pixels, not a scaled full
             // frame); a new size repaints everything.
-            if (first || m_frame.size() != before || !changed.isValid()) return update();
+            if (first || m_frameSize != before || !changed.isValid()) return update();
             const QRectF target = frameRect();
-            const double sx = target.width() / m_frame.width(), sy = target.height() / m_frame.height();
+            const double sx = target.width() / m_frameSize.width(), sy = target.height() / m_frameSize.height();
             update(QRectF(target.x() + changed.x() * sx, target.y() + changed.y() * sy, changed.width() * sx,
                           changed.height() * sy).adjusted(-2, -2, 2, 2).toAlignedRect());
         }, Qt::QueuedConnection);
@@ -43,27 +48,25 @@ void VmDisplay::setSocketPath(const QString& path) {
 }
 
 QRectF VmDisplay::frameRect() const {
-    if (m_frame.isNull()) return {};
-    QSizeF scaled = QSizeF(m_frame.size()).scaled(size(), Qt::KeepAspectRatio);
+    if (!m_frameSize.isValid()) return {};
+    QSizeF scaled = QSizeF(m_frameSize).scaled(size(), Qt::KeepAspectRatio);
     return {(width() - scaled.width()) / 2, (height() - scaled.height()) / 2, scaled.width(), scaled.height()};
 }
 
 void VmDisplay::paint(QPainter* painter) {
-    if (m_frame.isNull()) return;
-    painter->setRenderHint(QPainter::SmoothPixmapTransform);
-    painter->drawImage(frameRect(), m_frame);
+    if (m_session && m_frameSize.isValid()) m_session->paint(painter, frameRect());
 }
 
 QPoint VmDisplay::toGuest(QPointF p) const {
     QRectF r = frameRect();
     if (r.isEmpty()) return {};
-    int x = int((p.x() - r.x()) * m_frame.width() / r.width());
-    int y = int((p.y() - r.y()) * m_frame.height() / r.height());
-    return {std::clamp(x, 0, m_frame.width() - 1), std::clamp(y, 0, m_frame.height() - 1)};
+    int x = int((p.x() - r.x()) * m_frameSize.width() / r.width());
+    int y = int((p.y() - r.y()) * m_frameSize.height() / r.height());
+    return {std::clamp(x, 0, m_frameSize.width() - 1), std::clamp(y, 0, m_frameSize.height() - 1)};
 }
 
 void VmDisplay::sendPointer(QPointF itemPos, int buttons) {
-    if (!m_session || m_frame.isNull()) return;
+    if (!m_session || !m_frameSize.isValid()) return;
     m_lastGuestPos = toGuest(itemPos);
     m_buttons = buttons;
     m_session->sendPointer(m_lastGuestPos.x(), m_lastGuestPos.y(), buttons);
@@ -103,7 +106,7 @@ void VmDisplay::mouseMoveEvent(QMouseEvent* event) { sendPointer(event->position
 void VmDisplay::hoverMoveEvent(QHoverEvent* event) { sendPointer(event->position(), m_buttons); }
 
 void VmDisplay::wheelEvent(QWheelEvent* event) {
-    if (!m_session || m_frame.isNull()) return;
+    if (!m_session || !m_frameSize.isValid()) return;
     int wheel = event->angleDelta().y() > 0 ? 8 : 16;  // VNC buttons 4 and 5: a press and a release
     QPoint p = toGuest(event->position());
     m_session->sendPointer(p.x(), p.y(), m_buttons | wheel);

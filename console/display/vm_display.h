@@ -23,7 +23,7 @@ public:
     explicit VmDisplay(QQuickItem* parent = nullptr);
     QString socketPath() const { return m_socketPath; }
     void setSocketPath(const QString& path);
-    bool hasFrame() const { return !m_frame.isNull(); }
+    bool hasFrame() const { return m_frameSize.isValid(); }
     bool connected() const { return m_session && m_session->connected(); }
     void paint(QPainter* painter) override;
 
@@ -50,7 +50,7 @@ private:
     QPoint toGuest(QPointF itemPos) const;
     void sendPointer(QPointF itemPos, int buttons);
     void releaseEverything();  ///< keys and buttons held when this display stops being shown
-    QImage m_frame;
+    QSize m_frameSize;  ///< of the session's frame (which the session owns and paint() draws)
     QHash<int, std::uint32_t> m_heldKeys;  ///< Qt key -> the keysym sent when it went down
     int m_buttons = 0;
     QPoint m_lastGuestPos;

@@ -12,6 +12,10 @@
 
 namespace appliance::console {
 
+/// The picture of a `camera.snapshot` answer as a thumbnail, or a null image when it has none or
+/// it is not a JPEG of sane dimensions (pictures come from cameras and guests: they are data).
+QImage snapshotThumbnail(const QJsonObject& answer);
+
 class CamerasModel : public QAbstractListModel {
     Q_OBJECT
     QML_ELEMENT

@@ -18,6 +18,23 @@ constexpr int kStatusPollMs = 2000;     // time so far moves on between events
 constexpr int kSnapshotPollMs = 3000;   // camera-migratord refreshes a picture at most every 10 s
 constexpr int kCamerasPollMs = 10000;   // VMS lists change rarely; events ask sooner
 enum Page { CamerasPage = 0, PlanPage, RunPage, FinishPage };
+
+// The line under the target VMS's picture of a camera: whose picture and when, or why there is none.
+QString vmsViewNote(const QString& vm, const QJsonObject& m) {
+    if (m.contains("error"))
+        return QObject::tr("%1 shows no picture: %2").arg(vm, m.value("error").toObject().value("desc").toString());
+    const QJsonObject r = m.value("return").toObject();
+    if (!r.value("error").toString().isEmpty())
+        return QObject::tr("%1 shows no picture: %2").arg(vm, r.value("error").toString());
+    if (!r.value("taken").isDouble()) return QObject::tr("Asking %1 for its picture…").arg(vm);
+    const auto taken = QDateTime::fromMSecsSinceEpoch(qint64(r.value("taken").toDouble() * 1000));
+    return QObject::tr("As %1 records it, %2").arg(vm, taken.toString(QStringLiteral("HH:mm:ss")));
+}
+
+// Whether a picture round goes on after this answer: not when the connection is gone.
+bool roundGoesOn(const QJsonObject& m) {
+    return m.contains("return") || m.value("error").toObject().value("class").toString() != QLatin1String("Disconnected");
+}
 }  // namespace
 
 MigrationController::MigrationController(qt::LineSocket& appliance, QObject* parent)
@@ -136,7 +153,7 @@ void MigrationController::followPlan(const QJsonObject& status) {
     m_finished = status.value("finished").toInt();
     m_total = status.value("total").toInt();
     m_sourceRecordsNothing = status.value("source_records_nothing").toBool();
-    m_run.update(status.value("items").toArray(), m_planSource, m_planState == QLatin1String("paused"));
+    m_run.update(status.value("items").toArray(), m_planSource, m_planTarget, m_planState == QLatin1String("paused"));
     for (const auto& item : m_run.items())
         if (const auto* c = m_cameras.find(item.id)) m_run.setThumbnail(item.id, c->thumbnail);
     emit planChanged();
@@ -149,20 +166,30 @@ void MigrationController::fetchSnapshots() {
     // connection (a camera's JPEG can be large), and the next round starts at the next tick.
     if (m_snapshotInFlight) return;
     // The run page shows only the plan's cameras: a round asks for those, not every camera known.
-    if (m_snapshotQueue.isEmpty() && m_page == RunPage)
-        for (const auto& item : m_run.items()) m_snapshotQueue << item.id;
-    else if (m_snapshotQueue.isEmpty()) m_snapshotQueue = m_cameras.ids();
+    // A camera the target VMS has proved it records also gets that VMS's own picture of it.
+    if (m_snapshotQueue.isEmpty() && m_page == RunPage) {
+        for (const auto& item : m_run.items()) {
+            m_snapshotQueue.push_back({item.id, QString()});
+            if (RunModel::targetProvedIt(item)) m_snapshotQueue.push_back({item.id, item.target});
+        }
+    } else if (m_snapshotQueue.isEmpty()) {
+        for (const auto& id : m_cameras.ids()) m_snapshotQueue.push_back({id, QString()});
+    }
     if (m_snapshotQueue.isEmpty()) return;
-    const QString id = m_snapshotQueue.takeFirst();
+    const auto [id, vm] = m_snapshotQueue.takeFirst();
+    QJsonObject args{{"camera", id}};
+    if (!vm.isEmpty()) args.insert("vm", vm);
     m_snapshotInFlight = true;
-    m_socket.call("camera.snapshot", {{"camera", id}}, [this, id](const QJsonObject& m) {
+    m_socket.call("camera.snapshot", args, [this, id, vm](const QJsonObject& m) {
         m_snapshotInFlight = false;
-        if (m.contains("return")) {
+        if (m.contains("return") && vm.isEmpty()) {
             m_cameras.setSnapshot(m.value("return").toObject());
             if (const auto* c = m_cameras.find(id)) m_run.setThumbnail(id, c->thumbnail);
+        } else if (!vm.isEmpty()) {
+            m_run.setVmsView(id, snapshotThumbnail(m.value("return").toObject()), vmsViewNote(vm, m));
         }
         // The rest of the round now; the next round at the timer's next tick.
-        if (!m_snapshotQueue.isEmpty() && m.contains("return") && m_thumbnails.isActive()) fetchSnapshots();
+        if (!m_snapshotQueue.isEmpty() && roundGoesOn(m) && m_thumbnails.isActive()) fetchSnapshots();
     });
 }
 

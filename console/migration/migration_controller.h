@@ -139,7 +139,9 @@ private:
     QVariantMap m_preview;
     QString m_previewError, m_message;
     bool m_busy = false;
-    QStringList m_snapshotQueue;  ///< cameras whose picture this round still asks for
+    /// The pictures this round still asks for: (camera, "") from the camera itself, (camera, vm)
+    /// as that VM's VMS shows it.
+    QList<std::pair<QString, QString>> m_snapshotQueue;
     bool m_snapshotInFlight = false;
     bool m_listing = false;
     int m_ticks = 0;

@@ -43,6 +43,8 @@ QVariant RunModel::data(const QModelIndex& index, int role) const {
     case CanRetryRole: return is(s, "failed") || is(s, "rolled-back") || is(s, "skipped");
     case CanRollbackRole: return is(s, "running") || is(s, "paused") || is(s, "committed") || is(s, "failed");
     case ThumbnailRole: return i.thumbnail;
+    case VmsViewRole: return i.vmsView;
+    case VmsViewNoteRole: return targetProvedIt(i) ? i.vmsViewNote : QString();
     case DurationRole:
         return i.startedS > 0 && i.finishedS >= i.startedS ? tr("%1 s").arg(qRound(i.finishedS - i.startedS)) : QString();
     default: return {};
@@ -55,10 +57,11 @@ QHash<int, QByteArray> RunModel::roleNames() const {
             {AdviceRole, "advice"},     {GapRole, "gap"},             {TargetRole, "target"},
             {ReverseRole, "reverse"},   {CanPauseRole, "canPause"},   {CanResumeRole, "canResume"},
             {CanSkipRole, "canSkip"},   {CanRetryRole, "canRetry"},   {CanRollbackRole, "canRollback"},
-            {ThumbnailRole, "thumbnail"}, {DurationRole, "duration"}};
+            {ThumbnailRole, "thumbnail"}, {DurationRole, "duration"}, {VmsViewRole, "vmsView"},
+            {VmsViewNoteRole, "vmsViewNote"}};
 }
 
-void RunModel::update(const QJsonArray& items, const QString& source, bool planPaused) {
+void RunModel::update(const QJsonArray& items, const QString& source, const QString& target, bool planPaused) {
     QList<Item> fresh;
     for (const auto& value : items) {
         const QJsonObject j = value.toObject();
@@ -70,11 +73,16 @@ void RunModel::update(const QJsonArray& items, const QString& source, bool planP
         i.mode = j.value("mode").toString();
         i.reason = j.value("reason").toString();
         i.target = j.value("target").toString();
+        if (i.target.isEmpty()) i.target = target;
         i.reverse = j.value("reverse").toBool();
         if (j.value("gap_s").isDouble()) i.gapS = j.value("gap_s").toDouble();
         i.startedS = j.value("started").toDouble(), i.finishedS = j.value("finished").toDouble();
         for (const auto& old : m_items)
-            if (old.id == i.id) i.thumbnail = old.thumbnail;
+            if (old.id == i.id) {
+                i.thumbnail = old.thumbnail;
+                // A picture from a VMS the camera has since left is not shown as proof.
+                if (targetProvedIt(i) && old.target == i.target) i.vmsView = old.vmsView, i.vmsViewNote = old.vmsViewNote;
+            }
         fresh.push_back(std::move(i));
     }
     m_source = source;
@@ -97,6 +105,22 @@ void RunModel::setThumbnail(const QString& id, const QImage& image) {
             m_items[r].thumbnail = image;
             emit dataChanged(index(r), index(r), {ThumbnailRole});
         }
+}
+
+bool RunModel::targetProvedIt(const Item& i) {
+    if (i.reverse) return false;
+    if (is(i.state, "committed")) return true;
+    return (is(i.state, "running") || is(i.state, "paused")) && shownIndex(i.step) > shownIndex(QStringLiteral("verify"));
+}
+
+void RunModel::setVmsView(const QString& id, const QImage& image, const QString& note) {
+    for (int r = 0; r < m_items.size(); ++r) {
+        Item& i = m_items[r];
+        if (i.id != id || !targetProvedIt(i)) continue;
+        if (!image.isNull()) i.vmsView = image;
+        i.vmsViewNote = note;
+        emit dataChanged(index(r), index(r), {VmsViewRole, VmsViewNoteRole});
+    }
 }
 
 QString RunModel::stateText(const Item& i) const {

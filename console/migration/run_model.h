@@ -21,14 +21,18 @@ class RunModel : public QAbstractListModel {
 public:
     enum Role {
         IdRole = Qt::UserRole + 1, NameRole, StateRole, StateTextRole, StepsRole, ModeRole, AdviceRole, GapRole, TargetRole,
-        ReverseRole, CanPauseRole, CanResumeRole, CanSkipRole, CanRetryRole, CanRollbackRole, ThumbnailRole, DurationRole
+        ReverseRole, CanPauseRole, CanResumeRole, CanSkipRole, CanRetryRole, CanRollbackRole, ThumbnailRole, DurationRole,
+        VmsViewRole, VmsViewNoteRole
     };
     struct Item {
-        QString id, name, state, step, mode, reason, target;
+        QString id, name, state, step, mode, reason;
+        QString target;  ///< where the camera goes (the plan's target unless the item names another)
         bool reverse = false;
         double gapS = qQNaN();
         double startedS = 0, finishedS = 0;
-        QImage thumbnail;
+        QImage thumbnail;  ///< the camera's own picture
+        QImage vmsView;    ///< the target VMS's picture of it, once the target has proved it records it
+        QString vmsViewNote;
     };
     using QAbstractListModel::QAbstractListModel;
     int rowCount(const QModelIndex& parent = {}) const override { return parent.isValid() ? 0 : int(m_items.size()); }
@@ -37,8 +41,13 @@ public:
 
     /// A `status` answer's items; `source` names where a rolled-back camera records again; a
     /// camera the engine is on while the whole plan is paused shows as paused with it.
-    void update(const QJsonArray& items, const QString& source, bool planPaused);
+    void update(const QJsonArray& items, const QString& source, const QString& target, bool planPaused);
     void setThumbnail(const QString& id, const QImage& image);
+    /// Whether the row shows the target VMS's own picture: the target recorded the camera's new
+    /// frames (verify passed) and the camera was not put back since.
+    static bool targetProvedIt(const Item& item);
+    /// The target VMS's picture (null: keep the last) with a line saying what it is or why not.
+    void setVmsView(const QString& id, const QImage& image, const QString& note);
     const QList<Item>& items() const { return m_items; }
 
     QString stateText(const Item& item) const;

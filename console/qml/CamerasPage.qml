@@ -101,6 +101,7 @@ ColumnLayout {
                     spacing: 3
                     Label { textFormat: Text.PlainText; text: name; color: "#ffffff"; font.pixelSize: 18; font.bold: true; elide: Text.ElideRight; Layout.fillWidth: true }
                     Label {
+                        objectName: "cameraDescription-" + cameraId
                         textFormat: Text.PlainText
                         text: (cameraModel ? cameraModel + " · " : "") + (address || qsTr("address unknown")) +
                               (previousAddress ? qsTr(" (was %1)").arg(previousAddress) : "")

@@ -23,6 +23,7 @@ Window {
         id: controller
         adminSocket: window.adminSocket
         migratorSocket: window.migratorSocket
+        window: window
         onFocusChanged: indicator.flash()
     }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Every Label shows plain text: names and messages may come from guests and cameras, never markup.
 // The wizard's plan page: from which VMS instance to which (each with cameras used / limit), which
-// cameras and in what order (Space ticks a camera, Ctrl+Up/Down moves it), then a summary of what
+// cameras and in what order (Space ticks a camera; dragging its handle or Ctrl+Up/Down moves it), then a summary of what
 // will happen, including a proposed new VMS instance that must be confirmed, before Start.
 import QtQuick
 import QtQuick.Controls
@@ -95,7 +95,7 @@ ColumnLayout {
         Layout.fillWidth: true
         Label {
             textFormat: Text.PlainText
-            text: qsTr("%1 of %2 cameras chosen, moved one at a time in this order. Space ticks a camera, Ctrl+Up/Down moves it.")
+            text: qsTr("%1 of %2 cameras chosen, moved one at a time in this order. Space ticks a camera; drag ≡, or Ctrl+Up/Down, moves it.")
                   .arg(page.migration.draft.selectedCount).arg(draftList.count)
             color: "#b8bec6"
             Layout.fillWidth: true
@@ -148,6 +148,40 @@ ColumnLayout {
                 anchors.leftMargin: 8
                 anchors.rightMargin: 8
                 spacing: 10
+                // Drag the handle to put the camera elsewhere in the order; the row follows the
+                // pointer (each row crossed is one move, as Ctrl+Up/Down would make it).
+                Label {
+                    objectName: "dragHandle-" + cameraId
+                    text: "≡"
+                    font.pixelSize: 22
+                    color: handleArea.pressed ? "#4fc3f7" : "#8a9099"
+                    Layout.preferredWidth: 22
+                    Accessible.name: qsTr("Drag to reorder")
+                    MouseArea {
+                        id: handleArea
+                        property int at: -1
+                        anchors.fill: parent
+                        anchors.margins: -6
+                        cursorShape: pressed ? Qt.ClosedHandCursor : Qt.OpenHandCursor
+                        preventStealing: true
+                        onPressed: {
+                            at = index
+                            draftList.currentIndex = index
+                            draftList.interactive = false
+                        }
+                        onPositionChanged: (mouse) => {
+                            if (at < 0) return
+                            const p = mapToItem(draftList.contentItem, mouse.x, mouse.y)
+                            const to = draftList.indexAt(draftList.width / 2, p.y)
+                            if (to < 0 || to === at) return
+                            page.migration.draft.move(at, to)
+                            at = to
+                            draftList.currentIndex = to
+                        }
+                        onReleased: { at = -1; draftList.interactive = true }
+                        onCanceled: { at = -1; draftList.interactive = true }
+                    }
+                }
                 CheckBox { objectName: "pick-" + cameraId; checked: selected; onToggled: page.migration.draft.toggle(index) }
                 Label { textFormat: Text.PlainText; text: (index + 1) + "."; color: "#8a9099"; Layout.preferredWidth: 30 }
                 Label { textFormat: Text.PlainText; text: name; color: "#ffffff"; Layout.fillWidth: true; elide: Text.ElideRight }

@@ -108,6 +108,8 @@ ColumnLayout {
             required property bool canRetry
             required property bool canRollback
             required property var thumbnail
+            required property var vmsView
+            required property string vmsViewNote
             required property string duration
             objectName: "runRow-" + cameraId
             width: ListView.view.width
@@ -119,7 +121,33 @@ ColumnLayout {
                 id: rowContent
                 anchors { left: parent.left; right: parent.right; top: parent.top; margins: 8 }
                 spacing: 12
-                ThumbnailItem { image: row.thumbnail; Layout.preferredWidth: 128; Layout.preferredHeight: 72; Layout.alignment: Qt.AlignTop }
+                // The camera's own picture; below it, once the target VMS proved it records the
+                // camera, that VMS's picture of it (what the operator will watch there).
+                ColumnLayout {
+                    Layout.alignment: Qt.AlignTop
+                    Layout.preferredWidth: 128
+                    spacing: 2
+                    ThumbnailItem { image: row.thumbnail; Layout.preferredWidth: 128; Layout.preferredHeight: 72 }
+                    ThumbnailItem {
+                        objectName: "vmsView-" + row.cameraId
+                        image: row.vmsView
+                        visible: row.vmsViewNote.length > 0
+                        Layout.preferredWidth: 128
+                        Layout.preferredHeight: 72
+                    }
+                    Label {
+                        objectName: "vmsViewNote-" + row.cameraId
+                        textFormat: Text.PlainText
+                        text: row.vmsViewNote
+                        visible: text.length > 0
+                        color: "#b8bec6"
+                        font.pixelSize: 11
+                        wrapMode: Text.Wrap
+                        maximumLineCount: 3
+                        elide: Text.ElideRight
+                        Layout.preferredWidth: 128
+                    }
+                }
                 ColumnLayout {
                     Layout.fillWidth: true
                     spacing: 4

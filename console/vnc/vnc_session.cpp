@@ -9,6 +9,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <QPainter>
 #include <QtEndian>
 #include <rfb/rfbclient.h>
 
@@ -78,11 +79,32 @@ int VncSession::waitForServerOrInput(int socket) {
     return (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) ? 1 : 0;
 }
 
-QImage VncSession::frame(QRect* changed) {
+QSize VncSession::takeChanged(QRect* changed) {
     std::lock_guard lock(m_mutex);
-    if (changed) *changed = std::exchange(m_changed, QRect());
-    return m_frame;
+    *changed = std::exchange(m_changed, QRect());
+    return m_frame.isNull() ? QSize() : m_frame.size();
 }
+
+void VncSession::paint(QPainter* painter, const QRectF& target) const {
+    std::lock_guard lock(m_mutex);
+    if (m_frame.isNull()) return;
+    painter->setRenderHint(QPainter::SmoothPixmapTransform);
+    painter->drawImage(target, m_frame);
+}
+
+namespace {
+/// Copies `rect` of libvncclient's framebuffer into `frame` (same size). libvncclient leaves the
+/// padding byte 0; Qt's RGBX requires 255 there, or it paints nothing.
+void copyRect(QImage& frame, const char* frameBuffer, QRect rect) {
+    rect = rect.intersected(frame.rect());
+    const qsizetype stride = qsizetype(frame.width()) * 4;
+    for (int y = rect.top(); y <= rect.bottom(); ++y) {
+        const auto* in = reinterpret_cast<const quint32*>(frameBuffer + y * stride) + rect.left();
+        auto* out = reinterpret_cast<quint32*>(frame.scanLine(y)) + rect.left();
+        for (int x = 0; x < rect.width(); ++x) out[x] = in[x] | qToLittleEndian(0xff000000u);
+    }
+}
+}  // namespace
 
 void VncSession::run() {
     while (!m_stop) {
@@ -120,19 +142,17 @@ void VncSession::run() {
             if (!HandleRFBServerMessage(client)) break;
             if (!state.dirty) continue;
             state.dirty = false;
-            // A new size (the guest changed resolution) repaints everything.
-            const QRect changed = state.changed.isValid() ? state.changed : QRect(0, 0, client->width, client->height);
+            const QSize size(client->width, client->height);
+            QRect changed = state.changed.isValid() ? state.changed : QRect(QPoint(), size);
             state.changed = QRect();
-            QImage image = QImage(client->frameBuffer, client->width, client->height, client->width * 4,
-                                  QImage::Format_RGBX8888)
-                               .copy();  // the client's buffer changes under us after this
-            // libvncclient leaves the padding byte 0; Qt's RGBX requires 255 there, or it paints nothing.
-            auto* px = reinterpret_cast<quint32*>(image.bits());
-            for (qsizetype i = 0, n = image.sizeInBytes() / 4; i < n; ++i) px[i] |= qToLittleEndian(0xff000000u);
             {
                 std::lock_guard lock(m_mutex);
-                m_changed = m_frame.size() == image.size() ? m_changed.united(changed) : image.rect();
-                m_frame = std::move(image);
+                if (m_frame.size() != size) {  // the first frame, or the guest changed resolution
+                    m_frame = QImage(size, QImage::Format_RGBX8888);
+                    changed = m_frame.rect();
+                }
+                copyRect(m_frame, reinterpret_cast<const char*>(client->frameBuffer), changed);
+                m_changed = m_changed.united(changed);
             }
             emit frameReady();
         }

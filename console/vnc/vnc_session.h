@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // One live VNC session to a guest's display on its Unix socket. libvncclient is blocking, so it
 // belongs to this session's own thread: the thread connects (and reconnects after a guest reboot),
-// pumps server messages, and publishes each complete frame; the GUI thread only takes the latest
-// frame. Context: construct, frame() and stop() on the GUI thread; frameReady is queued to it.
+// pumps server messages, and copies what each update changed into the session's frame (only that
+// part: a blinking cursor costs a few pixels, not a copy of the whole screen); the item that shows
+// it paints straight from that frame, under the same lock, so nothing shares it and no update
+// ever copies all of it. Context: construct and stop on the GUI thread; takeChanged() on the GUI
+// thread, paint() on the scene graph's thread; frameReady is queued to the GUI thread.
 #pragma once
 
 #include <QImage>
@@ -21,9 +24,11 @@ public:
     explicit VncSession(std::string socketPath, QObject* parent = nullptr);
     ~VncSession() override;
 
-    /// The latest complete frame (null until the first one arrives), and the part of it that
-    /// changed since the last call (in frame pixels).
-    QImage frame(QRect* changed = nullptr);
+    /// The frame's size (invalid until the first frame), and the part of it that changed since
+    /// the last call (in frame pixels).
+    QSize takeChanged(QRect* changed);
+    /// Draws the latest frame into `target`, scaled smoothly. Context: any thread.
+    void paint(QPainter* painter, const QRectF& target) const;
     /// Input for the guest; sent in order by the session thread. Context: any thread.
     void sendKey(std::uint32_t keysym, bool down);
     void sendPointer(int x, int y, int buttonMask);
@@ -50,8 +55,8 @@ private:
     std::atomic<bool> m_stop{false};
     std::atomic<bool> m_connected{false};
     mutable std::mutex m_mutex;
-    QImage m_frame;
-    QRect m_changed;  ///< changed since frame() last reported it
+    QImage m_frame;   ///< written only by the session thread, read only under m_mutex: never shared
+    QRect m_changed;  ///< changed since takeChanged() last reported it
     int m_wakeFd = -1;  ///< an eventfd: input and stop wake the session thread
     std::thread m_thread;
 };

@@ -11,9 +11,11 @@
 #include <cstdio>
 #include <thread>
 
+#include <QEventLoop>
 #include <QGuiApplication>
 #include <QQmlApplicationEngine>
 #include <QQuickWindow>
+#include <QTimer>
 #include <QtQml/QQmlExtensionPlugin>
 #include <signal.h>
 #include <sys/resource.h>
@@ -169,21 +171,32 @@ int main(int argc, char** argv) {
                     percentile(ms, 50) > 0 ? percentile(viewer, 50) / percentile(ms, 50) : 0.0);
     }
 
-    // 3. Console CPU: 4 live sessions idle, then one guest's screen changing continuously.
+    // 3. Console CPU: 4 live sessions idle, then one guest's screen changing continuously. The
+    // console runs in a plain event loop, as in appliance-console (a test's spin loop would wake
+    // every 20 ms and count its own polling).
+    int framesShown = 0;
+    QObject::connect(window, &QQuickWindow::frameSwapped, [&] { ++framesShown; });
+    double framesPerS = 0;
     auto measure = [&](double seconds) {
         double c0 = cpuSeconds();
         auto w0 = Clock::now();
-        spinUntil([&] { return std::chrono::duration<double>(Clock::now() - w0).count() >= seconds; },
-                  std::chrono::seconds(int(seconds) + 5));
-        return 100.0 * (cpuSeconds() - c0) / std::chrono::duration<double>(Clock::now() - w0).count();
+        framesShown = 0;
+        QEventLoop loop;
+        QTimer::singleShot(int(seconds * 1000), &loop, &QEventLoop::quit);
+        loop.exec();
+        const double wall = std::chrono::duration<double>(Clock::now() - w0).count();
+        framesPerS = framesShown / wall;
+        return 100.0 * (cpuSeconds() - c0) / wall;
     };
     (void)admin->call("focus.set", {{"target", vms[2]}});
+    (void)measure(3);  // the switch indicator fades out over 2.5 s: not idle yet
     double idle = measure(10);
+    const double idleFps = framesPerS;
     int rc = -1;
     daemon.guestRun(vms[2], "(while :; do date; done > /dev/tty1) & sleep 0", &rc);
     double busy = measure(10);
-    std::printf("console CPU (one core = 100%%), 4 live sessions: all idle %.1f%%, the shown guest's screen changing "
-                "continuously %.1f%%\n", idle, busy);
+    std::printf("console CPU (one core = 100%%), 4 live sessions: all idle %.1f%% (%.1f frames/s shown), the shown "
+                "guest's screen changing continuously %.1f%% (%.1f frames/s shown)\n", idle, idleFps, busy, framesPerS);
     daemon.guestRun(vms[2], "kill %1; killall sh 2>/dev/null; true", &rc);
     return 0;
 }

@@ -127,12 +127,12 @@ TEST_F(ConsoleAdminTest, EveryControlOfAGuestRowFitsA1024By768Screen) {
         if (r.right() > 1024 || r.left() < 0 || r.width() < 2) return ::testing::AssertionFailure() << name << " is at " << r.left() << ".." << r.right();
         return ::testing::AssertionSuccess();
     };
-    for (const std::string& control : {"start-", "shutdown-", "forceOff-", "reboot-", "show-", "vcpus-", "memory-", "autostart-",
+    for (const char* control : {"start-", "shutdown-", "forceOff-", "reboot-", "show-", "vcpus-", "memory-", "autostart-",
                                        "apply-", "cpuChart-", "memoryChart-", "memoryText-", "state-"})
         EXPECT_TRUE(fits(control + vm));
     shot("console-admin-1024.png");
     ASSERT_TRUE(clickWhenEnabled("migrationTab"));
-    for (const std::string& control : {"cameraFilter", "refreshInventory", "toPlanPage", "migratorStatus"}) EXPECT_TRUE(fits(control));
+    for (const char* control : {"cameraFilter", "refreshInventory", "toPlanPage", "migratorStatus"}) EXPECT_TRUE(fits(control));
 }
 
 TEST_F(ConsoleAdminTest, TheMigrationTabOpensTheWizardWhichSaysWhenCameraMigratordIsNotThere) {

@@ -292,6 +292,14 @@ TEST_F(MigrationTest, BadRequestsGetAClearErrorAndChangeNothing) {
     ASSERT_TRUE(r) << r.error().message;
     EXPECT_TRUE((*r)["jpeg"].is_null()) << r->dump().substr(0, 200);
     EXPECT_NE(r->value("error", "").find("--device-url"), std::string::npos) << r->dump();
+    // A VMS's own picture: only of a VM that records the camera (nothing is asked of a guest).
+    r = c->call("camera.snapshot", {{"camera", cam}, {"vm", "no-such-vm"}});
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().cls, ErrorClass::NotFound);
+    EXPECT_NE(r.error().message.find("does not record camera"), std::string::npos) << r.error().message;
+    r = c->call("camera.snapshot", {{"camera", cam}, {"vm", std::string(100, 'v')}});
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().cls, ErrorClass::InvalidArgument);
     ASSERT_TRUE(c->sendRaw("{\"execute\": \"plans\", \"id\": 1, \n"));
     auto m = c->readMessage(5000);
     ASSERT_TRUE(m);

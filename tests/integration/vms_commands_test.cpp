@@ -113,6 +113,17 @@ TEST_F(VmsCommandsTest, AGuestThatLiesGetsAClearErrorForEachLieAndApplianceStays
     });
     EXPECT_EQ(classOf(badTime), "MalformedAnswer");
 
+    // A picture must be canonical base64 of one whole JPEG, and not too large.
+    const Json pictureOf{{"name", vm}, {"id", "7"}};
+    auto picture = ask("vms.camera.snapshot", pictureOf, [](const Json& id) { return ret(id, {{"jpeg", "/9hwaWP/2Q=="}}); });
+    ASSERT_TRUE(picture) << picture.error().message;
+    EXPECT_EQ((*picture)["jpeg"], "/9hwaWP/2Q==");
+    for (const Json& lie : {Json{{"jpeg", "<svg onload=x>"}}, Json{{"jpeg", "PHN2Zz4="}}, Json{{"jpeg", 5}}, Json::object(),
+                            Json{{"jpeg", std::string(230 * 1024, 'A')}}}) {
+        auto r = ask("vms.camera.snapshot", pictureOf, [&](const Json& id) { return ret(id, lie); });
+        EXPECT_EQ(classOf(r), "MalformedAnswer") << lie.dump().substr(0, 80);
+    }
+
     // An answer over the limit for answers (256 KiB) fails at once, it is not waited for.
     auto huge = ask("vms.cameras", byName, [](const Json& id) {
         return ret(id, {{"cameras", Json::array()}, {"padding", std::string(300 * 1024, 'x')}});

@@ -2,12 +2,15 @@
 // The real VMS guests (ZoneMinder, motion) driven through applianced and their agents: cameras
 // added, recorded, reported and removed (the guests are shared: vms_guests_env.h).
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <future>
 #include <thread>
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include "common/base64.h"
 #include "integration/vms_guests_env.h"
 
 namespace appliance::test {
@@ -98,6 +101,22 @@ TEST_P(VmsGuestTest, ACameraAddedWithAppliancectlRecordsAndStopsWhenRemovedWhile
     EXPECT_EQ(rc, 0);
     EXPECT_NE(out.find("Added " + product), std::string::npos) << out;
     EXPECT_NE(recordingsOnDisk(id), "") << "the VMS says it records camera " << id << " but wrote no file";
+    // The VMS's own picture of the camera: motion's, a whole JPEG written to a file by
+    // appliancectl; ZoneMinder records without decoding and says it has none.
+    const std::string picture = daemon().dir() + "/vms-view.jpg";
+    out = appliancectl("vms camera snapshot " + vm() + " " + id + " --out " + picture, &rc);
+    if (product == "motion") {
+        ASSERT_EQ(rc, 0) << out;
+        std::ifstream in(picture, std::ios::binary);
+        const std::string jpeg((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        EXPECT_GT(jpeg.size(), 1000u);
+        EXPECT_TRUE(looksLikeJpeg(jpeg)) << jpeg.size() << " bytes";
+    } else {
+        EXPECT_EQ(rc, 69) << out;  // EX_UNAVAILABLE
+        auto none = admin().call("vms.camera.snapshot", {{"name", vm()}, {"id", id}}, 90000);
+        ASSERT_FALSE(none);
+        EXPECT_NE(none.error().message.find("without decoding"), std::string::npos) << none.error().message;
+    }
 
     const auto tRemove = Clock::now();
     out = appliancectl("vms camera remove " + vm() + " " + id, &rc);

@@ -152,18 +152,26 @@ protected:
         choose("planTarget", target());
         ASSERT_TRUE(spinUntil([&] { return item("draft-" + cameras.front()) != nullptr; }, std::chrono::seconds(20)));
         ASSERT_TRUE(click("selectNone"));
-        // Ticked in reverse, then put in order with the keyboard: the last one first (Ctrl+Up).
+        // Ticked, then put in order: the first by dragging its handle to the top, the others with
+        // the keyboard (Ctrl+Up), as an administrator may do either.
         for (const auto& c : cameras) ASSERT_TRUE(click("pick-" + c));
         auto* list = item("planCameras");
         ASSERT_NE(list, nullptr);
-        list->forceActiveFocus();
-        for (std::size_t want = 0; want < cameras.size(); ++want) {
-            // Find the camera's row in the whole list and move it up to position `want`.
-            int row = -1;
-            auto* model = controller->migration()->draft();
+        auto* model = controller->migration()->draft();
+        auto rowOf = [&](const std::string& id) {
             for (int r = 0; r < model->rowCount(); ++r)
-                if (model->index(r).data(console::PlanDraftModel::IdRole).toString().toStdString() == cameras[want]) row = r;
+                if (model->index(r).data(console::PlanDraftModel::IdRole).toString().toStdString() == id) return r;
+            return -1;
+        };
+        for (std::size_t want = 0; want < cameras.size(); ++want) {
+            int row = rowOf(cameras[want]);
             ASSERT_GE(row, 0);
+            if (want == 0 && row > 0) {
+                dragHandle(cameras[want], model->index(0).data(console::PlanDraftModel::IdRole).toString().toStdString());
+                ASSERT_EQ(rowOf(cameras[want]), 0) << "dragging the handle to the top row did not move the camera there";
+                continue;
+            }
+            list->forceActiveFocus();
             list->setProperty("currentIndex", row);
             for (; row > int(want); --row) QTest::keyClick(window, Qt::Key_Up, Qt::ControlModifier);
         }
@@ -175,6 +183,21 @@ protected:
             << text("planSummaryText") << " " << text("wizardMessage");
         EXPECT_NE(text("planSummaryText").find(std::to_string(cameras.size()) + " cameras move from " + legacy()), std::string::npos)
             << text("planSummaryText");
+    }
+    /// Drags `camera`'s handle onto the row of `onto` with the mouse, a few pixels at a time.
+    void dragHandle(const std::string& camera, const std::string& onto) {
+        QQuickItem* handle = item("dragHandle-" + camera);
+        QQuickItem* target = item("draft-" + onto);
+        ASSERT_TRUE(handle && target);
+        const QPoint from = handle->mapToScene(QPointF(handle->width() / 2, handle->height() / 2)).toPoint();
+        const QPoint to(from.x(), target->mapToScene(QPointF(0, target->height() / 2)).toPoint().y());
+        QTest::mousePress(window, Qt::LeftButton, {}, from);
+        for (int step = 1; step <= 12; ++step) {
+            QTest::mouseMove(window, from + (to - from) * step / 12);
+            QTest::qWait(20);
+        }
+        QTest::mouseRelease(window, Qt::LeftButton, {}, to);
+        QTest::qWait(50);
     }
     /// The states the run page shows, by camera.
     std::map<std::string, std::string> runStates(const std::vector<std::string>& cameras) {
@@ -198,6 +221,10 @@ TEST_F(WizardTest, TwoCamerasPlannedPausedAfterTheFirstSurviveRestartsAndFinishA
         return t && t->property("hasImage").toBool();
     }, std::chrono::seconds(40))) << "no snapshot thumbnail";
     EXPECT_EQ(text("cameraState-" + first), "Recording");
+    // Imported from ZoneMinder's list with a name and a stream only, the camera said what it is
+    // once camera-migratord had its ONVIF address and credentials.
+    EXPECT_TRUE(spinUntil([&] { return text("cameraDescription-" + first).find("SimCam-1000") != std::string::npos; },
+                          std::chrono::seconds(30))) << text("cameraDescription-" + first);
     shot("wizard-cameras.png");
 
     planAndStart({first, second});
@@ -224,6 +251,13 @@ TEST_F(WizardTest, TwoCamerasPlannedPausedAfterTheFirstSurviveRestartsAndFinishA
     EXPECT_NE(shown[second], "Moved") << "the plan went on while paused";
     EXPECT_EQ(assignedTo(first), target()) << "the page says Moved but camera-migratord disagrees";
     EXPECT_EQ(assignedTo(second), legacy());
+    // The moved camera's row shows the new VMS's own picture of it, and says whose it is.
+    EXPECT_TRUE(spinUntil([&] {
+        auto* v = item("vmsView-" + first);
+        return v && v->property("hasImage").toBool();
+    }, std::chrono::seconds(90))) << text("vmsViewNote-" + first);
+    EXPECT_EQ(text("vmsViewNote-" + first).rfind("As " + target() + " records it, ", 0), 0u) << text("vmsViewNote-" + first);
+    EXPECT_EQ(text("vmsViewNote-" + second), "") << "a camera not yet verified in the target shows no target picture";
     shot("wizard-run-paused.png");
 
     // The console restarts mid-plan, then camera-migratord: the run page comes back as it was.
@@ -322,6 +356,7 @@ TEST_F(WizardTest, ACameraThatFailsVerificationShowsItsRollbackWithTheReason) {
     ASSERT_TRUE(click("backToRun"));
     EXPECT_TRUE(spinUntil([&] { QQuickItem* b = item("retryCamera-" + cam); return b && b->isVisible(); }, std::chrono::seconds(10)))
         << "a rolled-back camera offers Retry";
+    EXPECT_EQ(text("vmsViewNote-" + cam), "") << "a camera the target never proved shows no target picture";
     shot("wizard-run-rolled-back.png");
 
     // Show gives the target guest the display through applianced, as the admin page's Show does.

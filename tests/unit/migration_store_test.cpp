@@ -156,31 +156,30 @@ namespace {
 TEST(SnapshotCache, ACameraThatFailsIsAskedAgainOnlyAfterMaxAgeAndAGoodPictureIsCached) {
     std::atomic<int> fetches{0};
     std::atomic<bool> answer{false};
-    SnapshotCache cache([&](const std::string&, const CameraCredentials&) -> Result<std::string> {
+    SnapshotCache cache(std::chrono::milliseconds(60000));
+    const SnapshotCache::Fetch camera = [&]() -> Result<std::string> {
         ++fetches;
         if (!answer) return makeError(ErrorClass::Timeout, "the camera did not answer");
         return std::string("\xFF\xD8jpeg");
-    }, std::chrono::milliseconds(60000));
+    };
     auto settled = [&] {
         for (int i = 0; i < 500; ++i) {
-            if (!cache.get("urn:uuid:a", "http://127.0.0.1:1/onvif", {}).refreshing) return true;
+            if (!cache.get("urn:uuid:a", camera).refreshing) return true;
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
         return false;
     };
-    (void)cache.get("urn:uuid:a", "http://127.0.0.1:1/onvif", {});
+    (void)cache.get("urn:uuid:a", camera);
     ASSERT_TRUE(settled());
-    for (int i = 0; i < 20; ++i) (void)cache.get("urn:uuid:a", "http://127.0.0.1:1/onvif", {});
+    for (int i = 0; i < 20; ++i) (void)cache.get("urn:uuid:a", camera);
     ASSERT_TRUE(settled());
     EXPECT_EQ(fetches.load(), 1) << "a failing camera was asked again before its turn";
-    auto shot = cache.get("urn:uuid:a", "http://127.0.0.1:1/onvif", {});
+    auto shot = cache.get("urn:uuid:a", camera);
     EXPECT_TRUE(shot.jpeg.empty());
     EXPECT_EQ(shot.error, "the camera did not answer");
-    // No ONVIF address: nothing is fetched at all.
-    (void)cache.get("urn:uuid:b", "", {});
+    // No source known: nothing is fetched at all.
+    (void)cache.get("urn:uuid:b", nullptr);
     EXPECT_EQ(fetches.load(), 1);
-    EXPECT_EQ(toBase64("\xFF\xD8j"), "/9hq");
-    EXPECT_EQ(toBase64("ab"), "YWI=");
 }
 
 }  // namespace

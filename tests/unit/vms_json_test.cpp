@@ -27,6 +27,10 @@ public:
         if (id != "101") return makeError(ErrorClass::NotFound, "no camera " + id);
         return state;
     }
+    Result<std::string> snapshot(const std::string& id) override {
+        if (id != "101") return makeError(ErrorClass::NotFound, "no camera " + id);
+        return std::string("\xFF\xD8pic\xFF\xD9");
+    }
     CameraState state{"101", "cam01", "urn:uuid:1", "rtsp://10.0.2.100:8554/cam01/sub", true, false, 1.5, std::nullopt, "why"};
     std::optional<CameraSpec> added;
     std::string removed;
@@ -158,6 +162,10 @@ TEST(VmsJsonTest, AnswersHaveExactlyTheWireKeys) {
                       {"last_frame", 1.5},     {"last_recorded", nullptr}, {"reason", "why"}};
     EXPECT_EQ(*runVmsCommand(a, "vms.camera.status", Json{{"id", "101"}}), camera);
     EXPECT_EQ(*runVmsCommand(a, "vms.cameras", Json::object()), (Json{{"cameras", Json::array({camera})}}));
+    EXPECT_EQ(*runVmsCommand(a, "vms.camera.snapshot", Json{{"id", "101"}}), (Json{{"jpeg", "/9hwaWP/2Q=="}}));
+    auto bad = runVmsCommand(a, "vms.camera.snapshot", Json{{"id", "../1"}});
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().cls, ErrorClass::InvalidArgument);
 }
 
 TEST(VmsJsonTest, TextFromTheVmsIsMadeValidUtf8) {

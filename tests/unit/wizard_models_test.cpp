@@ -119,7 +119,7 @@ TEST(RunModelTest, StepsStatesAndSentencesFollowTheEngine) {
     RunModel m;
     m.update(QJsonArray{item("a", "committed", "commit", -4.4), item("b", "running", "verify"), item("c", "rolled-back", "rollback-verify-source"),
                         item("d", "pending", "invalid")},
-             "t-zoneminder", false);
+             "t-zoneminder", "t-motion", false);
     EXPECT_EQ(stepStatuses(m, 0), (QStringList{"done", "done", "done", "done", "done"}));
     EXPECT_EQ(stepStatuses(m, 1), (QStringList{"done", "done", "now", "waiting", "waiting"}));
     EXPECT_EQ(stepStatuses(m, 2), (QStringList{"undone", "undone", "undone", "undone", "undone"}));
@@ -134,10 +134,36 @@ TEST(RunModelTest, StepsStatesAndSentencesFollowTheEngine) {
     // The whole plan paused: the camera it is on shows as paused with it.
     m.update(QJsonArray{item("a", "committed", "commit", -4.4), item("b", "running", "verify"), item("c", "rolled-back", "rollback-verify-source"),
                         item("d", "pending", "invalid")},
-             "t-zoneminder", true);
+             "t-zoneminder", "t-motion", true);
     EXPECT_EQ(roleText(m, 1, RunModel::StateTextRole), "Plan paused");
     EXPECT_EQ(stepStatuses(m, 1), (QStringList{"done", "done", "paused", "waiting", "waiting"}));
     EXPECT_EQ(RunModel::gapText(2.5), "Gap in recording: 2.5 s");
+}
+
+// The target VMS's own picture is shown only while the target has proved it records the camera:
+// after verify, until the camera is put back.
+TEST(RunModelTest, TheTargetsPictureIsShownOnlyAfterVerifyAndUntilTheCameraGoesBack) {
+    RunModel m;
+    const QJsonArray moving{item("a", "committed", "commit"), item("b", "running", "verify"), item("c", "running", "detach")};
+    m.update(moving, "legacy", "new", false);
+    QImage picture(16, 9, QImage::Format_RGB32);
+    picture.fill(Qt::green);
+    for (const char* id : {"a", "b", "c"}) m.setVmsView(id, picture, "As new records it, 10:00:00");
+    EXPECT_EQ(roleText(m, 0, RunModel::VmsViewNoteRole), "As new records it, 10:00:00");
+    EXPECT_EQ(roleText(m, 0, RunModel::TargetRole), "new") << "an item without a target goes to the plan's";
+    EXPECT_EQ(roleText(m, 1, RunModel::VmsViewNoteRole), "") << "verify has not passed yet";
+    EXPECT_TRUE(m.index(1).data(RunModel::VmsViewRole).value<QImage>().isNull());
+    EXPECT_FALSE(m.index(2).data(RunModel::VmsViewRole).value<QImage>().isNull());
+    // A failed picture keeps the last one and says why.
+    m.setVmsView("a", QImage(), "new shows no picture: motion wrote no snapshot");
+    EXPECT_FALSE(m.index(0).data(RunModel::VmsViewRole).value<QImage>().isNull());
+    EXPECT_EQ(roleText(m, 0, RunModel::VmsViewNoteRole), "new shows no picture: motion wrote no snapshot");
+    // Rolled back: the picture of a VMS the camera has left is not proof of anything.
+    m.update(QJsonArray{item("a", "committed", "commit"), item("b", "running", "verify"), item("c", "rolling-back", "rollback-remove-target")},
+             "legacy", "new", false);
+    EXPECT_EQ(roleText(m, 2, RunModel::VmsViewNoteRole), "");
+    EXPECT_TRUE(m.index(2).data(RunModel::VmsViewRole).value<QImage>().isNull());
+    EXPECT_FALSE(m.index(0).data(RunModel::VmsViewRole).value<QImage>().isNull()) << "a refresh keeps the picture";
 }
 
 TEST(MigrationReportTest, CsvKeepsCameraTextAsTextAndNumbersAsNumbers) {
@@ -146,7 +172,7 @@ TEST(MigrationReportTest, CsvKeepsCameraTextAsTextAndNumbersAsNumbers) {
     evil["name"] = "=HYPERLINK(\"http://x\",\"click\")";
     QJsonObject comma = item("urn:uuid:2", "rolled-back", "rollback-verify-source");
     comma["name"] = "Gate, north";
-    m.update(QJsonArray{evil, comma}, "legacy", false);
+    m.update(QJsonArray{evil, comma}, "legacy", "new", false);
     MigrationReport report{7, "legacy", "new", "done", m.items()};
     const QString csv = QString::fromUtf8(report.csv());
     const QStringList lines = csv.split("\r\n", Qt::SkipEmptyParts);

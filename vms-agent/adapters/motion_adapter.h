@@ -58,8 +58,11 @@ public:
     Result<std::string> add(const CameraSpec& camera) override;
     Status remove(const std::string& id) override;
     Result<CameraState> status(const std::string& id) override;
+    /// motion's snapshot of the camera (action/snapshot, the file it writes; see above).
+    Result<std::string> snapshot(const std::string& id) override;
 
 private:
+    Result<motion::Slot> slot(const std::string& id);
     /// GET on the web control; an answer without "Done" (or not 200) is an error.
     Result<std::string> control(const std::string& target, const std::string& what);
     /// config/set KEY=VALUE on one camera.
@@ -71,7 +74,7 @@ private:
     /// The web control's "/" page.
     Result<Home> home();
     Status applyToRunningMotion(int cameraId, const motion::SlotConfig* camera);
-    /// One snapshot of each camera in `slots` (the JPEG's scan data); a failure goes into `errors`.
+    /// One whole JPEG of each camera in `slots`; a failure goes into `errors`.
     void takeSnapshots(const std::vector<motion::Slot>& slots, std::vector<std::string>& out,
                        std::vector<std::string>& errors);
     std::string snapshotPath(int cameraId) const;

@@ -79,7 +79,7 @@ void MotionAdapter::takeSnapshots(const std::vector<Slot>& slots, std::vector<st
             if (f && f->mtimeS != before[i]) {
                 std::this_thread::sleep_for(std::chrono::milliseconds(50));  // motion writes it in place
                 auto jpeg = readSmallFile(path, 4 * 1024 * 1024);
-                out[i] = jpeg ? scanData(*jpeg) : "";
+                out[i] = jpeg && !scanData(*jpeg).empty() ? *jpeg : "";
                 if (!out[i].empty()) break;
             }
             if (std::chrono::steady_clock::now() > deadline) {
@@ -127,7 +127,7 @@ std::vector<CameraState> MotionAdapter::probe(const std::vector<Slot>& slots) {
         if (!sm.statusError.empty()) why = sm.statusError;
         else if (sm.lostConnection) why = "motion lost the connection to the camera (wrong address or credentials, or the camera is down)";
         else if (!errors[i].empty()) why = errors[i];
-        else if (first[i] == second[i])
+        else if (scanData(first[i]) == scanData(second[i]))
             why = "the picture did not change in " + std::to_string(m_opt.sampleIntervalMs) +
                   " ms: no new frames arrive (the stream stopped or froze)";
         c.receiving = why.empty();
@@ -164,12 +164,32 @@ Result<std::vector<CameraState>> MotionAdapter::cameras() {
     return probe(used);
 }
 
-Result<CameraState> MotionAdapter::status(const std::string& id) {
+Result<Slot> MotionAdapter::slot(const std::string& id) {
     auto slots = motion::readSlots(m_opt.cameraDir);
     if (!slots) return slots.error();
     auto it = std::find_if(slots->begin(), slots->end(), [&](const Slot& s) { return std::to_string(s.cameraId) == id; });
     if (it == slots->end() || it->spare) return makeError(ErrorClass::NotFound, "motion has no camera with id " + id);
-    return probe({*it}).front();
+    return *it;
+}
+
+Result<CameraState> MotionAdapter::status(const std::string& id) {
+    auto s = slot(id);
+    if (!s) return s.error();
+    return probe({*s}).front();
+}
+
+Result<std::string> MotionAdapter::snapshot(const std::string& id) {
+    auto s = slot(id);
+    if (!s) return s.error();
+    std::vector<std::string> jpeg(1), error(1);
+    takeSnapshots({*s}, jpeg, error);
+    if (!error[0].empty()) return makeError(ErrorClass::Unavailable, error[0]);
+    if (jpeg[0].size() > kMaxSnapshotBytes)
+        return makeError(ErrorClass::Unavailable, "motion's picture of camera " + id + " is " +
+                                                      std::to_string(jpeg[0].size() / 1024) + " KiB, more than the " +
+                                                      std::to_string(kMaxSnapshotBytes / 1024) +
+                                                      " KiB the host takes; record the camera's sub stream");
+    return jpeg[0];
 }
 
 }  // namespace appliance::agent

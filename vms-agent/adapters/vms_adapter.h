@@ -67,7 +67,15 @@ public:
     /// One camera, checked thoroughly: do new frames arrive, is a recording being written. How
     /// each adapter decides, and its bounds, is said in motion_adapter.h and zoneminder_adapter.h.
     virtual Result<CameraState> status(const std::string& id) = 0;
+    /// The VMS's own current picture of the camera (a whole JPEG of at most kMaxSnapshotBytes):
+    /// what the operator would see in that VMS. Unknown id: NotFound; a VMS that has no picture
+    /// (ZoneMinder recording without decoding) says so with Unavailable.
+    virtual Result<std::string> snapshot(const std::string& id) = 0;
 };
+
+/// The largest picture an agent sends the host (the host takes answers of up to 256 KiB, and a
+/// picture travels as base64). A sub stream's JPEG is 10-40 KiB.
+inline constexpr std::size_t kMaxSnapshotBytes = 160 * 1024;
 
 /// The adapter for the VMS installed on this machine ("auto": whichever is installed), or an
 /// error naming what was looked for.

@@ -8,6 +8,7 @@
 #include <initializer_list>
 #include <tuple>
 
+#include "common/base64.h"
 #include "common/plain_text.h"
 
 namespace appliance::agent {
@@ -205,12 +206,17 @@ Result<Json> runVmsCommand(VmsAdapter& adapter, const std::string& verb, const J
         if (!id) return id.error();
         return Json{{"id", *id}};
     }
-    if (verb == "vms.camera.remove" || verb == "vms.camera.status") {
+    if (verb == "vms.camera.remove" || verb == "vms.camera.status" || verb == "vms.camera.snapshot") {
         auto id = idArg(args, verb);
         if (!id) return id.error();
         if (verb == "vms.camera.remove") {
             if (auto s = adapter.remove(*id); !s) return s.error();
             return Json{{"removed", *id}};
+        }
+        if (verb == "vms.camera.snapshot") {
+            auto jpeg = adapter.snapshot(*id);
+            if (!jpeg) return jpeg.error();
+            return Json{{"jpeg", toBase64(*jpeg)}};
         }
         auto cam = adapter.status(*id);
         if (!cam) return cam.error();
@@ -218,7 +224,8 @@ Result<Json> runVmsCommand(VmsAdapter& adapter, const std::string& verb, const J
     }
     return makeError(ErrorClass::CommandNotFound,
                      "unknown command '" + plainText(verb, 64) +
-                         "'; the VMS commands are vms.info, vms.cameras, vms.camera.add, vms.camera.remove, vms.camera.status");
+                         "'; the VMS commands are vms.info, vms.cameras, vms.camera.add, vms.camera.remove, vms.camera.status, "
+                         "vms.camera.snapshot");
 }
 
 }  // namespace appliance::agent

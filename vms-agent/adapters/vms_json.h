@@ -9,6 +9,7 @@
 //                             "onvif_id","username","password","width","height","fps"}
 //   vms.camera.remove        {"id"}                     → {"removed": id}
 //   vms.camera.status        {"id"}                     → camera
+//   vms.camera.snapshot      {"id"}                     → {"jpeg": base64 of the VMS's own picture}
 //   camera = {"id","name","onvif_id","stream_uri","receiving","recording",
 //             "last_frame","last_recorded","reason"}    (times: epoch seconds or null)
 //

@@ -216,6 +216,14 @@ Result<CameraState> ZoneMinderAdapter::status(const std::string& id) {
     return probe(*m);
 }
 
+Result<std::string> ZoneMinderAdapter::snapshot(const std::string& id) {
+    auto m = monitor(id);
+    if (!m) return m.error();
+    return makeError(ErrorClass::Unavailable,
+                     "ZoneMinder records monitor " + id + " without decoding it (camera passthrough), so it has no "
+                     "picture of its own to show; its recordings play in ZoneMinder's web page");
+}
+
 Result<std::string> ZoneMinderAdapter::add(const CameraSpec& spec) {
     auto mons = monitors();
     if (!mons) return mons.error();

@@ -49,6 +49,8 @@ public:
     Result<std::string> add(const CameraSpec& camera) override;
     Status remove(const std::string& id) override;
     Result<CameraState> status(const std::string& id) override;
+    /// None: the monitors record without decoding (above), so ZoneMinder has no picture of its own.
+    Result<std::string> snapshot(const std::string& id) override;
 
     struct Monitor {
         std::string id, name, function, path, notes, status;
