@@ -111,7 +111,10 @@ ColumnLayout {
                     Label { textFormat: Text.PlainText; text: thumbnailNote; color: "#8a9099"; font.pixelSize: 12; elide: Text.ElideRight; Layout.fillWidth: true }
                 }
                 ColumnLayout {
-                    Layout.preferredWidth: 260
+                    // A fixed column: the camera's own text takes the rest of the row (its detail
+                    // label's fillWidth would otherwise make this column share the width).
+                    Layout.fillWidth: false
+                    Layout.preferredWidth: 300
                     Label {
                         objectName: "cameraState-" + cameraId
                         textFormat: Text.PlainText
