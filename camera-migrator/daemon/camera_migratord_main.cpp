@@ -90,6 +90,14 @@ int main(int argc, char** argv) {
         log->critical("{}", store.error().message);
         return startupExitCode(store.error().cls);
     }
+    // A command cut off by a crash: its journal (if it moved anything) is settled by the engine;
+    // its audit entry says so instead of "in-progress" for ever.
+    if (auto n = (*store)->markUnfinishedAudit("interrupted", "camera-migratord stopped before the outcome was recorded; "
+                                                              "`camera-migrator status` shows where each camera is");
+        !n)
+        log->error("cannot mark unfinished audit entries: {}", n.error().message);
+    else if (*n > 0)
+        log->warn("{} audit entries were cut off by a stop and are marked interrupted", *n);
 
     asio::io_context io;
     AppliancedGatewaySettings gatewaySettings{cfg.applianceSocket, cfg.vmsReadTimeoutMs, cfg.vmsWriteTimeoutMs};

@@ -489,6 +489,14 @@ Status MigrationStore::auditOutcome(int64_t id, const std::string& result, const
     return st.run();
 }
 
+Result<int64_t> MigrationStore::markUnfinishedAudit(const std::string& result, const std::string& detail) {
+    Lock lock(m_mutex);
+    PREPARE(st, "UPDATE audit SET result = ?1, detail = ?2 WHERE result = 'in-progress'");
+    st.bind(1, result).bind(2, detail);
+    if (auto s = st.run(); !s) return s.error();
+    return m_db->changes();
+}
+
 Result<std::vector<AuditRecord>> MigrationStore::auditLog(int limit) {
     Lock lock(m_mutex);
     PREPARE(st, "SELECT id, time_ms, uid, actor, action, target, arguments, result, detail FROM audit "

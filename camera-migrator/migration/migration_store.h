@@ -83,6 +83,9 @@ public:
     // Audit
     Result<int64_t> audit(const AuditRecord& record);
     Status auditOutcome(int64_t id, const std::string& result, const std::string& detail);
+    /// At start: entries whose outcome was never written (the daemon stopped mid-command) get
+    /// `result` and `detail` instead of staying "in-progress" for ever. How many.
+    Result<int64_t> markUnfinishedAudit(const std::string& result, const std::string& detail);
     Result<std::vector<AuditRecord>> auditLog(int limit);
 
     Result<std::string> integrityCheck();

@@ -98,6 +98,26 @@ TEST_F(MigrationStoreTest, AnIntentWithoutOutcomeIsInDoubtAfterReopening) {
     EXPECT_EQ(*(*reopened)->integrityCheck(), "ok");
 }
 
+TEST_F(MigrationStoreTest, AnAuditEntryCutOffByACrashIsMarkedInterruptedAtTheNextStart) {
+    AuditRecord finished{0, nowMs(), 0, "root", "plan.run", "1", "{}", "in-progress", ""};
+    auto a = store->audit(finished);
+    ASSERT_TRUE(a && store->auditOutcome(*a, "ok", ""));
+    AuditRecord cut{0, nowMs(), 0, "root", "camera.rollback", "urn:uuid:a", "{}", "in-progress", ""};
+    ASSERT_TRUE(store->audit(cut));
+    store.reset();  // as if the daemon died here
+    auto reopened = MigrationStore::open(path);
+    ASSERT_TRUE(reopened);
+    auto marked = (*reopened)->markUnfinishedAudit("interrupted", "stopped");
+    ASSERT_TRUE(marked);
+    EXPECT_EQ(*marked, 1);
+    auto log = (*reopened)->auditLog(10);
+    ASSERT_TRUE(log);
+    ASSERT_EQ(log->size(), 2u);
+    EXPECT_EQ(log->at(0).action, "camera.rollback");
+    EXPECT_EQ(log->at(0).result, "interrupted");
+    EXPECT_EQ(log->at(1).result, "ok") << "a finished entry keeps its outcome";
+}
+
 TEST_F(MigrationStoreTest, TheEngineNeverOverwritesAControlAskedMeanwhile) {
     addCamera("urn:uuid:a", "legacy");
     auto plan = store->createPlan("legacy", "new", {{"urn:uuid:a", ""}}, "root");
