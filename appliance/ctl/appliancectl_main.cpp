@@ -288,6 +288,7 @@ int main(int argc, char** argv) {
     }
     if (!vmsOutFile.empty()) {
         if (auto s = ctl::saveVmsSnapshot(vmsOutFile, *r); !s) {
+            if (o.json) std::cout << Json{{"error", {{"class", errorClassName(s.error().cls)}, {"desc", s.error().message}}}}.dump() << "\n";
             std::fprintf(stderr, "appliancectl: %s\n", s.error().message.c_str());
             return exitCodeFor(s.error().cls);
         }

@@ -69,6 +69,7 @@ Result<VmsRequest> parseVmsCommand(const std::vector<std::string>& w, const std:
     }
     if (sub != "camera" || w.size() < 4)
         return usage("use `vms info VM`, `vms cameras VM` or `vms camera add|remove|status|snapshot VM ...`");
+    if (w[2] == "snapshot" && w.size() != 5) return usage("use `vms camera snapshot VM ID --out FILE.jpg`");
     const std::string& op = w[2];
     r.args["name"] = w[3];
     r.timeoutMs = 90000;  // the host waits up to 60 s for the guest's VMS
@@ -150,18 +151,27 @@ void printVmsAnswer(const std::string& verb, const Json& a) {
 Status saveVmsSnapshot(const std::string& path, const Json& answer) {
     auto bytes = fromBase64(answer.value("jpeg", ""));
     if (!bytes || bytes->empty()) return makeError(ErrorClass::MalformedAnswer, "the answer holds no picture");
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) return makeError(ErrorClass::Unavailable, "cannot write '" + path + "': " + std::strerror(errno));
+    // Written beside the target and renamed over it: a failed write never leaves half a picture.
+    const std::string temp = path + ".part";
+    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) return makeError(ErrorClass::Unavailable, "cannot write '" + temp + "': " + std::strerror(errno));
     std::size_t done = 0;
     while (done < bytes->size()) {
         const ssize_t n = ::write(fd, bytes->data() + done, bytes->size() - done);
+        if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
+            const int err = errno;
             ::close(fd);
-            return makeError(ErrorClass::Unavailable, "cannot write '" + path + "': " + std::strerror(errno));
+            ::unlink(temp.c_str());
+            return makeError(ErrorClass::Unavailable, "cannot write '" + temp + "': " + std::strerror(err));
         }
         done += std::size_t(n);
     }
-    ::close(fd);
+    if (::close(fd) != 0 || ::rename(temp.c_str(), path.c_str()) != 0) {
+        const int err = errno;
+        ::unlink(temp.c_str());
+        return makeError(ErrorClass::Unavailable, "cannot write '" + path + "': " + std::strerror(err));
+    }
     std::fprintf(stderr, "picture written to %s (%zu KiB)\n", path.c_str(), (bytes->size() + 1023) / 1024);
     return okStatus();
 }

@@ -122,14 +122,19 @@ int main(int argc, char** argv) {
     MigrationEngine engine(**store, *engineGateway, *checks, steps, broadcast);
     engine.setJournalHook(crashHook());
     BackgroundWorker worker(io);
+    // Asking each camera what it is (after credentials) waits on cameras that may never answer:
+    // its own worker, so an inventory is never queued behind a thousand cameras' timeouts.
+    BackgroundWorker describer(io, 4096);
     // Thumbnails for the wizard: a camera's picture at most 10 s old is served from the cache; a
-    // VMS's own picture at most 15 s old (each one is a command to the guest, audited there).
+    // VMS's own picture at most 15 s old (each one is a command to the guest, audited there). The
+    // gateway is declared first: the cache's thread, which uses it, is joined before it goes.
+    auto viewGateway = makeAppliancedGateway(gatewaySettings);
     SnapshotCache cameraPictures(std::chrono::seconds(10));
     SnapshotCache vmsPictures(std::chrono::seconds(15));
-    auto viewGateway = makeAppliancedGateway(gatewaySettings);
     MigratorCommands commands(**store, inventory, PictureSources{cameraPictures, *checks, vmsPictures, *viewGateway},
                               [&engine] { engine.wake(); },
-                              [&worker](auto job, auto reply) { worker.post(std::move(job), std::move(reply)); });
+                              [&worker](auto job, auto reply) { worker.post(std::move(job), std::move(reply)); },
+                              [&describer](auto job, auto reply) { describer.post(std::move(job), std::move(reply)); });
     AdminServerSettings adminSettings;
     adminSettings.socketPath = cfg.adminSocket;
     adminSettings.adminGroup = cfg.adminGroup;
@@ -162,6 +167,7 @@ int main(int argc, char** argv) {
     cameraPictures.stop();
     vmsPictures.stop();
     worker.stop();  // its jobs use the commands and the inventory, destroyed before it
+    describer.stop();
     server.reset();
     log->info("stopped");
     return EX_OK;

@@ -6,6 +6,7 @@
 
 #include "admin/arguments.h"
 #include "common/base64.h"
+#include "common/logging.h"
 #include "common/plain_text.h"
 #include "common/redact.h"
 
@@ -41,9 +42,9 @@ bool isUnfinished(ItemState s) {
 }  // namespace
 
 MigratorCommands::MigratorCommands(MigrationStore& store, Inventory& inventory, PictureSources pictures,
-                                   std::function<void()> wakeEngine, Background background)
+                                   std::function<void()> wakeEngine, Background background, Background describe)
     : m_store(store), m_inventory(inventory), m_pictures(pictures), m_wake(std::move(wakeEngine)),
-      m_background(std::move(background)) {
+      m_background(std::move(background)), m_describe(std::move(describe)) {
     add("help", false, "the commands and what they do", [this](const Caller&, const Json&, Reply reply) {
         Json out = Json::array();
         for (const auto& [name, v] : m_verbs) out.push_back({{"name", name}, {"write", v.write}, {"help", v.help}});
@@ -64,7 +65,12 @@ std::string MigratorCommands::vmsCameraIdOf(const std::string& vm, const std::st
     for (auto p = plans->rbegin(); p != plans->rend(); ++p)
         for (const auto& item : p->items) {
             const std::string& target = item.targetVm.empty() ? p->targetVm : item.targetVm;
-            if (item.cameraId == cameraId && !item.reverse && target == vm && !item.targetVmsCameraId.empty())
+            // Only while the target holds it after verify: a rolled-back camera's id in that VMS
+            // may since belong to another camera.
+            const bool verified = item.state == ItemState::Committed ||
+                                  ((item.state == ItemState::Running || item.state == ItemState::Paused) &&
+                                   (item.step == Step::Detach || item.step == Step::VerifyDetached || item.step == Step::Commit));
+            if (item.cameraId == cameraId && !item.reverse && target == vm && verified && !item.targetVmsCameraId.empty())
                 return item.targetVmsCameraId;
         }
     return "";
@@ -72,28 +78,30 @@ std::string MigratorCommands::vmsCameraIdOf(const std::string& vm, const std::st
 
 void MigratorCommands::describeCameras(std::vector<std::string> ids) {
     // A camera imported from a VMS's list arrives with a name and a stream only; with its ONVIF
-    // address and credentials it can say what it is. What it says is data: bounded plain text.
-    m_background([this, ids = std::move(ids)]() -> Result<Json> {
-        int described = 0;
-        for (const auto& id : ids) {
-            auto cam = m_store.camera(id);
+    // address and credentials it can say what it is. One job per camera on the describing worker:
+    // a camera that never answers holds a stop for its own timeouts only. What a camera says is
+    // data: bounded plain text.
+    for (auto& id : ids) {
+        auto cam = m_store.camera(id);
+        if (!cam || !*cam || (*cam)->deviceUrl.empty() || !(*cam)->model.empty()) continue;
+        m_describe([this, id, url = (*cam)->deviceUrl]() -> Result<Json> {
             auto k = m_store.credentials(id);
-            if (!cam || !*cam || (*cam)->deviceUrl.empty() || !(*cam)->model.empty() || !k || !*k) continue;
-            auto info = m_pictures.checks.onvifDevice((*cam)->deviceUrl, **k);
-            if (!info) continue;  // the cameras page shows the camera's state; the next credentials try again
-            auto now = m_store.camera(id);  // read again: the record may have changed meanwhile
-            if (!now || !*now) continue;
-            CameraRecord c = **now;
-            c.model = plainText(info->value("model", ""), 64);
-            c.manufacturer = plainText(info->value("manufacturer", ""), 64);
-            c.firmware = plainText(info->value("firmware_version", ""), 64);
-            if (m_store.putCamera(c)) ++described;
-        }
-        return Json{{"described", described}};
-    }, [](const Result<Json>&) {});
+            if (!k) return k.error();
+            if (!*k) return Json{{"described", false}};
+            auto info = m_pictures.checks.onvifDevice(url, **k);
+            if (!info) return info.error();
+            auto stored = m_store.describeCamera(id, url, plainText(info->value("manufacturer", ""), 64),
+                                                 plainText(info->value("model", ""), 64),
+                                                 plainText(info->value("firmware_version", ""), 64));
+            if (!stored) return stored.error();
+            return Json{{"described", *stored}};
+        }, [id](const Result<Json>& r) {
+            if (!r) logging::get("migrator.daemon")->warn("camera {}: cannot read its model and firmware: {}", id, r.error().message);
+        });
+    }
 }
 
-void MigratorCommands::cameraSnapshot(const Json& args, Reply reply) {
+void MigratorCommands::cameraSnapshot(const Caller& caller, const Json& args, Reply reply) {
     Arguments a("camera.snapshot", args);
     CHECK(a.onlyKeys({"camera", "vm"}));
     TRY(id, cameraArg("camera.snapshot", args));
@@ -105,6 +113,11 @@ void MigratorCommands::cameraSnapshot(const Json& args, Reply reply) {
     SnapshotCache::Shot shot;
     std::string why;
     if (vm) {
+        // A VMS's picture is an administrator's command in applianced (audited there): a viewer
+        // here may not have camera-migratord ask it on their behalf.
+        if (caller.role != Role::Admin)
+            return reply(makeError(ErrorClass::PermissionDenied, "camera.snapshot with 'vm': a VMS's own picture is for "
+                                                                 "administrators (members of the admin group)"));
         out["vm"] = *vm;
         const std::string vmsId = vmsCameraIdOf(*vm, id);
         if (vmsId.empty())
@@ -236,7 +249,7 @@ void MigratorCommands::addCameraVerbs() {
     });
     add("camera.snapshot", false, "the camera's latest picture (JPEG in base64) and when it was taken, from the camera, "
                                   "or with 'vm' as that VM's VMS shows it; refreshed in the background",
-        [this](const Caller&, const Json& args, Reply reply) { cameraSnapshot(args, std::move(reply)); });
+        [this](const Caller& caller, const Json& args, Reply reply) { cameraSnapshot(caller, args, std::move(reply)); });
     add("camera.credentials", true, "the user name and password the VMSs and the checks use for a camera (all=true: every camera without any)", [this](const Caller&, const Json& args, Reply reply) {
         Arguments a("camera.credentials", args);
         CHECK(a.onlyKeys({"camera", "all", "username", "password"}));

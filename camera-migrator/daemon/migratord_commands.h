@@ -34,8 +34,10 @@ public:
     /// Runs `job` off the core thread and calls `reply` with its result on the core thread.
     using Background = std::function<void(std::function<Result<Json>()> job, Reply reply)>;
 
+    /// `background` runs inventories and other requests that wait on the VMSs; `describe` runs
+    /// the questions to cameras about what they are (describeCameras).
     MigratorCommands(MigrationStore& store, Inventory& inventory, PictureSources pictures, std::function<void()> wakeEngine,
-                     Background background);
+                     Background background, Background describe);
     void handle(const Caller& caller, const std::string& verb, const Json& args, Reply reply);
 
 private:
@@ -65,7 +67,7 @@ private:
     /// The id VM `vm`'s VMS has for the camera: from what the store knows the VMS has, else from
     /// a plan that attached the camera there (verified but not yet committed). "" if none.
     std::string vmsCameraIdOf(const std::string& vm, const std::string& cameraId);
-    void cameraSnapshot(const Json& args, Reply reply);
+    void cameraSnapshot(const Caller& caller, const Json& args, Reply reply);
     /// Asks each camera with an ONVIF address and credentials, but no model yet, what it is
     /// (model, manufacturer, firmware), in the background; nothing waits for it.
     void describeCameras(std::vector<std::string> ids);
@@ -75,6 +77,7 @@ private:
     PictureSources m_pictures;
     std::function<void()> m_wake;
     Background m_background;
+    Background m_describe;
     std::map<std::string, Verb> m_verbs;
 };
 

@@ -127,6 +127,16 @@ Result<std::unique_ptr<MigrationStore>> MigrationStore::open(const std::string& 
     return std::unique_ptr<MigrationStore>(new MigrationStore(std::move(*db)));
 }
 
+Result<bool> MigrationStore::describeCamera(const std::string& id, const std::string& deviceUrl, const std::string& manufacturer,
+                                            const std::string& model, const std::string& firmware) {
+    Lock lock(m_mutex);
+    PREPARE(st, "UPDATE cameras SET manufacturer = ?3, model = ?4, firmware = ?5 "
+                "WHERE id = ?1 AND device_url = ?2 AND model = ''");
+    st.bind(1, id).bind(2, deviceUrl).bind(3, manufacturer).bind(4, model).bind(5, firmware);
+    if (auto s = st.run(); !s) return s.error();
+    return m_db->changes() > 0;
+}
+
 Status MigrationStore::putCamera(const CameraRecord& c) {
     Lock lock(m_mutex);
     PREPARE(st, "INSERT INTO cameras (id, name, manufacturer, model, firmware, address, previous_address, device_url, "

@@ -29,6 +29,10 @@ public:
     Status setCameraState(const std::string& id, const std::string& state, const std::string& detail);
     Result<std::optional<CameraRecord>> camera(const std::string& id);
     Result<std::vector<CameraRecord>> cameras();
+    /// What the camera at `deviceUrl` said it is, stored only if the camera still has that address
+    /// and no model yet (a camera.add meanwhile wins). Whether it was stored.
+    Result<bool> describeCamera(const std::string& id, const std::string& deviceUrl, const std::string& manufacturer,
+                                const std::string& model, const std::string& firmware);
     Status setCredentials(const std::string& cameraId, const CameraCredentials& credentials);
     Result<std::optional<CameraCredentials>> credentials(const std::string& cameraId);
 

@@ -37,7 +37,7 @@ class ConsoleController : public QObject {
     Q_PROPERTY(bool askReplaces READ askReplaces NOTIFY askChanged)
     /// False for a moment after a new ask is shown: clicks then decide nothing.
     Q_PROPERTY(bool askArmed READ askArmed NOTIFY askChanged)
-    /// The kiosk window: a focus change is rendered into it at once (see renderNow).
+    /// The kiosk window: a focus change is rendered into it at once (see setFocusAndRender).
     Q_PROPERTY(QQuickWindow* window READ window WRITE setWindow NOTIFY windowChanged)
 public:
     explicit ConsoleController(QObject* parent = nullptr);

@@ -54,7 +54,10 @@ QRectF VmDisplay::frameRect() const {
 }
 
 void VmDisplay::paint(QPainter* painter) {
-    if (m_session && m_frameSize.isValid()) m_session->paint(painter, frameRect());
+    // Runs while the GUI thread waits (the scene graph's sync), so m_session and m_frameSize hold
+    // still; the session's own lock covers its frame. A frame of a new size not yet announced by
+    // frameReady is not stretched into the old rectangle: the notice on its way repaints it all.
+    if (m_session && m_frameSize.isValid()) (void)m_session->paint(painter, frameRect(), m_frameSize);
 }
 
 QPoint VmDisplay::toGuest(QPointF p) const {

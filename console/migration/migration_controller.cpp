@@ -17,6 +17,7 @@ namespace {
 constexpr int kStatusPollMs = 2000;     // time so far moves on between events
 constexpr int kSnapshotPollMs = 3000;   // camera-migratord refreshes a picture at most every 10 s
 constexpr int kCamerasPollMs = 10000;   // VMS lists change rarely; events ask sooner
+constexpr int kShutdownTimeoutS = 300;  // the legacy VMS guest's clean shutdown, before it is forced off
 enum Page { CamerasPage = 0, PlanPage, RunPage, FinishPage };
 
 // The line under the target VMS's picture of a camera: whose picture and when, or why there is none.
@@ -170,7 +171,10 @@ void MigrationController::fetchSnapshots() {
     if (m_snapshotQueue.isEmpty() && m_page == RunPage) {
         for (const auto& item : m_run.items()) {
             m_snapshotQueue.push_back({item.id, QString()});
-            if (RunModel::targetProvedIt(item)) m_snapshotQueue.push_back({item.id, item.target});
+            // A settled camera's picture is taken once: each one is an audited command to the
+            // guest, and a finished plan's page may stay open for hours.
+            const bool settled = item.state == QLatin1String("committed") && !item.vmsView.isNull();
+            if (RunModel::targetProvedIt(item) && !settled) m_snapshotQueue.push_back({item.id, item.target});
         }
     } else if (m_snapshotQueue.isEmpty()) {
         for (const auto& id : m_cameras.ids()) m_snapshotQueue.push_back({id, QString()});
@@ -327,8 +331,11 @@ void MigrationController::control(const QString& camera, const QString& action) 
 void MigrationController::shutdownSource() {
     const QString vm = m_planSource;
     if (vm.isEmpty() || !m_appliance.isConnected()) return say(tr("applianced is not reachable; try again in a moment."));
-    say(tr("Asking %1 to shut down…").arg(vm));
-    m_appliance.call("vm.shutdown", {{"name", vm}}, [this, vm](const QJsonObject& m) {
+    // A VMS guest closes its database and its open recordings on the way down (ZoneMinder's
+    // MariaDB takes minutes under emulation): it gets kShutdownTimeoutS before it is forced off,
+    // not applianced's default minute.
+    say(tr("Asking %1 to shut down; it has up to %2 minutes to close its recordings…").arg(vm).arg(kShutdownTimeoutS / 60));
+    m_appliance.call("vm.shutdown", {{"name", vm}, {"timeout_s", kShutdownTimeoutS}}, [this, vm](const QJsonObject& m) {
         if (m.contains("error")) return say(m.value("error").toObject().value("desc").toString());
         say(m.value("return").toObject().value("outcome").toString() == QLatin1String("forced")
                 ? tr("%1 did not shut down in time and was forced off.").arg(vm)

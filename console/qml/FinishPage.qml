@@ -71,7 +71,7 @@ ColumnLayout {
             objectName: "shutdownSource"
             text: qsTr("Shut down %1").arg(page.migration.planSource)
             enabled: page.migration.sourceRecordsNothing
-            onClicked: page.confirm.ask(qsTr("Shut down %1? It records no camera any more; its recordings stay on its disk.")
+            onClicked: page.confirm.ask(qsTr("Shut down %1? It records no camera any more; its recordings stay on its disk. It gets up to 5 minutes to close them cleanly before it is forced off.")
                                         .arg(page.migration.planSource), qsTr("Shut down"), () => page.migration.shutdownSource())
         }
         Label {

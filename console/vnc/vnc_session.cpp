@@ -85,11 +85,12 @@ QSize VncSession::takeChanged(QRect* changed) {
     return m_frame.isNull() ? QSize() : m_frame.size();
 }
 
-void VncSession::paint(QPainter* painter, const QRectF& target) const {
+bool VncSession::paint(QPainter* painter, const QRectF& target, QSize expectedSize) const {
     std::lock_guard lock(m_mutex);
-    if (m_frame.isNull()) return;
+    if (m_frame.isNull() || m_frame.size() != expectedSize) return false;
     painter->setRenderHint(QPainter::SmoothPixmapTransform);
     painter->drawImage(target, m_frame);
+    return true;
 }
 
 namespace {

@@ -27,8 +27,10 @@ public:
     /// The frame's size (invalid until the first frame), and the part of it that changed since
     /// the last call (in frame pixels).
     QSize takeChanged(QRect* changed);
-    /// Draws the latest frame into `target`, scaled smoothly. Context: any thread.
-    void paint(QPainter* painter, const QRectF& target) const;
+    /// Draws the latest frame into `target`, scaled smoothly, if it still has `expectedSize`
+    /// (the size `target` was computed for); false if the guest changed resolution since, so the
+    /// caller repaints everything at the new size. Context: any thread.
+    bool paint(QPainter* painter, const QRectF& target, QSize expectedSize) const;
     /// Input for the guest; sent in order by the session thread. Context: any thread.
     void sendKey(std::uint32_t keysym, bool down);
     void sendPointer(int x, int y, int buttonMask);

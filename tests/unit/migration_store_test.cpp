@@ -197,8 +197,8 @@ TEST(SnapshotCache, ACameraThatFailsIsAskedAgainOnlyAfterMaxAgeAndAGoodPictureIs
     auto shot = cache.get("urn:uuid:a", camera);
     EXPECT_TRUE(shot.jpeg.empty());
     EXPECT_EQ(shot.error, "the camera did not answer");
-    // No source known: nothing is fetched at all.
-    (void)cache.get("urn:uuid:b", nullptr);
+    // No source known: nothing is fetched at all (nothing is even queued).
+    EXPECT_FALSE(cache.get("urn:uuid:b", nullptr).refreshing);
     EXPECT_EQ(fetches.load(), 1);
 }
 
