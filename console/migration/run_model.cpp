@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "run_model.h"
 
+#include <QHash>
 #include <QJsonObject>
 #include <QVariantMap>
 #include <cmath>
@@ -62,6 +63,8 @@ QHash<int, QByteArray> RunModel::roleNames() const {
 }
 
 void RunModel::update(const QJsonArray& items, const QString& source, const QString& target, bool planPaused) {
+    QHash<QString, const Item*> before;  // pictures carry over by id, linearly (as in CamerasModel)
+    for (const auto& old : m_items) before.insert(old.id, &old);
     QList<Item> fresh;
     for (const auto& value : items) {
         const QJsonObject j = value.toObject();
@@ -77,12 +80,11 @@ void RunModel::update(const QJsonArray& items, const QString& source, const QStr
         i.reverse = j.value("reverse").toBool();
         if (j.value("gap_s").isDouble()) i.gapS = j.value("gap_s").toDouble();
         i.startedS = j.value("started").toDouble(), i.finishedS = j.value("finished").toDouble();
-        for (const auto& old : m_items)
-            if (old.id == i.id) {
-                i.thumbnail = old.thumbnail;
-                // A picture from a VMS the camera has since left is not shown as proof.
-                if (targetProvedIt(i) && old.target == i.target) i.vmsView = old.vmsView, i.vmsViewNote = old.vmsViewNote;
-            }
+        if (const Item* old = before.value(i.id)) {
+            i.thumbnail = old->thumbnail;
+            // A picture from a VMS the camera has since left is not shown as proof.
+            if (targetProvedIt(i) && old->target == i.target) i.vmsView = old->vmsView, i.vmsViewNote = old->vmsViewNote;
+        }
         fresh.push_back(std::move(i));
     }
     m_source = source;
