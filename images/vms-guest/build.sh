@@ -15,7 +15,7 @@
 #  1. the tree (minutes): mmdebstrap from this machine's Debian apt sources, then the files under
 #     common/ and KIND/. Keyed on this script, the package lists, those files, and apt's candidate
 #     version of every listed package. Cached in $APPLIANCE_IMAGE_CACHE/vms-KIND/tree.
-#  2. the disk (under a minute): the tree plus vms-agentd, vms-agent (and vms-adapter if built) from AGENT_BIN_DIR
+#  2. the disk (under a minute): the tree plus vms-agentd, vms-agent, vms-wall (and vms-adapter if built) from AGENT_BIN_DIR
 #     (hard-linked staging copy; the cached tree is never modified), mkfs.ext4 -d, qemu-img convert.
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -euo pipefail
@@ -34,6 +34,7 @@ if [ "${1:-}" = --customize-root ]; then
     done
     # The agent's unit is the project's one (systemd/), as for every daemon.
     install -m 0644 "$HERE/../../systemd/vms-agentd.service" "$ROOT/etc/systemd/system/vms-agentd.service"
+    install -m 0644 "$HERE/../../systemd/vms-wall.service" "$ROOT/etc/systemd/system/vms-wall.service"
     install -m 0755 "$HERE/common/setup.sh" "$ROOT/tmp/common-setup.sh"
     install -m 0755 "$HERE/$KIND/setup.sh" "$ROOT/tmp/$KIND-setup.sh"
     chroot "$ROOT" /tmp/common-setup.sh "vms-$KIND"
@@ -49,7 +50,7 @@ AGENT_BIN_DIR=${3:-}
 case "$KIND" in motion|zoneminder) ;; *) echo "$usage" >&2; exit 64 ;; esac
 AGENT_BINS=()
 if [ -n "$AGENT_BIN_DIR" ]; then
-    AGENT_BINS=("$AGENT_BIN_DIR/vms-agentd" "$AGENT_BIN_DIR/vms-agent")
+    AGENT_BINS=("$AGENT_BIN_DIR/vms-agentd" "$AGENT_BIN_DIR/vms-agent" "$AGENT_BIN_DIR/vms-wall")
     for b in "${AGENT_BINS[@]}"; do [ -x "$b" ] || { echo "build.sh: $b is not built" >&2; exit 70; }; done
     # vms-adapter (the VMS adapters by hand, for diagnosis) when it was built too.
     [ -x "$AGENT_BIN_DIR/vms-adapter" ] && AGENT_BINS+=("$AGENT_BIN_DIR/vms-adapter")
@@ -79,7 +80,8 @@ for p in "${PKGS[@]}"; do
     fi
 done
 
-TREE_STAMP=$( (cat "$HERE/build.sh" "$HERE/packages" "$SOURCES" "$HERE/../../systemd/vms-agentd.service"; echo "$CANDIDATES"
+TREE_STAMP=$( (cat "$HERE/build.sh" "$HERE/packages" "$SOURCES" "$HERE/../../systemd/vms-agentd.service" \
+                   "$HERE/../../systemd/vms-wall.service"; echo "$CANDIDATES"
                cd "$HERE" && find common "$KIND" -type f -printf '%p %m\n' | LC_ALL=C sort
                find common "$KIND" -type f -print0 | LC_ALL=C sort -z | xargs -0 cat) | sha256sum | cut -c1-16)
 AGENT_SUM=$( (for b in "${AGENT_BINS[@]}"; do sha256sum < "$b"; done) | sha256sum | cut -c1-16)

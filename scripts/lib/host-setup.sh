@@ -13,7 +13,7 @@ PACKAGES=(
     cmake ninja-build g++ pkg-config git
     libvirt-dev libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients
     qemu-system-x86 qemu-utils
-    libspdlog-dev nlohmann-json3-dev libasio-dev libsqlite3-dev sqlite3 libssl-dev
+    libspdlog-dev nlohmann-json3-dev libasio-dev libsqlite3-dev sqlite3 libssl-dev libjpeg-dev
     libgtest-dev libbenchmark-dev
     busybox-static cpio xz-utils iproute2 procps mmdebstrap e2fsprogs
     clang libclang-rt-14-dev systemd

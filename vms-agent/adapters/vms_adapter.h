@@ -69,7 +69,7 @@ public:
     virtual Result<CameraState> status(const std::string& id) = 0;
     /// The VMS's own current picture of the camera (a whole JPEG of at most kMaxSnapshotBytes):
     /// what the operator would see in that VMS. Unknown id: NotFound; a VMS that has no picture
-    /// (ZoneMinder recording without decoding) says so with Unavailable.
+    /// yet (a camera not recorded now, a recording not yet on disk) says so with Unavailable.
     virtual Result<std::string> snapshot(const std::string& id) = 0;
 };
 

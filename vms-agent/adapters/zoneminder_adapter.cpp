@@ -6,9 +6,12 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <set>
 #include <sstream>
 
+#include "adapters/ffmpeg_frame.h"
+#include "adapters/fmp4_tail.h"
 #include "adapters/local_files.h"
 #include "adapters/zm_shared_memory.h"
 #include "common/logging.h"
@@ -216,12 +219,40 @@ Result<CameraState> ZoneMinderAdapter::status(const std::string& id) {
     return probe(*m);
 }
 
+Result<std::string> ZoneMinderAdapter::eventVideo(const std::string& monitorId, std::uint64_t eventId) {
+    // Storage schemes: "Medium" (Debian's default) puts an event in MONITOR/DATE/EVENT, "Shallow" in
+    // MONITOR/EVENT. The date directory is the event's start date: the newest one that has it.
+    const std::string event = std::to_string(eventId), monitorDir = m_opt.eventsDir + "/" + monitorId;
+    std::vector<std::string> dirs = {monitorDir + "/" + event};
+    std::error_code ec;
+    std::vector<std::string> dates;
+    for (const auto& e : std::filesystem::directory_iterator(monitorDir, ec))
+        if (e.is_directory(ec)) dates.push_back(e.path().filename().string());
+    std::sort(dates.rbegin(), dates.rend());
+    for (const auto& d : dates) dirs.push_back(monitorDir + "/" + d + "/" + event);
+    for (const auto& dir : dirs)
+        if (auto f = statFile(dir + "/" + event + "-video.mp4")) return f->path;
+    return makeError(ErrorClass::NotFound, "ZoneMinder's event " + event + " of monitor " + monitorId +
+                                               " has no video file under " + monitorDir + " yet");
+}
+
 Result<std::string> ZoneMinderAdapter::snapshot(const std::string& id) {
-    auto m = monitor(id);
-    if (!m) return m.error();
-    return makeError(ErrorClass::Unavailable,
-                     "ZoneMinder records monitor " + id + " without decoding it (camera passthrough), so it has no "
-                     "picture of its own to show; its recordings play in ZoneMinder's web page");
+    // The id becomes part of paths: digits only.
+    if (id.empty() || id.size() > 10 || id.find_first_not_of("0123456789") != std::string::npos)
+        return makeError(ErrorClass::NotFound, "ZoneMinder has no camera with id " + plainText(id, 40));
+    auto shm = zm::readSharedState(m_opt.shmDir, id);
+    if (!shm || !shm->valid || shm->lastEvent == 0) {
+        auto m = monitor(id);  // unknown or retired: NotFound from the API; otherwise not capturing now
+        if (!m) return m.error();
+        return makeError(ErrorClass::Unavailable, "ZoneMinder is not recording monitor " + id +
+                                                      " now, so it has no picture of it (`appliancectl vms camera status`)");
+    }
+    auto video = eventVideo(id, shm->lastEvent);
+    if (!video) return makeError(ErrorClass::Unavailable, video.error().message);
+    auto fragment = newestFragment(*video);
+    if (!fragment) return makeError(fragment.error().cls == ErrorClass::NotFound ? ErrorClass::Unavailable : fragment.error().cls,
+                                    "ZoneMinder's recording " + *video + ": " + fragment.error().message);
+    return firstFrameAsJpeg(*fragment, 640, 15.0, m_opt.ffmpegPath);
 }
 
 Result<std::string> ZoneMinderAdapter::add(const CameraSpec& spec) {

@@ -20,6 +20,11 @@
 // recorded), and the event file grows in 256 KB steps, so neither shows a stop or a recovery soon.
 // Recording: receiving, the newest event is open (EndDateTime null), zmc says it writes that
 // event, and its video file exists.
+// Picture: zmc does not decode, so ZoneMinder has no live image in memory. The picture is
+// ZoneMinder's recording itself: the keyframe that starts the newest complete fragment of the
+// event zmc is writing (fmp4_tail.h), decoded by ffmpeg (ffmpeg_frame.h), as ZoneMinder's own
+// web pages cut frames out of recordings. It lags live by up to the 256 KB ZoneMinder buffers
+// (about 10 s of a sub stream), and costs one short ffmpeg run, only when a picture is asked for.
 // Camera limit: ZoneMinder has none of its own; the adapter takes the number in
 // cameraLimitFile (one integer), else defaultCameraLimit.
 // Context: vms-agentd's command thread.
@@ -38,6 +43,8 @@ struct ZoneMinderOptions {
     std::string cameraLimitFile = "/etc/appliance-vms/camera-limit";
     int defaultCameraLimit = 8;
     std::string shmDir = "/dev/shm";  ///< ZM_PATH_MAP
+    std::string eventsDir = "/var/cache/zoneminder/events";  ///< the default storage area, "Medium" scheme
+    std::string ffmpegPath = "/usr/bin/ffmpeg";
     double freshS = 3;
 };
 
@@ -49,7 +56,7 @@ public:
     Result<std::string> add(const CameraSpec& camera) override;
     Status remove(const std::string& id) override;
     Result<CameraState> status(const std::string& id) override;
-    /// None: the monitors record without decoding (above), so ZoneMinder has no picture of its own.
+    /// The newest keyframe ZoneMinder has recorded of the camera (above).
     Result<std::string> snapshot(const std::string& id) override;
 
     struct Monitor {
@@ -63,6 +70,7 @@ private:
     Result<std::vector<Monitor>> monitors();
     Result<Monitor> monitor(const std::string& id);
     CameraState probe(const Monitor& m);
+    Result<std::string> eventVideo(const std::string& monitorId, std::uint64_t eventId);
     int cameraLimit();
 
     ZoneMinderOptions m_opt;

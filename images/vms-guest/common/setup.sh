@@ -11,7 +11,7 @@ printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s\n::1\t\tlocalhost ip6-localhost ip6-
 # loopback); nothing in it should resolve or reach names outside the machine.
 printf '# no name servers on purpose (see images/vms-guest/README.md)\n' > /etc/resolv.conf
 
-systemctl enable systemd-networkd.service appliance-share.service vms-agentd.service
+systemctl enable systemd-networkd.service appliance-share.service vms-agentd.service vms-wall.service
 # Nothing in the guest may reach the Internet on its own: no apt timers.
 systemctl mask apt-daily.timer apt-daily-upgrade.timer
 # Housekeeping that only costs CPU in a disposable, emulated guest: ext4 scrubbing (needs LVM),

@@ -54,7 +54,10 @@ rm -f /tmp/mariadb-build.log
 # --- ZoneMinder's own configuration ---
 # The database password, in a file that overrides zm.conf; Apache (www-data) and ZoneMinder's
 # daemons (www-data, Debian's unit) must read both (zm.conf ships root:root 0640).
-printf '# Written by images/vms-guest/zoneminder/setup.sh\nZM_DB_PASS=%s\n' "$DB_PASS" > /etc/zm/conf.d/03-appliance.conf
+# ZM_PATH_FFMPEG: Debian's build did not find ffmpeg (it is only recommended); ZoneMinder's web
+# pages cut frames out of its recordings with it, and so does vms-wall for the live view.
+printf '# Written by images/vms-guest/zoneminder/setup.sh\nZM_DB_PASS=%s\nZM_PATH_FFMPEG=/usr/bin/ffmpeg\n' "$DB_PASS" \
+    > /etc/zm/conf.d/03-appliance.conf
 chgrp www-data /etc/zm/zm.conf /etc/zm/conf.d/03-appliance.conf
 chmod 0640 /etc/zm/zm.conf /etc/zm/conf.d/03-appliance.conf
 # The API's web server writes CakePHP's cache under api/app/tmp -> /var/cache/zoneminder/temp.
