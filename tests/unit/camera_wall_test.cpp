@@ -147,23 +147,34 @@ TEST(CameraWall, NoCameraSaysSoAndACameraWithoutPictureSaysWhy) {
 }
 
 TEST(CameraWall, TextFromAVmsIsDataAndStaysInsideItsCell) {
-    // Control characters and bytes beyond ASCII are drawn as '?', never interpreted; a name far
-    // wider than its cell is cut with "..", and nothing is drawn past the cell.
-    const BitmapFont font = blockFont();
+    // A font in which only '?' is lit: control characters and bytes beyond ASCII must be drawn as
+    // '?', never interpreted (no escape sequence, no markup), and printable text as itself.
+    BitmapFont questionOnly;
+    questionOnly.width = 8, questionOnly.height = 16, questionOnly.charCount = 256, questionOnly.glyphStrideBytes = 16;
+    questionOnly.data.assign(256 * 16, 0);
+    for (int y = 0; y < 16; ++y) questionOnly.data[std::size_t('?') * 16 + y] = 0xff;
     Canvas canvas(640, 400);
+    const int drawn = canvas.drawText(questionOnly, 0, 0, "\x1b[2J\xff", rgb(255, 255, 255), 1, 640);
+    EXPECT_EQ(drawn, 5 * 8);
+    int lit = 0;
+    for (int x = 0; x < 640; ++x) lit += canvas.pixel(x, 8) == rgb(255, 255, 255);
+    EXPECT_EQ(lit, 2 * 8) << "ESC and 0xff are each one '?', '[', '2' and 'J' are themselves";
+
+    // A name far wider than its cell is cut: nothing of it is drawn right of the cell.
+    const BitmapFont font = blockFont();
     WallState s;
     WallCamera c;
-    c.id = "1", c.recording = true;
-    c.name = std::string("\x1b[2J<font size=7>") + std::string(500, 'W') + "\xff";
-    c.picture = *decodeJpeg(jpegOf(32, 18, 0, 0, 0));
-    s.cameras = {c, c};
-    renderWall(s, &font, canvas);
-    const Rect first = cellRect(0, 2, 640, 400, &font), second = cellRect(1, 2, 640, 400, &font);
-    const int y = first.y + first.height - 12;
-    // Between the two cells (the gap) nothing of the text is drawn.
-    if (second.x > first.x) {
-        for (int x = first.x + first.width; x < second.x; ++x) EXPECT_NE(canvas.pixel(x, y), rgb(236, 236, 236));
-    }
+    c.id = "1", c.recording = false, c.note = std::string(5000, 'N');
+    c.name = std::string("<font size=7>") + std::string(500, 'W');
+    s.cameras = {c};
+    Canvas wide(640, 400);
+    renderWall(s, &font, wide);
+    const Rect cell = cellRect(0, 1, 640, 400, &font);
+    for (int y = cell.y; y < cell.y + cell.height; ++y)
+        for (int x = cell.x + cell.width; x < 640; ++x)
+            ASSERT_NE(wide.pixel(x, y), rgb(236, 236, 236)) << "the name spills out of its cell at " << x << "," << y;
+    for (int x = cell.x + cell.width; x < 640; ++x)
+        EXPECT_NE(wide.pixel(x, cell.y + 8), rgb(240, 176, 48)) << "the reason spills out of its cell";
     EXPECT_EQ(Canvas::textWidth(font, "abc", 2), 48);
 }
 

@@ -246,9 +246,14 @@ TEST_F(Fmp4TailTest, MissingFileIsNotFound) {
 // is not installed on the build host; the adapter's real decode is checked in the guest image).
 class FfmpegFrameTest : public Fmp4TailTest {
 protected:
+    // Run as root, the decoder runs as nobody: it must reach the script and write its notes here.
+    void SetUp() override {
+        Fmp4TailTest::SetUp();
+        ::chmod(m_dir.c_str(), 0777);
+    }
     std::string script(const std::string& body) {
         const std::string path = put("#!/bin/sh\n" + body, "fake-ffmpeg.sh");
-        ::chmod(path.c_str(), 0700);
+        ::chmod(path.c_str(), 0755);
         return path;
     }
     std::string readText(const std::string& name) {
@@ -279,7 +284,7 @@ bool goneOrZombie(pid_t pid) {
 }
 
 TEST_F(FfmpegFrameTest, AHangingDecoderIsKilledWithWhatItStartedAtTheDeadline) {
-    const std::string fake = script("echo $$ > '" + m_dir + "/pids'\necho \"$6\" > '" + m_dir +
+    const std::string fake = script("echo $$ > '" + m_dir + "/pids'\necho \"${10#file:}\" > '" + m_dir +
                                     "/input'\nsleep 30 &\necho $! >> '" + m_dir + "/pids'\nwait\n");
     const auto start = std::chrono::steady_clock::now();
     auto r = firstFrameAsJpeg("bytes", 640, 0.5, fake);
@@ -307,8 +312,8 @@ TEST_F(FfmpegFrameTest, AHangingDecoderIsKilledWithWhatItStartedAtTheDeadline) {
 
 TEST_F(FfmpegFrameTest, AFailingDecoderIsNoVideoWithItsOwnWordsAsPlainText) {
     const std::string mp4 = recording({{1}});
-    const std::string fake = script("echo \"$6\" > '" + m_dir + "/input'\n"
-                                    "echo \"$* read $(wc -c < \"$6\") bytes\" >&2\n"
+    const std::string fake = script("echo \"${10#file:}\" > '" + m_dir + "/input'\n"
+                                    "echo \"$* read $(wc -c < \"${10#file:}\") bytes\" >&2\n"
                                     "printf 'bad \\033[31m\\377 byte\\n' >&2\nexit 1\n");
     auto r = firstFrameAsJpeg(mp4, 640, 10, fake);
     ASSERT_EQ(outcome(r), "NoVideo");
@@ -317,13 +322,24 @@ TEST_F(FfmpegFrameTest, AFailingDecoderIsNoVideoWithItsOwnWordsAsPlainText) {
     std::string input = readText("input");
     ASSERT_FALSE(input.empty());
     input.pop_back();
-    EXPECT_NE(message.find("-nostdin -hide_banner -loglevel error -i " + input +
+    EXPECT_NE(message.find("-nostdin -hide_banner -loglevel error -protocol_whitelist file -f mov -i file:" + input +
                            " -frames:v 1 -vf scale='min(iw,640)':-2 -q:v 5 -f image2pipe -c:v mjpeg pipe:1 read " +
                            std::to_string(mp4.size()) + " bytes"),
               std::string::npos)
         << message;
     for (unsigned char c : message) EXPECT_TRUE(c >= 0x20 && c < 0x7f) << "byte " << int(c) << " in: " << message;
     EXPECT_FALSE(fs::exists(input));
+}
+
+TEST_F(FfmpegFrameTest, TheDecoderNeverRunsAsRootAndReadsItsInputAsNobody) {
+    const std::string fake = script("id -u > '" + m_dir + "/uid'\nhead -c 4 \"${10#file:}\" > '" + m_dir +
+                                    "/head'\nprintf '\\377\\330\\377\\331'\n");
+    auto r = firstFrameAsJpeg("ftypmore", 640, 10, fake);
+    ASSERT_TRUE(r) << r.error().message;
+    const std::string uid = readText("uid");
+    if (::geteuid() == 0) EXPECT_EQ(uid, "65534\n") << "ffmpeg parses camera video: never as root";
+    else EXPECT_EQ(uid, std::to_string(::geteuid()) + "\n");
+    EXPECT_EQ(readText("head"), "ftyp") << "the decoder could not read its input";
 }
 
 TEST_F(FfmpegFrameTest, OutputThatIsNotAWholeJpegIsMalformed) {

@@ -13,10 +13,14 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <grp.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "adapters/vms_adapter.h"
+#include "common/plain_text.h"
+#include "common/unique_fd.h"
 
 namespace appliance::agent {
 
@@ -34,37 +38,21 @@ std::string seconds(double s) {
     return text;
 }
 
-/// ffmpeg's stderr as data for a message: one line, printable ASCII only (it may quote bytes of
-/// the file, and a message must stay valid UTF-8 on the wire).
-std::string excerpt(const std::string& text) {
-    std::string out;
-    for (char c : text) {
-        if (c == '\n') out += (out.empty() || out.ends_with("; ")) ? "" : "; ";
-        else out += (c >= 0x20 && c < 0x7f) ? c : '?';
-    }
-    while (out.ends_with("; ")) out.resize(out.size() - 2);
-    return out.empty() ? "it printed nothing" : out;
+/// ffmpeg's stderr as data for a message: one line (it may quote bytes of the file; plainText
+/// keeps the message valid UTF-8 on the wire).
+std::string excerpt(std::string text) {
+    for (char& c : text)
+        if (c == '\n' || c == '\r') c = ' ';
+    while (!text.empty() && text.back() == ' ') text.pop_back();
+    return text.empty() ? "it printed nothing" : plainText(text, 2048);
 }
-
-class UniqueFd {
-public:
-    explicit UniqueFd(int fd = -1) : m_fd(fd) {}
-    UniqueFd(const UniqueFd&) = delete;
-    UniqueFd& operator=(const UniqueFd&) = delete;
-    ~UniqueFd() { reset(); }
-    int get() const { return m_fd; }
-    void reset() {
-        if (m_fd >= 0) ::close(m_fd);
-        m_fd = -1;
-    }
-
-private:
-    int m_fd;
-};
 
 /// The input as a private file (mode 0600: it is camera video), removed in every path. A file, not
 /// a pipe to ffmpeg's stdin: the agent never writes to ffmpeg, so nothing it does can raise SIGPIPE
 /// here, and ffmpeg can seek in the MP4.
+constexpr uid_t kNobody = 65534;  // Debian's nobody and nogroup
+constexpr rlim_t kMaxDecoderBytes = 768ull << 20, kMaxDecoderCpuS = 60;
+
 class TempInput {
 public:
     ~TempInput() {
@@ -77,6 +65,8 @@ public:
         UniqueFd fd(::mkostemps(name.data(), 4, O_CLOEXEC));
         if (fd.get() < 0) return failure(dir);
         m_path = name;
+        // ffmpeg runs as nobody (execInChild): it alone may read the file besides its owner.
+        if (::geteuid() == 0 && ::fchown(fd.get(), kNobody, kNobody) != 0) return failure(dir);
         for (std::size_t done = 0; done < bytes.size();) {
             const ssize_t n = ::write(fd.get(), bytes.data() + done, bytes.size() - done);
             if (n < 0 && errno == EINTR) continue;
@@ -142,6 +132,15 @@ bool placeFd(int from, int to) {
         for (long fd = 3; fd < maxFd; ++fd) ::close(int(fd));
     // The agent ignores SIGPIPE and may block signals; an exec keeps both, ffmpeg should not.
     ::signal(SIGPIPE, SIG_DFL);
+    // ffmpeg parses camera video, which is untrusted: never as root (the agent is), and bounded.
+    if (::geteuid() == 0 && (::setgroups(0, nullptr) != 0 || ::setgid(kNobody) != 0 || ::setuid(kNobody) != 0)) {
+        static const char refused[] = "could not drop to user nobody\n";
+        (void)!::write(2, refused, sizeof refused - 1);
+        ::_exit(126);
+    }
+    const rlimit memory{kMaxDecoderBytes, kMaxDecoderBytes}, cpu{kMaxDecoderCpuS, kMaxDecoderCpuS};
+    ::setrlimit(RLIMIT_AS, &memory);
+    ::setrlimit(RLIMIT_CPU, &cpu);
     sigset_t none;
     ::sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -180,7 +179,9 @@ Result<std::string> firstFrameAsJpeg(const std::string& mp4Bytes, int maxWidth, 
     if (Status written = input.write(mp4Bytes); !written) return written.error();
 
     std::vector<std::string> args{ffmpegPath, "-nostdin", "-hide_banner", "-loglevel", "error",
-                                  "-i", input.path(), "-frames:v", "1",
+                                  // Only this file, read as an MP4 whatever it says it is.
+                                  "-protocol_whitelist", "file", "-f", "mov", "-i", "file:" + input.path(),
+                                  "-frames:v", "1",
                                   "-vf", "scale='min(iw," + std::to_string(maxWidth) + ")':-2", "-q:v", "5",
                                   "-f", "image2pipe", "-c:v", "mjpeg", "pipe:1"};
     std::vector<char*> argv;

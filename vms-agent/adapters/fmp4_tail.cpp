@@ -12,6 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/plain_text.h"
+#include "common/unique_fd.h"
+
 namespace appliance::agent {
 
 namespace {
@@ -19,6 +22,7 @@ namespace {
 // ZoneMinder's init segment for one video track is under 1 KB; a much larger "moov" means this is
 // not the file we think it is, and its size must not decide how much we read.
 constexpr std::uint64_t kMaxInitBytes = 256 * 1024;
+constexpr std::uint64_t kMaxBoxes = 1000000;  // a 24-hour event at one fragment per second is ~170,000
 
 constexpr std::uint32_t fourcc(const char (&s)[5]) {
     return std::uint32_t(std::uint8_t(s[0])) << 24 | std::uint32_t(std::uint8_t(s[1])) << 16 |
@@ -39,12 +43,8 @@ void writeBigEndian64(unsigned char* p, std::uint64_t v) {
 }
 
 std::string typeName(std::uint32_t type) {
-    std::string s;
-    for (int shift = 24; shift >= 0; shift -= 8) {
-        const char c = char(type >> shift);
-        s += (c >= 0x20 && c < 0x7f) ? c : '?';  // the type comes from the file: printable only
-    }
-    return s;
+    const char bytes[4] = {char(type >> 24), char(type >> 16), char(type >> 8), char(type)};
+    return plainText(std::string_view(bytes, 4), 16);  // the type comes from the file: data
 }
 
 struct Box {
@@ -123,7 +123,7 @@ std::optional<std::string> rebaseMoof(std::string& buf, const Box& moof, std::ui
             if (bodyBytes < 16) return std::string("a tfhd box is too short for its base_data_offset");
             const std::uint64_t base = readBigEndian(bytes + body + 8, 8);
             // The offset must land inside what we hand on, or the decoder would read outside it.
-            if (base < shift || base - shift >= buf.size())
+            if (base < shift || base - shift < moof.offset || base - shift >= buf.size())
                 return "a tfhd base_data_offset of " + std::to_string(base) + " points outside its fragment";
             writeBigEndian64(bytes + body + 8, base - shift);
             return std::nullopt;
@@ -131,18 +131,13 @@ std::optional<std::string> rebaseMoof(std::string& buf, const Box& moof, std::ui
     });
 }
 
-struct FileDescriptor {
-    int fd = -1;
-    ~FileDescriptor() {
-        if (fd >= 0) ::close(fd);
-    }
-};
-
 }  // namespace
 
 Result<std::string> newestFragment(const std::string& path, std::size_t maxBytes) {
-    FileDescriptor file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-    if (file.fd < 0) {
+    // Not a FIFO (open would wait for a writer) nor a link planted in the events tree (www-data
+    // writes there; the agent reads as root): only a regular file, opened without following links.
+    UniqueFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW));
+    if (!file.valid()) {
         const int err = errno;
         return makeError(err == ENOENT    ? ErrorClass::NotFound
                          : err == EACCES ? ErrorClass::PermissionDenied
@@ -150,7 +145,7 @@ Result<std::string> newestFragment(const std::string& path, std::size_t maxBytes
                          "cannot open the recording " + path + ": " + std::strerror(err));
     }
     struct stat st{};
-    if (::fstat(file.fd, &st) != 0 || !S_ISREG(st.st_mode))
+    if (::fstat(file.get(), &st) != 0 || !S_ISREG(st.st_mode))
         return makeError(ErrorClass::NotFound, path + " is not a recording file (not a regular file)");
     // One size for the whole walk: the writer appends behind us, and we only trust what was there.
     const std::uint64_t fileSize = std::uint64_t(st.st_size);
@@ -162,11 +157,13 @@ Result<std::string> newestFragment(const std::string& path, std::size_t maxBytes
     std::optional<Box> lastMoof;                  // the box just before, if it was a whole moof
     std::optional<std::pair<Box, Box>> newest;    // the last whole moof+mdat pair
     std::uint64_t pos = 0;
-    int index = 0;
+    std::uint64_t index = 0;
     for (; pos < fileSize; ++index) {
+        if (index > kMaxBoxes)
+            return malformed(path, "it has more than " + std::to_string(kMaxBoxes) + " boxes (a camera's recording has one pair per second)");
         unsigned char head[16];
         const std::uint64_t available = std::min<std::uint64_t>(sizeof head, fileSize - pos);
-        if (!readExactly(file.fd, head, std::size_t(available), pos))
+        if (!readExactly(file.get(), head, std::size_t(available), pos))
             return makeError(ErrorClass::Unavailable, "cannot read the recording " + path + " at byte " +
                                                           std::to_string(pos) + " (was it deleted or cut?)");
         Box box;
@@ -204,8 +201,8 @@ Result<std::string> newestFragment(const std::string& path, std::size_t maxBytes
                              " bytes with its init segment, over the limit of " + std::to_string(maxBytes) +
                              "; a shorter keyframe interval on the camera makes smaller fragments");
     std::string out(std::size_t(initBytes + pairBytes), '\0');
-    if (!readExactly(file.fd, out.data(), std::size_t(initBytes), 0) ||
-        !readExactly(file.fd, out.data() + initBytes, std::size_t(pairBytes), moof.offset))
+    if (!readExactly(file.get(), out.data(), std::size_t(initBytes), 0) ||
+        !readExactly(file.get(), out.data() + initBytes, std::size_t(pairBytes), moof.offset))
         return makeError(ErrorClass::Unavailable,
                          "the recording " + path + " shrank while it was read (was it deleted?); try again");
     Box moofInOut = moof;

@@ -219,21 +219,38 @@ Result<CameraState> ZoneMinderAdapter::status(const std::string& id) {
     return probe(*m);
 }
 
-Result<std::string> ZoneMinderAdapter::eventVideo(const std::string& monitorId, std::uint64_t eventId) {
+std::vector<std::string> ZoneMinderAdapter::eventVideos(const std::string& monitorId, std::uint64_t currentEvent) {
     // Storage schemes: "Medium" (Debian's default) puts an event in MONITOR/DATE/EVENT, "Shallow" in
-    // MONITOR/EVENT. The date directory is the event's start date: the newest one that has it.
-    const std::string event = std::to_string(eventId), monitorDir = m_opt.eventsDir + "/" + monitorId;
-    std::vector<std::string> dirs = {monitorDir + "/" + event};
-    std::error_code ec;
+    // MONITOR/EVENT. Event ids are global, so this monitor's previous event is the highest id
+    // below the current one among its own directories (the newest two dates are enough).
+    const std::string monitorDir = m_opt.eventsDir + "/" + monitorId;
+    auto isNumber = [](const std::string& n) { return !n.empty() && n.size() <= 19 && n.find_first_not_of("0123456789") == std::string::npos; };
+    auto subdirs = [](const std::string& dir) {
+        std::vector<std::string> names;
+        std::error_code ec;
+        // increment(ec), not ++: ZoneMinder may purge an event directory while this runs.
+        for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end && names.size() < 100000; it.increment(ec))
+            if (it->is_directory(ec)) names.push_back(it->path().filename().string());
+        return names;
+    };
+    std::vector<std::pair<std::uint64_t, std::string>> events;  // id, directory
     std::vector<std::string> dates;
-    for (const auto& e : std::filesystem::directory_iterator(monitorDir, ec))
-        if (e.is_directory(ec)) dates.push_back(e.path().filename().string());
+    for (const std::string& name : subdirs(monitorDir)) {
+        if (isNumber(name)) events.emplace_back(std::stoull(name), monitorDir + "/" + name);
+        else dates.push_back(name);
+    }
     std::sort(dates.rbegin(), dates.rend());
-    for (const auto& d : dates) dirs.push_back(monitorDir + "/" + d + "/" + event);
-    for (const auto& dir : dirs)
-        if (auto f = statFile(dir + "/" + event + "-video.mp4")) return f->path;
-    return makeError(ErrorClass::NotFound, "ZoneMinder's event " + event + " of monitor " + monitorId +
-                                               " has no video file under " + monitorDir + " yet");
+    for (std::size_t i = 0; i < dates.size() && i < 2; ++i)
+        for (const std::string& name : subdirs(monitorDir + "/" + dates[i]))
+            if (isNumber(name)) events.emplace_back(std::stoull(name), monitorDir + "/" + dates[i] + "/" + name);
+    std::sort(events.rbegin(), events.rend());
+    std::vector<std::string> videos;
+    for (const auto& [id, dir] : events) {
+        if (id > currentEvent) continue;
+        if (auto f = statFile(dir + "/" + std::to_string(id) + "-video.mp4")) videos.push_back(f->path);
+        if (videos.size() == 2) break;
+    }
+    return videos;
 }
 
 Result<std::string> ZoneMinderAdapter::snapshot(const std::string& id) {
@@ -247,12 +264,34 @@ Result<std::string> ZoneMinderAdapter::snapshot(const std::string& id) {
         return makeError(ErrorClass::Unavailable, "ZoneMinder is not recording monitor " + id +
                                                       " now, so it has no picture of it (`appliancectl vms camera status`)");
     }
-    auto video = eventVideo(id, shm->lastEvent);
-    if (!video) return makeError(ErrorClass::Unavailable, video.error().message);
-    auto fragment = newestFragment(*video);
-    if (!fragment) return makeError(fragment.error().cls == ErrorClass::NotFound ? ErrorClass::Unavailable : fragment.error().cls,
-                                    "ZoneMinder's recording " + *video + ": " + fragment.error().message);
-    return firstFrameAsJpeg(*fragment, 640, 15.0, m_opt.ffmpegPath);
+    // The event being written first; its first 256 KB reach the disk a while after it starts
+    // (every ten minutes, and after an add), so until then the picture comes from the event before.
+    const std::vector<std::string> videos = eventVideos(id, shm->lastEvent);
+    if (videos.empty())
+        return makeError(ErrorClass::Unavailable, "ZoneMinder has written no video of monitor " + id + " under " +
+                                                      m_opt.eventsDir + " yet; try again in a minute");
+    std::optional<Error> firstError;
+    for (const std::string& video : videos) {
+        // The file grows only when ZoneMinder writes out a buffer, which is when a newer fragment
+        // can be complete: same file, same size, same picture, without running ffmpeg again.
+        const auto facts = statFile(video);
+        auto cached = m_pictures.find(id);
+        if (facts && cached != m_pictures.end() && cached->second.video == video && cached->second.sizeBytes == facts->sizeBytes)
+            return cached->second.jpeg;
+        auto fragment = newestFragment(video);
+        if (fragment) {
+            auto jpeg = firstFrameAsJpeg(*fragment, 640, 15.0, m_opt.ffmpegPath);
+            if (jpeg && facts) {
+                if (m_pictures.size() >= kMaxCachedPictures) m_pictures.clear();
+                m_pictures[id] = {video, facts->sizeBytes, *jpeg};
+            }
+            return jpeg;
+        }
+        if (!firstError)
+            firstError = makeError(fragment.error().cls == ErrorClass::NotFound ? ErrorClass::Unavailable : fragment.error().cls,
+                                   "ZoneMinder's recording " + video + ": " + fragment.error().message);
+    }
+    return *firstError;
 }
 
 Result<std::string> ZoneMinderAdapter::add(const CameraSpec& spec) {

@@ -24,12 +24,16 @@
 // ZoneMinder's recording itself: the keyframe that starts the newest complete fragment of the
 // event zmc is writing (fmp4_tail.h), decoded by ffmpeg (ffmpeg_frame.h), as ZoneMinder's own
 // web pages cut frames out of recordings. It lags live by up to the 256 KB ZoneMinder buffers
-// (about 10 s of a sub stream), and costs one short ffmpeg run, only when a picture is asked for.
+// (10-90 s of a sub stream; until the event being written has a whole fragment on disk, the
+// picture comes from the monitor's event before it), and costs one short ffmpeg run when a
+// picture is asked for and the recording has grown since the last one (else that one again).
 // Camera limit: ZoneMinder has none of its own; the adapter takes the number in
 // cameraLimitFile (one integer), else defaultCameraLimit.
 // Context: vms-agentd's command thread.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -70,11 +74,20 @@ private:
     Result<std::vector<Monitor>> monitors();
     Result<Monitor> monitor(const std::string& id);
     CameraState probe(const Monitor& m);
-    Result<std::string> eventVideo(const std::string& monitorId, std::uint64_t eventId);
+    /// The video of the event zmc writes, then of the monitor's event before it (newest first).
+    std::vector<std::string> eventVideos(const std::string& monitorId, std::uint64_t currentEvent);
     int cameraLimit();
 
     ZoneMinderOptions m_opt;
     zm::Api m_api;
+    /// The last picture per monitor and the recording size it was cut from (snapshot()).
+    struct Picture {
+        std::string video;
+        std::uint64_t sizeBytes = 0;
+        std::string jpeg;
+    };
+    static constexpr std::size_t kMaxCachedPictures = 64;
+    std::map<std::string, Picture> m_pictures;
 };
 
 }  // namespace appliance::agent

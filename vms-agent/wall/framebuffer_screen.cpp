@@ -31,6 +31,11 @@ Result<FramebufferScreen> FramebufferScreen::open(const std::string& fbPath, con
     if (var.bits_per_pixel != 32)
         return makeError(ErrorClass::Unavailable, fbPath + " has " + std::to_string(var.bits_per_pixel) +
                                                       " bits per pixel; vms-wall draws on 32-bit framebuffers only");
+    // show() writes xres pixels of 4 bytes on each of yres lines: the mapping must hold them.
+    if (fix.line_length < var.xres * 4 || var.yres > var.yres_virtual || var.xres == 0 || var.yres == 0)
+        return makeError(ErrorClass::Unavailable, fbPath + " has a geometry vms-wall does not draw on (" +
+                                                      std::to_string(var.xres) + "x" + std::to_string(var.yres) + ", " +
+                                                      std::to_string(fix.line_length) + " bytes per line)");
     s.m_width = int(var.xres);
     s.m_height = int(var.yres);
     s.m_strideBytes = int(fix.line_length);
@@ -44,7 +49,9 @@ Result<FramebufferScreen> FramebufferScreen::open(const std::string& fbPath, con
         // Without graphics mode the blinking cursor and kernel messages would draw over the wall;
         // the wall still works, so this is not fatal.
         if (s.m_tty >= 0) {
-            s.readConsoleFont();  // the kernel gives its font in text mode only
+            // The kernel gives its font in text mode only; a wall killed uncleanly left graphics mode on.
+            ioctl(s.m_tty, KDSETMODE, KD_TEXT);
+            s.readConsoleFont();
             ioctl(s.m_tty, KDSETMODE, KD_GRAPHICS);
         }
     }

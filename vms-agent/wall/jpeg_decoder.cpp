@@ -3,6 +3,7 @@
 
 #include <csetjmp>
 #include <cstdio>
+#include <memory>
 #include <string>
 
 #include <jpeglib.h>
@@ -33,7 +34,9 @@ Result<Picture> decodeJpeg(std::string_view bytes, int wantWidth) {
     cinfo.err = jpeg_std_error(&err.pub);
     err.pub.error_exit = onError;
     err.pub.output_message = onMessage;
-    Picture out;  // declared before setjmp: nothing with a destructor is created between it and a longjmp
+    // Allocated before setjmp and never reassigned: only the pointee changes between setjmp and a
+    // longjmp, so the pointer is still valid when libjpeg jumps back.
+    const auto out = std::make_unique<Picture>();
     if (setjmp(err.back)) {
         jpeg_destroy_decompress(&cinfo);
         return makeError(ErrorClass::MalformedAnswer, std::string("the picture is not a JPEG libjpeg can decode: ") + err.message);
@@ -54,16 +57,16 @@ Result<Picture> decodeJpeg(std::string_view bytes, int wantWidth) {
     if (wantWidth > 0)
         while (cinfo.scale_denom < 8 && cinfo.image_width / (cinfo.scale_denom * 2) >= unsigned(wantWidth)) cinfo.scale_denom *= 2;
     jpeg_start_decompress(&cinfo);
-    out.width = int(cinfo.output_width);
-    out.height = int(cinfo.output_height);
-    out.rgb.resize(std::size_t(out.width) * out.height * 3);
+    out->width = int(cinfo.output_width);
+    out->height = int(cinfo.output_height);
+    out->rgb.resize(std::size_t(out->width) * out->height * 3);
     while (cinfo.output_scanline < cinfo.output_height) {
-        JSAMPROW row = out.rgb.data() + std::size_t(cinfo.output_scanline) * out.width * 3;
+        JSAMPROW row = out->rgb.data() + std::size_t(cinfo.output_scanline) * out->width * 3;
         jpeg_read_scanlines(&cinfo, &row, 1);
     }
     jpeg_finish_decompress(&cinfo);
     jpeg_destroy_decompress(&cinfo);
-    return out;
+    return std::move(*out);
 }
 
 }  // namespace appliance::wall

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -41,7 +42,8 @@ constexpr const char* kUsage = R"(usage: vms-wall [options]
   --agent-socket PATH            vms-agentd's local socket (default /run/vms-agent.sock)
   --shown-period S               seconds between pictures while this VM has the display (default 2)
   --hidden-period S              ... while it has not (default 60)
-  --list-period S                seconds between asking the VMS for its camera list (default 20)
+  --list-period S                seconds between asking the VMS for its camera list (default 60; at
+                                 once when this VM gets the display)
   --once-ppm FILE                draw one wall into FILE (PPM, 1280x800) instead of the screen, then exit
 )";
 
@@ -52,22 +54,24 @@ auto log() {
 
 struct Options {
     std::string vms = "auto", fb = "/dev/fb0", tty = "/dev/tty1", agentSocket = "/run/vms-agent.sock", oncePpm;
-    double shownPeriodS = 2, hiddenPeriodS = 60, listPeriodS = 20;
+    double shownPeriodS = 2, hiddenPeriodS = 60, listPeriodS = 60;
 };
 
-/// Whether this VM has the display, from vms-agentd: asked once per connection, then followed
-/// through focus.changed events.
+/// Whether this VM has the display, from vms-agentd: asked per connection and whenever the agent
+/// (re)connects to the host (before that it does not know which VM it is), then followed through
+/// focus.changed events.
 class DisplayOwnership {
 public:
     explicit DisplayOwnership(std::string socket) : m_socket(std::move(socket)) {}
     bool shown() const { return m_connected && !m_vm.empty() && m_vm == m_focus; }
     const std::string& vm() const { return m_vm; }
     int fd() const { return m_connected ? m_client.fd() : -1; }
-    /// (Re)connects when needed; returns whether `shown()` changed.
+    /// (Re)connects or asks again when needed; returns whether `shown()` changed.
     bool refresh() {
         const bool before = shown();
         if (!m_connected) connect();
         if (m_connected) drain();
+        if (m_connected && (m_vm.empty() || m_askAgain)) askStatus();
         return shown() != before;
     }
 
@@ -75,26 +79,37 @@ private:
     void connect() {
         m_client.close();
         if (!m_client.connect(m_socket, 1000)) return;
+        if (!m_client.call("events.subscribe", protocol::Json::object(), 2000)) return;
+        m_connected = true;
+        askStatus();
+    }
+    void askStatus() {
+        m_askAgain = false;
         auto s = m_client.call("status", protocol::Json::object(), 2000);
-        if (!s || !m_client.call("events.subscribe", protocol::Json::object(), 2000)) return;
+        if (!s) {
+            m_connected = false;
+            return;
+        }
         m_vm = s->value("vm", protocol::Json()).is_string() ? (*s)["vm"].get<std::string>() : "";
         m_focus = s->value("focus", protocol::Json()).is_string() ? (*s)["focus"].get<std::string>() : "";
-        m_connected = true;
     }
     void drain() {
         for (;;) {
-            auto e = m_client.nextEvent(1);  // 0 would not even look at the socket
+            // LineClient counts whole milliseconds left: 0 or 1 would time out before reading what
+            // poll() said is there, and the sleep loop would spin on the readable socket (seen).
+            auto e = m_client.nextEvent(20);
             if (!e) {
                 if (e.error().cls != ErrorClass::Timeout) m_connected = false;  // vms-agentd restarted: ask again
                 return;
             }
+            if (e->name == "agent.connected" || e->name == "agent.disconnected") m_askAgain = true;
             if (e->name == "focus.changed" && e->body.is_object() && e->body.value("target", protocol::Json()).is_string())
                 m_focus = e->body["target"].get<std::string>();
         }
     }
     std::string m_socket, m_vm, m_focus;
     LineClient m_client;
-    bool m_connected = false;
+    bool m_connected = false, m_askAgain = false;
 };
 
 class Wall {
@@ -103,13 +118,15 @@ public:
 
     /// Asks the VMS what it records (when due) and for one round of pictures; `draw` is called
     /// after every change so the screen fills in camera by camera.
-    template <class Draw>
-    void refresh(Draw&& draw, const Canvas& canvas, const BitmapFont* font) {
+    /// `stop()` is asked between cameras: a round of ZoneMinder pictures takes seconds under TCG.
+    template <class Draw, class Stop>
+    void refresh(Draw&& draw, Stop&& stop, const Canvas& canvas, const BitmapFont* font) {
         const double now = nowS();
         if (m_state.title.empty() || now - m_listedS >= m_opt.listPeriodS) list(), m_listedS = now, draw(m_state);
         // libjpeg scales down while decoding: ask for about the cell's size, no more.
         const int cellWidth = cellRect(0, int(m_state.cameras.size()), canvas.width(), canvas.height(), font).width;
         for (WallCamera& cam : m_state.cameras) {
+            if (stop()) return;
             auto jpeg = m_vms->snapshot(cam.id);
             if (!jpeg) {
                 cam.note = jpeg.error().message;
@@ -214,7 +231,7 @@ int main(int argc, char** argv) {
 
     if (!opt.oncePpm.empty()) {
         Canvas canvas(1280, 800);
-        wall.refresh([](const WallState&) {}, canvas, nullptr);
+        wall.refresh([](const WallState&) {}, [] { return false; }, canvas, nullptr);
         renderWall(wall.state(), nullptr, canvas);
         return writePpm(canvas, opt.oncePpm) ? EX_OK : EX_CANTCREAT;
     }
@@ -240,28 +257,49 @@ int main(int argc, char** argv) {
     sigaddset(&stopSignals, SIGINT);
     sigprocmask(SIG_BLOCK, &stopSignals, nullptr);
     const int signals = signalfd(-1, &stopSignals, SFD_CLOEXEC);
+    if (signals < 0) {
+        log()->error("signalfd: {}", std::strerror(errno));
+        return EX_OSERR;
+    }
+    auto stopAsked = [&](int waitMs) {
+        pollfd p{signals, POLLIN, 0};
+        return poll(&p, 1, waitMs) > 0;
+    };
 
     DisplayOwnership display(opt.agentSocket);
-    log()->info("vms-wall on {} ({}x{}), pictures every {} s while shown, every {} s otherwise", opt.fb, screen->width(),
-                screen->height(), opt.shownPeriodS, opt.hiddenPeriodS);
+    log()->info("vms-wall on {} ({}x{}), pictures every {} s while this VM has the display, every {} s otherwise", opt.fb,
+                screen->width(), screen->height(), opt.shownPeriodS, opt.hiddenPeriodS);
+    auto sayWhoLooks = [&] {
+        log()->info("{}", display.shown() ? "this VM has the display: pictures every " + std::to_string(int(opt.shownPeriodS)) + " s"
+                                          : "this VM does not have the display: pictures every " +
+                                                std::to_string(int(opt.hiddenPeriodS)) + " s");
+    };
+    display.refresh();
+    sayWhoLooks();
     for (;;) {
-        display.refresh();
+        if (display.refresh()) sayWhoLooks();
         wall.setVmName(display.vm());
         const double started = nowS();
-        wall.refresh(draw, canvas, fontPtr);
+        wall.refresh(draw, [&] { return stopAsked(0); }, canvas, fontPtr);
         const double period = display.shown() ? opt.shownPeriodS : opt.hiddenPeriodS;
-        // Sleep until the next round, a stop signal, or this VM getting the display.
-        for (double left = period - (nowS() - started); left > 0; left = period - (nowS() - started)) {
+        // Sleep until the next round (at least a second, also after a slow round: the VMS shares
+        // the guest's one CPU), a stop signal, or this VM getting the display.
+        double left = std::max(1.0, period - (nowS() - started));
+        for (const double until = nowS() + left; left > 0; left = until - nowS()) {
             pollfd fds[2] = {{signals, POLLIN, 0}, {display.fd(), POLLIN, 0}};
-            const int n = poll(fds, fds[1].fd >= 0 ? 2 : 1, int(std::min(left, 5.0) * 1000));
-            if (n > 0 && (fds[0].revents & POLLIN)) {
-                log()->info("stopping; the terminal goes back to text mode");
-                return EX_OK;
+            const int n = poll(fds, fds[1].fd >= 0 ? 2 : 1, int(std::min(left, 5.0) * 1000) + 1);
+            if (n > 0 && (fds[0].revents & POLLIN)) break;
+            if (display.refresh()) {
+                sayWhoLooks();
+                if (display.shown()) {
+                    wall.forceList();  // the operator is looking now: a fresh list and pictures at once
+                    break;
+                }
             }
-            if (display.refresh() && display.shown()) {
-                wall.forceList();  // the operator is looking now: a fresh list and pictures at once
-                break;
-            }
+        }
+        if (stopAsked(0)) {
+            log()->info("stopping; the terminal goes back to text mode");
+            return EX_OK;
         }
     }
 }
