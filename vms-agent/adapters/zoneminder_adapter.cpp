@@ -276,20 +276,32 @@ Result<std::string> ZoneMinderAdapter::snapshot(const std::string& id) {
         // can be complete: same file, same size, same picture, without running ffmpeg again.
         const auto facts = statFile(video);
         auto cached = m_pictures.find(id);
-        if (facts && cached != m_pictures.end() && cached->second.video == video && cached->second.sizeBytes == facts->sizeBytes)
-            return cached->second.jpeg;
+        if (cached != m_pictures.end()) {
+            const bool same = facts && cached->second.video == video && cached->second.sizeBytes == facts->sizeBytes;
+            // ffmpeg takes about 1.5 s of CPU to start under emulation: at most one run per
+            // decodeSpacingS for all cameras together, and each camera's picture renewed at most
+            // once per round of them all, so a wall of 8 cameras costs a fifth of the guest's CPU.
+            const double now = nowS();
+            const double perCamera = m_opt.decodeSpacingS * double(std::max<std::size_t>(1, m_pictures.size()));
+            if (same || now < m_nextDecodeS || now - cached->second.takenS < perCamera) return cached->second.jpeg;
+        }
         auto fragment = newestFragment(video);
         if (fragment) {
+            m_nextDecodeS = nowS() + m_opt.decodeSpacingS;
             auto jpeg = firstFrameAsJpeg(*fragment, 640, 15.0, m_opt.ffmpegPath);
             if (jpeg && facts) {
                 if (m_pictures.size() >= kMaxCachedPictures) m_pictures.clear();
-                m_pictures[id] = {video, facts->sizeBytes, *jpeg};
+                m_pictures[id] = {video, facts->sizeBytes, nowS(), *jpeg};
             }
             return jpeg;
         }
-        if (!firstError)
-            firstError = makeError(fragment.error().cls == ErrorClass::NotFound ? ErrorClass::Unavailable : fragment.error().cls,
-                                   "ZoneMinder's recording " + video + ": " + fragment.error().message);
+        if (firstError) continue;
+        if (fragment.error().cls == ErrorClass::Unavailable || fragment.error().cls == ErrorClass::NotFound)
+            firstError = makeError(ErrorClass::Unavailable,
+                                   "no picture yet: ZoneMinder has not written a whole piece of this camera's recording "
+                                   "to disk (it writes 256 KB at a time, a minute or two of a sub stream)");
+        else
+            firstError = makeError(fragment.error().cls, "ZoneMinder's recording " + video + ": " + fragment.error().message);
     }
     return *firstError;
 }

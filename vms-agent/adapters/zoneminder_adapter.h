@@ -26,7 +26,8 @@
 // web pages cut frames out of recordings. It lags live by up to the 256 KB ZoneMinder buffers
 // (10-90 s of a sub stream; until the event being written has a whole fragment on disk, the
 // picture comes from the monitor's event before it), and costs one short ffmpeg run when a
-// picture is asked for and the recording has grown since the last one (else that one again).
+// picture is asked for and the recording has grown since the last one (else that one again), at
+// most one run per decodeSpacingS, each camera in turn (ffmpeg's start costs ~1.5 s of CPU under TCG).
 // Camera limit: ZoneMinder has none of its own; the adapter takes the number in
 // cameraLimitFile (one integer), else defaultCameraLimit.
 // Context: vms-agentd's command thread.
@@ -49,6 +50,7 @@ struct ZoneMinderOptions {
     std::string shmDir = "/dev/shm";  ///< ZM_PATH_MAP
     std::string eventsDir = "/var/cache/zoneminder/events";  ///< the default storage area, "Medium" scheme
     std::string ffmpegPath = "/usr/bin/ffmpeg";
+    double decodeSpacingS = 8;  ///< at least this long between two ffmpeg runs (snapshot())
     double freshS = 3;
 };
 
@@ -84,8 +86,10 @@ private:
     struct Picture {
         std::string video;
         std::uint64_t sizeBytes = 0;
+        double takenS = 0;
         std::string jpeg;
     };
+    double m_nextDecodeS = 0;
     static constexpr std::size_t kMaxCachedPictures = 64;
     std::map<std::string, Picture> m_pictures;
 };

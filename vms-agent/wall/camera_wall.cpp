@@ -21,7 +21,7 @@ std::string clock(double epochS) {
     std::tm tm{};
     localtime_r(&t, &tm);
     char buf[16];
-    std::strftime(buf, sizeof buf, "%H:%M:%S", &tm);
+    std::strftime(buf, sizeof buf, "%H:%M", &tm);  // the wall is drawn when something changes: no seconds
     return buf;
 }
 }  // namespace

@@ -42,8 +42,8 @@ constexpr const char* kUsage = R"(usage: vms-wall [options]
   --agent-socket PATH            vms-agentd's local socket (default /run/vms-agent.sock)
   --shown-period S               seconds between pictures while this VM has the display (default 2)
   --hidden-period S              ... while it has not (default 60)
-  --list-period S                seconds between asking the VMS for its camera list (default 60; at
-                                 once when this VM gets the display)
+  --list-period S                seconds between asking the VMS for its camera list while this VM
+                                 has the display (default 60; at once when it gets it; otherwise 300)
   --once-ppm FILE                draw one wall into FILE (PPM, 1280x800) instead of the screen, then exit
 )";
 
@@ -120,24 +120,44 @@ public:
     /// after every change so the screen fills in camera by camera.
     /// `stop()` is asked between cameras: a round of ZoneMinder pictures takes seconds under TCG.
     template <class Draw, class Stop>
-    void refresh(Draw&& draw, Stop&& stop, const Canvas& canvas, const BitmapFont* font) {
+    void refresh(Draw&& draw, Stop&& stop, const Canvas& canvas, const BitmapFont* font, bool shown) {
         const double now = nowS();
-        if (m_state.title.empty() || now - m_listedS >= m_opt.listPeriodS) list(), m_listedS = now, draw(m_state);
+        // ZoneMinder's list costs a PHP request per camera: while nobody looks, every 5 minutes.
+        const double listPeriodS = shown ? m_opt.listPeriodS : std::max(m_opt.listPeriodS, 300.0);
+        if (m_state.title.empty() || now - m_listedS >= listPeriodS) list(), m_listedS = m_drawnS = now, draw(m_state);
         // libjpeg scales down while decoding: ask for about the cell's size, no more.
         const int cellWidth = cellRect(0, int(m_state.cameras.size()), canvas.width(), canvas.height(), font).width;
+        // Drawing a 1280x800 wall costs tens of milliseconds under emulation: only when something
+        // changed, and then at most once a second within a round (a slow round fills in camera by
+        // camera), and once at its end.
+        bool changed = false;
         for (WallCamera& cam : m_state.cameras) {
             if (stop()) return;
             auto jpeg = m_vms->snapshot(cam.id);
+            const std::string before = cam.note;
             if (!jpeg) {
                 cam.note = jpeg.error().message;
+            } else if (*jpeg == m_lastJpeg[cam.id] && cam.picture) {
+                if (cam.recording) cam.note.clear();  // the VMS gave the same picture again (ZoneMinder between fragments)
             } else if (auto picture = decodeJpeg(*jpeg, cellWidth); !picture) {
                 cam.note = picture.error().message;
             } else {
                 cam.picture = std::move(*picture);
                 cam.pictureAtS = nowS();
+                m_lastJpeg[cam.id] = std::move(*jpeg);
                 if (cam.recording) cam.note.clear();
+                changed = true;
             }
-            m_state.nowS = nowS();
+            changed = changed || cam.note != before;
+            if (changed && nowS() - m_drawnS >= 1) {
+                m_state.nowS = m_drawnS = nowS();
+                draw(m_state);
+                changed = false;
+            }
+        }
+        // Also every half minute without news, so the title's clock says the wall is alive.
+        if (changed || nowS() - m_drawnS >= 30) {
+            m_state.nowS = m_drawnS = nowS();
             draw(m_state);
         }
     }
@@ -178,7 +198,8 @@ private:
     Options m_opt;
     WallState m_state;
     std::string m_product, m_vmName;
-    double m_listedS = 0;
+    double m_listedS = 0, m_drawnS = 0;
+    std::map<std::string, std::string> m_lastJpeg;  ///< per camera id: the picture drawn
 };
 
 bool writePpm(const Canvas& c, const std::string& path) {
@@ -231,7 +252,7 @@ int main(int argc, char** argv) {
 
     if (!opt.oncePpm.empty()) {
         Canvas canvas(1280, 800);
-        wall.refresh([](const WallState&) {}, [] { return false; }, canvas, nullptr);
+        wall.refresh([](const WallState&) {}, [] { return false; }, canvas, nullptr, true);
         renderWall(wall.state(), nullptr, canvas);
         return writePpm(canvas, opt.oncePpm) ? EX_OK : EX_CANTCREAT;
     }
@@ -280,7 +301,7 @@ int main(int argc, char** argv) {
         if (display.refresh()) sayWhoLooks();
         wall.setVmName(display.vm());
         const double started = nowS();
-        wall.refresh(draw, [&] { return stopAsked(0); }, canvas, fontPtr);
+        wall.refresh(draw, [&] { return stopAsked(0); }, canvas, fontPtr, display.shown());
         const double period = display.shown() ? opt.shownPeriodS : opt.hiddenPeriodS;
         // Sleep until the next round (at least a second, also after a slow round: the VMS shares
         // the guest's one CPU), a stop signal, or this VM getting the display.
