@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <grp.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -124,7 +125,7 @@ bool placeFd(int from, int to) {
 }
 
 /// The child's side of fork: only async-signal-safe calls, since the agent has other threads.
-[[noreturn]] void execInChild(int stdinFd, int stdoutFd, int stderrFd, char* const argv[], long maxFd) {
+[[noreturn]] void execInChild(int stdinFd, int stdoutFd, int stderrFd, char* const argv[], long maxFd, pid_t parent) {
     ::setpgid(0, 0);
     if (!placeFd(stdinFd, 0) || !placeFd(stdoutFd, 1) || !placeFd(stderrFd, 2)) ::_exit(127);
     // Whatever another thread or library opened without O_CLOEXEC stays with the agent.
@@ -138,6 +139,9 @@ bool placeFd(int from, int to) {
         (void)!::write(2, refused, sizeof refused - 1);
         ::_exit(126);
     }
+    // Dies with the agent or the wall (after setuid, which clears it), even if that already happened.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(125);
     const rlimit memory{kMaxDecoderBytes, kMaxDecoderBytes}, cpu{kMaxDecoderCpuS, kMaxDecoderCpuS};
     ::setrlimit(RLIMIT_AS, &memory);
     ::setrlimit(RLIMIT_CPU, &cpu);
@@ -202,8 +206,9 @@ Result<std::string> firstFrameAsJpeg(const std::string& mp4Bytes, int maxWidth, 
     const long maxFd = std::min(::sysconf(_SC_OPEN_MAX) > 0 ? ::sysconf(_SC_OPEN_MAX) : 1024L, 65536L);
 
     Child child;
+    const pid_t parent = ::getpid();
     child.pid = ::fork();
-    if (child.pid == 0) execInChild(devNull.get(), outWrite.get(), errWrite.get(), argv.data(), maxFd);
+    if (child.pid == 0) execInChild(devNull.get(), outWrite.get(), errWrite.get(), argv.data(), maxFd, parent);
     if (child.pid < 0)
         return makeError(ErrorClass::Unavailable, std::string("cannot start ffmpeg: fork: ") + std::strerror(errno));
     ::setpgid(child.pid, child.pid);  // the child does it too; whichever runs first wins the race
@@ -212,7 +217,7 @@ Result<std::string> firstFrameAsJpeg(const std::string& mp4Bytes, int maxWidth, 
     devNull.reset();
 
     const Error timedOut = makeError(ErrorClass::Timeout, "ffmpeg did not finish within " + seconds(timeoutS) +
-                                                              " s and was stopped; try again, or give it longer");
+                                                              " s and was stopped (the guest is very busy); the next picture tries again");
     std::string jpeg, errText;
     bool outOpen = true, errOpen = true;
     while (outOpen || errOpen) {
@@ -246,8 +251,14 @@ Result<std::string> firstFrameAsJpeg(const std::string& mp4Bytes, int maxWidth, 
         return makeError(ErrorClass::Unavailable, "ffmpeg at " + ffmpegPath + " could not be started (" +
                                                       excerpt(errText) +
                                                       "); the image's package list must include ffmpeg");
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 126)
+        return makeError(ErrorClass::PermissionDenied, "ffmpeg was not started: it could not drop to user nobody (" +
+                                                           excerpt(errText) + "); the caller needs CAP_SETUID and CAP_SETGID");
     if (WIFSIGNALED(status))
-        return makeError(ErrorClass::NoVideo, "ffmpeg was killed by signal " + std::to_string(WTERMSIG(status)) +
+        return makeError(ErrorClass::NoVideo, "ffmpeg was stopped by signal " + std::to_string(WTERMSIG(status)) +
+                                                  (WTERMSIG(status) == SIGXCPU || WTERMSIG(status) == SIGKILL || WTERMSIG(status) == SIGSEGV
+                                                       ? std::string(" (over its CPU or memory limit, or a damaged recording)")
+                                                       : std::string()) +
                                                   ": " + excerpt(errText));
     if (WEXITSTATUS(status) != 0)
         return makeError(ErrorClass::NoVideo, "ffmpeg could not decode a picture (exit status " +

@@ -2,6 +2,7 @@
 #include "adapters/zoneminder_adapter.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -29,6 +30,10 @@ auto log() {
 constexpr const char* kOnvifNote = "appliance-onvif-id: ";
 constexpr const char* kRemovedNote = "appliance-removed: ";
 constexpr std::size_t kMaxPath = 255;  // Monitors.Path is varchar(255) in 1.36
+constexpr double kPreviousEventMaxAgeS = 600;  // ZoneMinder's default section length
+
+/// Seconds on a clock that never steps back (intervals; the guest's wall clock may be set).
+double steadyS() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
 /// rtsp://user:pass@host/... → rtsp://host/...
 std::string withoutUserinfo(const std::string& uri) {
@@ -247,8 +252,10 @@ std::vector<std::string> ZoneMinderAdapter::eventVideos(const std::string& monit
     std::vector<std::string> videos;
     for (const auto& [id, dir] : events) {
         if (id > currentEvent) continue;
-        if (auto f = statFile(dir + "/" + std::to_string(id) + "-video.mp4")) videos.push_back(f->path);
-        if (videos.size() == 2) break;
+        auto f = statFile(dir + "/" + std::to_string(id) + "-video.mp4");
+        // The event before counts only if it ended minutes ago, not after days without capture.
+        if (f && (id == currentEvent || nowS() - f->mtimeS <= kPreviousEventMaxAgeS)) videos.push_back(f->path);
+        if (videos.size() == 2 || id < currentEvent) break;
     }
     return videos;
 }
@@ -262,7 +269,7 @@ Result<std::string> ZoneMinderAdapter::snapshot(const std::string& id) {
         auto m = monitor(id);  // unknown or retired: NotFound from the API; otherwise not capturing now
         if (!m) return m.error();
         return makeError(ErrorClass::Unavailable, "ZoneMinder is not recording monitor " + id +
-                                                      " now, so it has no picture of it (`appliancectl vms camera status`)");
+                                                      " now, so it has no picture of it (the camera's status says why)");
     }
     // The event being written first; its first 256 KB reach the disk a while after it starts
     // (every ten minutes, and after an add), so until then the picture comes from the event before.
@@ -275,23 +282,30 @@ Result<std::string> ZoneMinderAdapter::snapshot(const std::string& id) {
         // The file grows only when ZoneMinder writes out a buffer, which is when a newer fragment
         // can be complete: same file, same size, same picture, without running ffmpeg again.
         const auto facts = statFile(video);
-        auto cached = m_pictures.find(id);
-        if (cached != m_pictures.end()) {
-            const bool same = facts && cached->second.video == video && cached->second.sizeBytes == facts->sizeBytes;
-            // ffmpeg takes about 1.5 s of CPU to start under emulation: at most one run per
-            // decodeSpacingS for all cameras together, and each camera's picture renewed at most
-            // once per round of them all, so a wall of 8 cameras costs a fifth of the guest's CPU.
-            const double now = nowS();
-            const double perCamera = m_opt.decodeSpacingS * double(std::max<std::size_t>(1, m_pictures.size()));
-            if (same || now < m_nextDecodeS || now - cached->second.takenS < perCamera) return cached->second.jpeg;
+        const auto cached = m_pictures.find(id);
+        if (cached != m_pictures.end() && facts && cached->second.video == video && cached->second.sizeBytes == facts->sizeBytes)
+            return cached->second.jpeg;
+        // ffmpeg takes about 1.5 s of CPU to start under emulation: at most one run per
+        // decodeSpacingS for all cameras together, each camera in turn (its last try, failed or
+        // not, counts), so a wall of 8 cameras costs a fifth of the guest's CPU. A camera never
+        // tried goes at once: the first look at the wall fills it.
+        const double now = steadyS();
+        const auto tried = m_lastDecodeS.find(id);
+        const double perCamera = m_opt.decodeSpacingS * double(std::max<std::size_t>(1, m_lastDecodeS.size()));
+        if (tried != m_lastDecodeS.end() && (now < m_nextDecodeS || now - tried->second < perCamera)) {
+            if (cached != m_pictures.end()) return cached->second.jpeg;
+            return makeError(ErrorClass::Unavailable, "no picture yet: waiting for its turn (ZoneMinder's pictures are "
+                                                      "decoded one camera every few seconds)");
         }
         auto fragment = newestFragment(video);
         if (fragment) {
-            m_nextDecodeS = nowS() + m_opt.decodeSpacingS;
+            if (m_lastDecodeS.size() >= kMaxCachedPictures) m_lastDecodeS.clear();
+            m_lastDecodeS[id] = now;
+            m_nextDecodeS = now + m_opt.decodeSpacingS;
             auto jpeg = firstFrameAsJpeg(*fragment, 640, 15.0, m_opt.ffmpegPath);
             if (jpeg && facts) {
                 if (m_pictures.size() >= kMaxCachedPictures) m_pictures.clear();
-                m_pictures[id] = {video, facts->sizeBytes, nowS(), *jpeg};
+                m_pictures[id] = {video, facts->sizeBytes, *jpeg};
             }
             return jpeg;
         }

@@ -86,10 +86,10 @@ private:
     struct Picture {
         std::string video;
         std::uint64_t sizeBytes = 0;
-        double takenS = 0;
         std::string jpeg;
     };
-    double m_nextDecodeS = 0;
+    double m_nextDecodeS = 0;                      ///< steady clock: no ffmpeg run before this
+    std::map<std::string, double> m_lastDecodeS;  ///< per monitor: its last ffmpeg run (steady clock)
     static constexpr std::size_t kMaxCachedPictures = 64;
     std::map<std::string, Picture> m_pictures;
 };

@@ -257,6 +257,18 @@ int main(int argc, char** argv) {
         return writePpm(canvas, opt.oncePpm) ? EX_OK : EX_CANTCREAT;
     }
 
+    // SIGTERM (systemd stop) and SIGINT end the loop, so the terminal goes back to text mode; blocked
+    // before the terminal is switched, so a stop in between still ends here.
+    sigset_t stopSignals;
+    sigemptyset(&stopSignals);
+    sigaddset(&stopSignals, SIGTERM);
+    sigaddset(&stopSignals, SIGINT);
+    sigprocmask(SIG_BLOCK, &stopSignals, nullptr);
+    const int signals = signalfd(-1, &stopSignals, SFD_CLOEXEC);
+    if (signals < 0) {
+        log()->error("signalfd: {}", std::strerror(errno));
+        return EX_OSERR;
+    }
     auto screen = FramebufferScreen::open(opt.fb, opt.tty);
     if (!screen) {
         log()->error("{}", screen.error().message);
@@ -271,17 +283,6 @@ int main(int argc, char** argv) {
         screen->show(canvas);
     };
 
-    // SIGTERM (systemd stop) and SIGINT end the loop, so the terminal goes back to text mode.
-    sigset_t stopSignals;
-    sigemptyset(&stopSignals);
-    sigaddset(&stopSignals, SIGTERM);
-    sigaddset(&stopSignals, SIGINT);
-    sigprocmask(SIG_BLOCK, &stopSignals, nullptr);
-    const int signals = signalfd(-1, &stopSignals, SFD_CLOEXEC);
-    if (signals < 0) {
-        log()->error("signalfd: {}", std::strerror(errno));
-        return EX_OSERR;
-    }
     auto stopAsked = [&](int waitMs) {
         pollfd p{signals, POLLIN, 0};
         return poll(&p, 1, waitMs) > 0;
