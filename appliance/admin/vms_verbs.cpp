@@ -95,6 +95,24 @@ void AdminCommands::addVmsVerbs() {
                 askGuest(vm, verb, Json{{"id", *id}}, remove, std::move(reply));
             });
     }
+    add("vms.camera.recorded_clock", true,
+        "the camera's own clock (drawn in its frames; the simulated cameras have one) in the first frame the VMS "
+        "recorded of it since since_ms, or the last it recorded: end first|last (admin)",
+        [this](const Caller&, const Json& args, Reply reply) {
+            const std::string verb = "vms.camera.recorded_clock";
+            Arguments a(verb, args);
+            CHECK(a.onlyKeys({"name", "id", "end", "since_ms"}));
+            TRY(vm, a.vmName());
+            TRY(id, a.string("id", 32));
+            TRY(end, a.string("end", 8));
+            TRY(since, a.integer("since_ms", 0, (1LL << 44) - 1));
+            if (!id || !validCameraId(*id))
+                return reply(makeError(ErrorClass::InvalidArgument, verb + ": 'id' is the camera's id in that VMS "
+                                                                    "(`appliancectl vms cameras VM` lists them)"));
+            if (!end || (*end != "first" && *end != "last"))
+                return reply(makeError(ErrorClass::InvalidArgument, verb + ": 'end' is first or last"));
+            askGuest(vm, verb, Json{{"id", *id}, {"end", *end}, {"since_ms", since ? *since : 0}}, false, std::move(reply));
+        });
 }
 
 }  // namespace appliance

@@ -128,6 +128,13 @@ Result<Json> checkAnswer(const std::string& vm, const std::string& verb, const J
         if (!looksLikeJpeg(*bytes)) return c.finish((c.fail("'jpeg' is not a whole JPEG picture"), std::nullopt));
         return c.finish(Json{{"jpeg", text}});
     }
+    if (verb == "vms.camera.recorded_clock") {
+        // A time the guest read out of a frame: a number in the camera clock's range, nothing more.
+        auto clock = c.count(answer, "clock_ms", (1LL << 44) - 1);
+        auto file = c.text(answer, "file", 512, false);
+        if (!c.problem.empty()) return c.finish(std::nullopt);
+        return c.finish(Json{{"clock_ms", *clock}, {"file", *file}});
+    }
     if (verb == "vms.camera.add" || verb == "vms.camera.remove") {
         const char* key = verb == "vms.camera.add" ? "id" : "removed";
         auto id = c.text(answer, key, 32);

@@ -40,7 +40,8 @@ struct Words {
 Words split(int argc, char** argv, std::string& socket) {
     Words w;
     static const char* valueFlags[] = {"--uri", "--name", "--device-url", "--width", "--height", "--fps", "--user",
-                                       "--password-file", "--from", "--to", "--camera", "--plan", "--limit", "--socket"};
+                                       "--password-file", "--from", "--to", "--camera", "--plan", "--limit", "--socket",
+                                       "--interface", "--address", "--timeout"};
     for (int i = 1; i < argc; ++i) {
         std::string s = argv[i];
         if (s.rfind("--", 0) != 0) {
@@ -92,6 +93,13 @@ Request build(const std::string& command, const Words& w) {
         if (auto v = flag("--plan")) args["plan"] = number(w, "--plan", *v);
     };
     Request r;
+    if (command == "inventory" && p.size() > 1 && p[1] == "discover") {
+        r.verb = "inventory.discover", r.timeoutMs = 120000;
+        if (auto v = flag("--interface")) r.args["interface"] = *v;
+        if (auto v = flag("--address")) r.args["address"] = *v;
+        if (auto v = flag("--timeout")) r.args["timeout_ms"] = number(w, "--timeout", *v);
+        return r;
+    }
     if (command == "inventory") return {"inventory.refresh", Json::object(), 600000};
     if (command == "cameras" || command == "vms" || command == "assignments") return {command};
     if (command == "audit") {
@@ -182,6 +190,8 @@ std::string clock(const Json& j, const char* key) {
     return b;
 }
 
+constexpr const char* kGapEstimate = "vms-reports";
+
 void printPlan(const Json& plan) {
     std::printf("plan %s: %s -> %s, %s", text(plan, "id").c_str(), text(plan, "source").c_str(),
                 text(plan, "target").c_str(), text(plan, "state").c_str());
@@ -191,7 +201,10 @@ void printPlan(const Json& plan) {
     for (const auto& i : plan.value("items", Json::array()))
         rows.push_back({text(i, "position"), i.contains("name") ? text(i, "name") : text(i, "camera"),
                         i.value("target", "").empty() ? text(plan, "target") : text(i, "target"), text(i, "state"),
-                        text(i, "step"), text(i, "mode"), text(i, "gap_s"), text(i, "reason")});
+                        text(i, "step"), text(i, "mode"),
+                        // An estimate is marked: only a gap read from both recordings is measured.
+                        text(i, "gap_s") + (i.value("gap_from", Json()) == Json(kGapEstimate) ? " (est.)" : ""),
+                        text(i, "reason")});
     std::printf("%s", formatTable({"#", "CAMERA", "TO", "STATE", "STEP", "MODE", "GAP S", "REASON"}, rows).c_str());
     if (plan.value("source_records_nothing", false))
         std::printf("VM %s records no camera any more; shut it down when you are sure: appliancectl vm shutdown %s\n",
@@ -241,6 +254,11 @@ void print(const std::string& verb, const Json& a) {
         std::printf("%s VMS instances, %s cameras (%s imported, %s conflicts, %s missing, %s without ONVIF identity)\n",
                     text(a, "vms_instances").c_str(), text(a, "cameras").c_str(), text(a, "imported").c_str(),
                     text(a, "conflicts").c_str(), text(a, "missing").c_str(), text(a, "unidentified").c_str());
+        for (const auto& f : a.value("findings", Json::array())) std::printf("  %s\n", f.get<std::string>().c_str());
+    } else if (verb == "inventory.discover") {
+        std::printf("%s cameras answered (%s new, %s known, %s probed, %s conflicts, %s ignored)\n", text(a, "found").c_str(),
+                    text(a, "added").c_str(), text(a, "updated").c_str(), text(a, "probed").c_str(),
+                    text(a, "conflicts").c_str(), text(a, "ignored").c_str());
         for (const auto& f : a.value("findings", Json::array())) std::printf("  %s\n", f.get<std::string>().c_str());
     } else {
         std::printf("%s\n", a.dump(2, ' ', false, Json::error_handler_t::replace).c_str());

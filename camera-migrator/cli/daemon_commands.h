@@ -13,6 +13,9 @@ int runDaemonCommand(int argc, char** argv, bool json);
 
 inline constexpr const char* kDaemonUsage = R"(Migration (camera-migratord; CAMERA_MIGRATOR_SOCKET or --socket PATH names its socket):
   inventory                        ask every VMS for its cameras and reconcile (imports new ones)
+  inventory discover [--interface ADDR | --address IP] [--timeout MS]
+                                   WS-Discovery: add cameras that answer, note new addresses, probe
+                                   those with credentials (model, firmware)
   cameras                          every camera: identity, address, state, which VMS records it
   vms                              the VMS instances: product, cameras used of their limit
   camera add ID --uri rtsp://... [--name NAME] [--device-url URL] [--width W --height H] [--fps N]

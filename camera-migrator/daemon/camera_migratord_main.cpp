@@ -109,6 +109,8 @@ int main(int argc, char** argv) {
     steps.verifyTimeout = std::chrono::seconds(cfg.verifyTimeoutS);
     steps.restoreTimeout = std::chrono::seconds(cfg.restoreTimeoutS);
     steps.detachTimeout = std::chrono::seconds(cfg.detachTimeoutS);
+    steps.overlapTimeout = std::chrono::seconds(cfg.overlapTimeoutS);
+    steps.gapReadTimeout = std::chrono::seconds(cfg.gapReadTimeoutS);
     steps.pollInterval = std::chrono::milliseconds(cfg.pollIntervalMs);
     Inventory inventory(**store, *inventoryGateway, steps.views);
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "daemon/migratord_commands.h"
 
+#include <arpa/inet.h>
+
 #include <limits>
 #include <set>
 
@@ -220,6 +222,27 @@ void MigratorCommands::addCameraVerbs() {
     add("inventory.refresh", true, "ask every VMS for its cameras and reconcile", [this](const Caller&, const Json& args, Reply reply) {
         CHECK(Arguments("inventory.refresh", args).onlyKeys({}));
         m_background([this] { return m_inventory.refresh(); }, std::move(reply));
+    });
+    add("inventory.discover", true,
+        "WS-Discovery: probe for ONVIF cameras (multicast from interface, default 127.0.0.1, or one address) and "
+        "add or update them; probes those with credentials", [this](const Caller&, const Json& args, Reply reply) {
+        Arguments a("inventory.discover", args);
+        CHECK(a.onlyKeys({"interface", "address", "timeout_ms"}));
+        TRY(interface, a.string("interface", 64));
+        TRY(address, a.string("address", 64));
+        TRY(timeout, a.integer("timeout_ms", 100, 60000));
+        camera::DiscoveryOptions o;
+        // Addresses only: they reach socket calls, and a name would be a DNS lookup.
+        in_addr parsed{};
+        for (const auto& given : {interface, address})
+            if (given && ::inet_pton(AF_INET, given->c_str(), &parsed) != 1)
+                return reply(makeError(ErrorClass::InvalidArgument, "inventory.discover: '" + plainText(*given, 64) +
+                                                                        "' is not an IPv4 address"));
+        if (interface) o.interfaceAddress = *interface;
+        if (timeout) o.timeout = std::chrono::milliseconds(*timeout);
+        o.maxDevices = 4096;
+        m_background([this, o, direct = address.value_or("")] { return m_inventory.discover(o, direct, m_pictures.checks); },
+                     std::move(reply));
     });
     add("camera.add", true, "register a camera (or update where it is): id, stream_uri, name, device_url", [this](const Caller&, const Json& args, Reply reply) {
         Arguments a("camera.add", args);

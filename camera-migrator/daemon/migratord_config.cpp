@@ -19,6 +19,8 @@ Status apply(MigratordConfig& c, const std::string& key, const std::string& valu
     if (key == "verify_timeout_s") return integer(c.verifyTimeoutS, 5, 3600);
     if (key == "restore_timeout_s") return integer(c.restoreTimeoutS, 5, 3600);
     if (key == "detach_timeout_s") return integer(c.detachTimeoutS, 5, 3600);
+    if (key == "overlap_timeout_s") return integer(c.overlapTimeoutS, 0, 3600);
+    if (key == "gap_read_timeout_s") return integer(c.gapReadTimeoutS, 0, 3600);
     if (key == "poll_interval_ms") return integer(c.pollIntervalMs, 100, 60000);
     if (key == "vms_read_timeout_ms") return integer(c.vmsReadTimeoutMs, 1000, 600000);
     if (key == "vms_write_timeout_ms") return integer(c.vmsWriteTimeoutMs, 1000, 600000);

@@ -22,6 +22,8 @@ struct MigratordConfig {
     int verifyTimeoutS = 240;
     int restoreTimeoutS = 240;
     int detachTimeoutS = 90;
+    int overlapTimeoutS = 120;   ///< make-before-break: the wait for the recordings to overlap on disk
+    int gapReadTimeoutS = 60;    ///< the wait at commit for both recordings to show the gap
     int pollIntervalMs = 2000;
     int vmsReadTimeoutMs = 90000;
     int vmsWriteTimeoutMs = 180000;

@@ -93,6 +93,16 @@ public:
         return std::move(*bytes);
     }
 
+    Result<std::int64_t> recordedClock(const std::string& vm, const std::string& id, bool first, std::int64_t sinceMs) override {
+        auto r = call("vms.camera.recorded_clock", {{"name", vm}, {"id", id}, {"end", first ? "first" : "last"}, {"since_ms", sinceMs}},
+                      m_settings.readTimeoutMs);
+        if (!r) return r.error();
+        const auto it = r->find("clock_ms");
+        if (it == r->end() || !it->is_number_integer())
+            return makeError(ErrorClass::MalformedAnswer, "applianced's answer holds no clock_ms");
+        return it->get<std::int64_t>();
+    }
+
     Status createVm(const std::string& vm, const std::string& image, int memoryMib) override {
         auto r = call("vm.create", {{"name", vm}, {"image", image}, {"memory_mib", memoryMib}}, m_settings.writeTimeoutMs);
         if (!r && r.error().cls != ErrorClass::Conflict) return r.error();  // Conflict: it exists (a retry)

@@ -164,11 +164,45 @@ Result<std::string> CameraSteps::verifyRecording(MoveContext& ctx, const std::st
     return said;
 }
 
+std::string CameraSteps::waitForOverlapOnDisk(MoveContext& ctx) {
+    // "Receiving" from a VMS is not proof that it records: ZoneMinder once counted every frame
+    // while refusing to write any (a timestamp jump on the stream), and it writes its file in
+    // 256 KB steps. So the break waits until the source's file on disk holds a frame newer than
+    // the target's first recorded one: then the two recordings overlap, whatever the source
+    // holds unwritten when it stops.
+    const std::int64_t since = ctx.item.startedMs;
+    const auto deadline = Clock::now() + m_settings.overlapTimeout;
+    std::optional<std::int64_t> first;
+    while (!first) {
+        auto r = m_vms.recordedClock(ctx.toVm, ctx.toId, true, since);
+        if (r) first = *r;
+        else if (r.error().cls != ErrorClass::Unavailable || Clock::now() >= deadline || !pause())
+            return "not waited for the recordings to overlap (VM '" + ctx.toVm + "': " + r.error().message + ")";
+    }
+    const auto started = Clock::now();
+    for (;;) {
+        auto r = m_vms.recordedClock(ctx.fromVm, ctx.fromId, false, since);
+        // motion writes everything when it closes a file, and says Unavailable while it is open:
+        // nothing to wait for there.
+        if (!r) return "not waited for the recordings to overlap (VM '" + ctx.fromVm + "': " + r.error().message + ")";
+        if (*r > *first)
+            return "the recordings overlap on disk by " + seconds(std::chrono::milliseconds(*r - *first)) + " (waited " +
+                   seconds(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started)) + ")";
+        if (Clock::now() >= deadline || !pause())
+            return "VM '" + ctx.fromVm + "''s recording on disk did not reach VM '" + ctx.toVm + "''s first frame within " +
+                   seconds(m_settings.overlapTimeout) + "; detached anyway (the gap says what was lost)";
+    }
+}
+
 Result<std::string> CameraSteps::detach(MoveContext& ctx, const std::string& vm, std::string& id, bool readLastRecorded) {
     auto there = find(vm, ctx.camera);
     if (!there) return there.error();
     if (!*there) return "VM '" + vm + "' does not have it (already removed)";
     id = (*there)->id;
+    std::string waited;
+    if (readLastRecorded && ctx.item.mode == kMakeBeforeBreak && m_settings.overlapTimeout.count() > 0)
+        waited = waitForOverlapOnDisk(ctx) + "; ";
+    if (m_stopping) return makeError(ErrorClass::Unavailable, "camera-migratord is stopping");
     if (readLastRecorded) {
         // The source's last recorded frame, from below: a VMS that says it records new frames
         // took its last one into the recording (its recording file's time lags: ZoneMinder's
@@ -182,7 +216,44 @@ Result<std::string> CameraSteps::detach(MoveContext& ctx, const std::string& vm,
     }
     auto removed = m_vms.remove(vm, id);
     if (!removed && removed.error().cls != ErrorClass::NotFound) return removed.error();
-    return "removed from VM '" + vm + "' (its camera " + id + ")";
+    return waited + "removed from VM '" + vm + "' (its camera " + id + ")";
+}
+
+std::string CameraSteps::measureGap(MoveContext& ctx) {
+    // Frames before the move began are another attempt's (or another camera's in a reused slot).
+    const std::int64_t since = ctx.item.startedMs;
+    const auto deadline = Clock::now() + m_settings.gapReadTimeout;
+    std::optional<std::int64_t> first, last;
+    std::string why;
+    for (;;) {
+        if (!last) {
+            auto r = m_vms.recordedClock(ctx.fromVm, ctx.fromId, false, since);
+            if (r) last = *r;
+            else why = "VM '" + ctx.fromVm + "': " + r.error().message;
+            if (!r && r.error().cls != ErrorClass::Unavailable) break;
+        }
+        if (last && !first) {
+            auto r = m_vms.recordedClock(ctx.toVm, ctx.toId, true, since);
+            if (r) first = *r;
+            else why = "VM '" + ctx.toVm + "': " + r.error().message;
+            if (!r && r.error().cls != ErrorClass::Unavailable) break;
+        }
+        if (first && last) break;
+        if (Clock::now() >= deadline || !pause()) break;
+    }
+    if (first && last) {
+        // The VMSs' own reports beside it, for whoever reads the journal: a big difference says
+        // one VMS's report (or its recording) is late.
+        const std::string reported = ctx.item.targetFirstMs && ctx.item.sourceLastMs
+                                         ? "; the VMSs reported " + std::to_string(ctx.item.targetFirstMs) + " and " +
+                                               std::to_string(ctx.item.sourceLastMs)
+                                         : "";
+        ctx.item.targetFirstMs = *first, ctx.item.sourceLastMs = *last, ctx.item.gapFrom = kGapFromRecordings;
+        return "gap read from the camera's clock in both recordings: first frame in VM '" + ctx.toVm + "' at " +
+               std::to_string(*first) + " ms, last in VM '" + ctx.fromVm + "' at " + std::to_string(*last) + " ms" + reported;
+    }
+    ctx.item.gapFrom = kGapFromVmsReports;
+    return "gap from the VMSs' reports (the recordings could not be read: " + why + ")";
 }
 
 Result<std::string> CameraSteps::verifyDetached(MoveContext& ctx) {

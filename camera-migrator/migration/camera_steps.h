@@ -21,6 +21,12 @@ struct StepSettings {
     std::chrono::milliseconds restoreTimeout{240000};  ///< the source must record again within this (rollback)
     std::chrono::milliseconds detachTimeout{90000};    ///< the source must have let go within this
     std::chrono::milliseconds pollInterval{2000};
+    /// How long the commit waits for both VMSs' recordings to hold the frames the gap is read
+    /// from (a VMS writes its files in steps); past it, the gap is the VMSs' own report.
+    std::chrono::milliseconds gapReadTimeout{60000};
+    /// Make-before-break: how long the break waits for the source's recording on disk to reach
+    /// the target's first recorded frame (CameraSteps::waitForOverlapOnDisk).
+    std::chrono::milliseconds overlapTimeout{120000};
 };
 
 inline constexpr const char* kMakeBeforeBreak = "make-before-break";
@@ -51,6 +57,11 @@ public:
     /// What each VMS has of the camera right now, in a sentence (recorded for a step in doubt).
     std::string facts(MoveContext& ctx);
     const StepSettings& settings() const { return m_settings; }
+    /// The recording gap read from the camera's own clock in both VMSs' recordings: the first
+    /// frame the target recorded since the move began, the last the source recorded. Sets
+    /// item.targetFirstMs/sourceLastMs and gapFrom "recordings" when both read; otherwise keeps
+    /// the VMSs' reports (gapFrom "vms-reports") and says why in the returned sentence.
+    std::string measureGap(MoveContext& ctx);
 
 private:
     Result<std::string> preflight(MoveContext& ctx);
@@ -59,6 +70,9 @@ private:
                                         std::chrono::milliseconds timeout, bool probeToo);
     Result<std::string> detach(MoveContext& ctx, const std::string& vm, std::string& id, bool readLastRecorded);
     Result<std::string> verifyDetached(MoveContext& ctx);
+    /// Before a make-before-break detach: waits (up to overlapTimeout) until the source's
+    /// recording on disk is newer than the target's first recorded frame; says what it saw.
+    std::string waitForOverlapOnDisk(MoveContext& ctx);
     /// The camera as `vm` has it (by ONVIF identity, else by stream), or nullopt.
     Result<std::optional<GuestCamera>> find(const std::string& vm, const CameraRecord& camera);
     GuestCameraSpec spec(const MoveContext& ctx) const;

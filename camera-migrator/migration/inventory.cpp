@@ -40,6 +40,64 @@ Status Inventory::registerCamera(CameraRecord camera) {
     return m_store.putCamera(camera);
 }
 
+Result<Json> Inventory::discover(const camera::DiscoveryOptions& options, const std::string& directAddress,
+                                 CameraChecks& checks) {
+    auto found = directAddress.empty() ? camera::discoverCameras(options) : camera::probeAddress(directAddress, options);
+    if (!found) return found.error();
+    Json findings = Json::array();
+    int added = 0, updated = 0, probed = 0, conflicts = 0, refused = 0;
+    for (const auto& d : *found) {
+        // What a device says is data: an identity or address that cannot be a camera's is reported.
+        const std::string deviceUrl = d.xaddrs.empty() ? std::string() : d.xaddrs.front();
+        if (!validCameraId(d.endpointReference) || deviceUrl.rfind("http://", 0) != 0 || uriHost(deviceUrl).empty()) {
+            ++refused;
+            findings.push_back("a device at " + d.source + " answered with an identity or address that is not valid; ignored");
+            continue;
+        }
+        if (!d.conflictingSources.empty()) {
+            ++conflicts;
+            findings.push_back("camera " + d.endpointReference + " answered from " + d.source + " and from " +
+                               d.conflictingSources.front() + ": two devices claim one identity; check them, nothing was changed");
+            continue;
+        }
+        auto known = m_store.camera(d.endpointReference);
+        if (!known) return known.error();
+        CameraRecord cam;
+        if (*known) {
+            cam = **known;
+            const std::string before = cam.address;
+            noteAddressChange(cam, uriHost(deviceUrl));
+            if (cam.address != before && !before.empty()) findings.push_back("camera '" + cam.name + "': " + cam.detail);
+            cam.deviceUrl = deviceUrl;
+            ++updated;
+        } else {
+            cam.id = d.endpointReference, cam.name = d.name.empty() ? d.endpointReference : d.name;
+            cam.deviceUrl = deviceUrl, cam.address = uriHost(deviceUrl);
+            cam.state = "discovered", cam.detail = "found by WS-Discovery; no VMS records it yet";
+            cam.firstSeenMs = nowMs();
+            ++added;
+            findings.push_back("discovered camera '" + cam.name + "' (" + cam.id + ") at " + cam.address);
+        }
+        cam.lastSeenMs = nowMs();
+        auto k = m_store.credentials(cam.id);
+        if (k && *k) {
+            auto info = checks.onvifDevice(deviceUrl, **k);
+            if (info) {
+                cam.manufacturer = info->value("manufacturer", cam.manufacturer);
+                cam.model = info->value("model", cam.model);
+                cam.firmware = info->value("firmware_version", cam.firmware);
+                ++probed;
+            } else {
+                findings.push_back("camera '" + cam.name + "' does not accept its stored credentials or does not answer: " +
+                                   info.error().message);
+            }
+        }
+        if (auto st = m_store.putCamera(cam); !st) return st.error();
+    }
+    return Json{{"found", found->size()}, {"added", added}, {"updated", updated}, {"probed", probed},
+                {"conflicts", conflicts}, {"ignored", refused}, {"findings", findings}};
+}
+
 Result<Json> Inventory::refresh() {
     Json findings = Json::array();
     auto vms = m_vms.runningVms();

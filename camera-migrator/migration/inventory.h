@@ -7,7 +7,9 @@
 // Context: a worker thread (the calls block on the VMSs).
 #pragma once
 
+#include "migration/camera_checks.h"
 #include "migration/migration_store.h"
+#include "onvif/ws_discovery.h"
 #include "migration/uri_views.h"
 #include "migration/vms_gateway.h"
 
@@ -22,6 +24,12 @@ public:
     /// Registers a camera by hand (or updates it): its identity, where it is, what to record.
     /// A known camera at a new address keeps its identity and says where it was.
     Status registerCamera(CameraRecord camera);
+    /// WS-Discovery (a multicast probe, or a direct one to `options`' address) and, for each
+    /// camera that answers: a known one gets its device URL and address (a new address is noted,
+    /// never hidden); a new one is added as "discovered" (no VMS records it yet). Cameras with
+    /// stored credentials are probed (GetDeviceInformation: manufacturer, model, firmware). An
+    /// endpoint reference answered from two addresses is a conflict, reported and not merged.
+    Result<Json> discover(const camera::DiscoveryOptions& options, const std::string& directAddress, CameraChecks& checks);
 
 private:
     MigrationStore& m_store;

@@ -169,7 +169,7 @@ bool MigrationEngine::applyControl(const Plan& plan, PlanItem& item) {
             item.reverse = true, item.state = ItemState::Running, item.step = Step::Preflight, item.mode.clear();
             item.reason = "moving back to VM '" + plan.sourceVm + "' at the administrator's request";
             item.sourceVmsCameraId.clear();
-            item.targetFirstMs = item.sourceLastMs = 0, item.gapMs.reset(), item.attempts++;
+            item.targetFirstMs = item.sourceLastMs = 0, item.gapMs.reset(), item.gapFrom.clear(), item.attempts++;
             return changed();
         }
         if (isFinal(item.state)) return true;
@@ -184,7 +184,7 @@ bool MigrationEngine::applyControl(const Plan& plan, PlanItem& item) {
         } else if (item.state == ItemState::RolledBack || item.state == ItemState::Skipped) {
             item.state = ItemState::Pending, item.step = Step::Preflight, item.mode.clear(), item.reverse = false;
             item.targetVmsCameraId.clear();
-            item.targetFirstMs = item.sourceLastMs = 0, item.gapMs.reset(), item.finishedMs = 0;
+            item.targetFirstMs = item.sourceLastMs = 0, item.gapMs.reset(), item.gapFrom.clear(), item.finishedMs = 0;
         } else {
             return true;  // nothing to retry (a paused camera is resumed, not retried)
         }
@@ -358,11 +358,14 @@ Result<std::string> MigrationEngine::runStep(const Plan& plan, PlanItem& item, M
     if (m_hook) m_hook(step, "intent");
     emitStep(item, step, "started", "");
     if (step == Step::Commit) {
+        std::string gapNote;
+        gapNote = m_steps.measureGap(ctx);
+        if (m_stopping) return makeError(ErrorClass::Unavailable, "camera-migratord is stopping");  // in doubt: the restart commits
         if (item.targetFirstMs && item.sourceLastMs) item.gapMs = item.targetFirstMs - item.sourceLastMs;
         item.state = item.reverse ? ItemState::RolledBack : ItemState::Committed;
         if (item.reverse) item.reason = "moved back to VM '" + ctx.toVm + "' at the administrator's request";
         item.finishedMs = nowMs();
-        if (auto s = m_store.commitMove(*jid, item, ctx.toVm); !s) {
+        if (auto s = m_store.commitMove(*jid, item, ctx.toVm, gapNote); !s) {
             (void)m_store.journalOutcome(*jid, "failed", s.error().message);  // outside the rolled-back transaction
             return makeError(ErrorClass::Unavailable, "cannot commit (" + s.error().message + ")");
         }
@@ -370,9 +373,9 @@ Result<std::string> MigrationEngine::runStep(const Plan& plan, PlanItem& item, M
         (void)m_store.putVmsCamera({ctx.toVm, item.cameraId, ctx.toId, ctx.camera.name,
                                     m_steps.settings().views.toGuest(ctx.camera.streamUri), true, true, nowMs()});
         if (m_hook) m_hook(step, "ok");
-        const std::string detail = "assigned to VM '" + ctx.toVm + "'";
+        const std::string detail = "assigned to VM '" + ctx.toVm + "'" + (gapNote.empty() ? "" : "; " + gapNote);
         emitStep(item, step, "ok", detail);
-        logger()->info("plan {} camera {}: committed to {}", plan.id, item.cameraId, ctx.toVm);
+        logger()->info("plan {} camera {}: committed to {} ({})", plan.id, item.cameraId, ctx.toVm, gapNote);
         return detail;
     }
     auto r = m_steps.run(step, ctx);

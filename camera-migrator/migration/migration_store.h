@@ -78,7 +78,7 @@ public:
     Status journalOutcome(int64_t journalId, const std::string& outcome, const std::string& detail);
     /// Commits a move: the journal's outcome, the item and the camera's new assignment in one
     /// transaction, so a crash leaves either the old assignment or the new one, never neither.
-    Status commitMove(int64_t journalId, const PlanItem& item, const std::string& newVm);
+    Status commitMove(int64_t journalId, const PlanItem& item, const std::string& newVm, const std::string& note = "");
     /// Journal rows of the plan (`cameraId` empty: every camera), oldest first.
     Result<std::vector<JournalEntry>> journal(int64_t planId, const std::string& cameraId = "");
     /// Rows whose outcome was never written: the daemon stopped between intent and outcome.

@@ -78,6 +78,7 @@ Json toJson(const PlanItem& i) {
             {"attempts", i.attempts}, {"reason", i.reason}, {"reverse", i.reverse},
             {"source_vms_camera_id", i.sourceVmsCameraId}, {"target_vms_camera_id", i.targetVmsCameraId},
             {"gap_s", i.gapMs ? Json(double(*i.gapMs) / 1000.0) : Json(nullptr)},
+            {"gap_from", i.gapMs ? Json(i.gapFrom) : Json(nullptr)},
             {"started", timeOrNull(i.startedMs)}, {"finished", timeOrNull(i.finishedMs)}};
 }
 

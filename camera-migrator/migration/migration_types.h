@@ -96,10 +96,16 @@ struct PlanItem {
     bool reverse = false;
     bool skipAfterRollback = false;  ///< the administrator skipped it mid-move: rolled back, then skipped
     std::optional<int64_t> gapMs;  ///< first frame recorded by the target minus last by the source
+    /// Where gapMs comes from: kGapFromRecordings (the camera's clock in both recordings) or
+    /// kGapFromVmsReports (when each VMS said it recorded: an estimate); empty before commit.
+    std::string gapFrom;
     int64_t targetFirstMs = 0;     ///< when the target first reported this camera's frames recorded
     int64_t sourceLastMs = 0;      ///< the source's last recorded frame, read just before detaching
     int64_t startedMs = 0, finishedMs = 0;
 };
+
+inline constexpr const char* kGapFromRecordings = "recordings";
+inline constexpr const char* kGapFromVmsReports = "vms-reports";
 
 enum class PlanState { Invalid = 0, Draft, Running, Paused, Done };
 const char* planStateName(PlanState s);

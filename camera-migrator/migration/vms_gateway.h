@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <optional>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,12 @@ public:
     virtual Result<GuestCamera> status(const std::string& vm, const std::string& vmsCameraId) = 0;
     /// The VMS's own current picture of the camera (JPEG bytes, checked whole by applianced).
     virtual Result<std::string> snapshot(const std::string& vm, const std::string& vmsCameraId) = 0;
+    /// The camera's own clock (epoch ms, drawn into its frames: common/frame_clock.h) in the first
+    /// frame the VMS recorded of it at or after `sinceMs`, or in the last frame it recorded, read
+    /// by the guest from the VMS's recordings (also after remove). NotFound: the camera draws no
+    /// clock; Unavailable: not on the guest's disk yet.
+    virtual Result<std::int64_t> recordedClock(const std::string& vm, const std::string& vmsCameraId, bool first,
+                                               std::int64_t sinceMs) = 0;
     /// Creates and starts a VM from a VMS image (the instance a plan adds past a camera limit).
     virtual Status createVm(const std::string& vm, const std::string& image, int memoryMib) = 0;
 };

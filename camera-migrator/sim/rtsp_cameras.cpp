@@ -3,6 +3,9 @@
 
 #include <gst/gst.h>
 #include <gst/rtsp-server/rtsp-server.h>
+#include <gst/video/video.h>
+
+#include "common/frame_clock.h"
 
 namespace appliance::camera::sim {
 
@@ -24,12 +27,13 @@ std::string streamLaunchLine(const CameraConfig& c, const StreamSpec& s, int pat
     // "A stream that stops": the source ends after that many frames, as a camera whose encoder dies.
     if (c.streamStopsAfterS > 0) src += " num-buffers=" + std::to_string(c.streamStopsAfterS * s.fps);
     const int fontPx = std::max(8, s.height / 20);
-    return "( " + src + " ! video/x-raw,width=" + std::to_string(s.width) + ",height=" + std::to_string(s.height) +
+    return "( " + src + " ! video/x-raw,format=I420,width=" + std::to_string(s.width) + ",height=" + std::to_string(s.height) +
            ",framerate=" + std::to_string(s.fps) + "/1" +
            " ! textoverlay text=" + quoted(c.name) + " valignment=top halignment=left shaded-background=true font-desc=" +
            quoted("Sans " + std::to_string(fontPx)) +
            " ! clockoverlay valignment=bottom halignment=right shaded-background=true time-format=" +
            quoted("%Y-%m-%d %H:%M:%S") + " font-desc=" + quoted("Sans " + std::to_string(fontPx)) +
+           " ! identity name=clock" +  // the machine-readable clock (common/frame_clock.h), see stampClock
            (c.streamFreezesAfterS > 0 ? " ! identity name=freeze" : "") +
            " ! videoconvert ! openh264enc complexity=low rate-control=bitrate bitrate=" + std::to_string(s.bitrateKbps * 1000) +
            " gop-size=" + std::to_string(s.fps) +  // a key frame every second: a new viewer waits at most that
@@ -46,15 +50,76 @@ GstPadProbeReturn dropLateFrames(GstPad*, GstPadProbeInfo* info, gpointer second
     return GST_PAD_PROBE_OK;
 }
 
+// The wall-clock time the frame leaves the camera's "sensor", drawn into it (frame_clock.h): a VMS's
+// recording then carries the camera's own clock, and a recording gap is read, not estimated.
+GstPadProbeReturn stampClock(GstPad* pad, GstPadProbeInfo* info, gpointer) {
+    GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+    GstCaps* caps = gst_pad_get_current_caps(pad);
+    if (!buffer || !caps) {
+        if (caps) gst_caps_unref(caps);
+        return GST_PAD_PROBE_OK;
+    }
+    GstVideoInfo vinfo;
+    const bool known = gst_video_info_from_caps(&vinfo, caps);
+    gst_caps_unref(caps);
+    if (!known || GST_VIDEO_INFO_FORMAT(&vinfo) != GST_VIDEO_FORMAT_I420) return GST_PAD_PROBE_OK;
+    buffer = gst_buffer_make_writable(buffer);
+    GST_PAD_PROBE_INFO_DATA(info) = buffer;
+    GstVideoFrame frame;
+    if (!gst_video_frame_map(&frame, &vinfo, buffer, GST_MAP_READWRITE)) return GST_PAD_PROBE_OK;
+    auto plane = [&frame](int i) {
+        return frameclock::Plane{static_cast<std::uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, i)),
+                                 GST_VIDEO_FRAME_COMP_WIDTH(&frame, i), GST_VIDEO_FRAME_COMP_HEIGHT(&frame, i),
+                                 GST_VIDEO_FRAME_PLANE_STRIDE(&frame, i)};
+    };
+    frameclock::stamp(plane(0), g_get_real_time() / 1000, plane(1), plane(2));
+    gst_video_frame_unmap(&frame);
+    return GST_PAD_PROBE_OK;
+}
+
+void addProbe(GstElement* bin, const char* element, GstPadProbeCallback callback, gpointer data) {
+    if (GstElement* e = gst_bin_get_by_name(GST_BIN(bin), element)) {
+        GstPad* pad = gst_element_get_static_pad(e, "src");
+        gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, callback, data, nullptr);
+        gst_object_unref(pad);
+        gst_object_unref(e);
+    }
+}
+
 void onMediaConfigure(GstRTSPMediaFactory*, GstRTSPMedia* media, gpointer seconds) {
     GstElement* bin = gst_rtsp_media_get_element(media);
-    if (GstElement* freeze = gst_bin_get_by_name(GST_BIN(bin), "freeze")) {
-        GstPad* pad = gst_element_get_static_pad(freeze, "src");
-        gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, dropLateFrames, seconds, nullptr);
-        gst_object_unref(pad);
-        gst_object_unref(freeze);
-    }
+    addProbe(bin, "clock", stampClock, nullptr);
+    if (GPOINTER_TO_UINT(seconds) > 0) addProbe(bin, "freeze", dropLateFrames, seconds);
     gst_object_unref(bin);
+}
+}  // namespace
+
+namespace {
+// "A camera that serves one session": a client is admitted at its first SETUP while there is room,
+// and leaves when its connection closes (the stream's other SETUPs and its PLAY then pass).
+GstRTSPStatusCode admitSetup(GstRTSPClient* client, GstRTSPContext*, gpointer data) {
+    auto* limit = static_cast<RtspCameras::SessionLimit*>(data);
+    if (limit->max <= 0 || limit->admitted.count(client)) return GST_RTSP_STS_OK;
+    if (int(limit->admitted.size()) >= limit->max) return GST_RTSP_STS_NOT_ENOUGH_BANDWIDTH;
+    limit->admitted.insert(client);
+    return GST_RTSP_STS_OK;
+}
+
+void forgetClient(GstRTSPClient* client, gpointer data) { static_cast<RtspCameras::SessionLimit*>(data)->admitted.erase(client); }
+
+// A live camera has no timeline to seek in: it ignores PLAY's Range. gst-rtsp-server would seek
+// the shared pipeline instead (ffmpeg, so motion, sends "Range: npt=0.000-"), which restarts the
+// RTP timestamps of every client of the stream; ZoneMinder then refuses each packet as
+// "non increasing dts" and records nothing while it still counts frames arriving.
+GstRTSPStatusCode ignorePlayRange(GstRTSPClient*, GstRTSPContext* ctx, gpointer) {
+    if (ctx && ctx->request) gst_rtsp_message_remove_header(ctx->request, GST_RTSP_HDR_RANGE, -1);
+    return GST_RTSP_STS_OK;
+}
+
+void onClientConnected(GstRTSPServer*, GstRTSPClient* client, gpointer data) {
+    g_signal_connect(client, "pre-play-request", G_CALLBACK(ignorePlayRange), nullptr);
+    g_signal_connect(client, "pre-setup-request", G_CALLBACK(admitSetup), data);
+    g_signal_connect(client, "closed", G_CALLBACK(forgetClient), data);
 }
 }  // namespace
 
@@ -83,14 +148,16 @@ Status RtspCameras::start(const std::vector<SimulatedCamera*>& cameras) {
         gst_rtsp_server_set_auth(server, auth);
         g_object_unref(auth);
 
+        m_limits.push_back(std::make_unique<SessionLimit>());
+        m_limits.back()->max = c.maxRtspSessions;
+        g_signal_connect(server, "client-connected", G_CALLBACK(onClientConnected), m_limits.back().get());
         GstRTSPMountPoints* mounts = gst_rtsp_server_get_mount_points(server);
         for (auto [token, spec] : {std::pair{"main", c.main}, std::pair{"sub", c.sub}}) {
             GstRTSPMediaFactory* factory = gst_rtsp_media_factory_new();
             gst_rtsp_media_factory_set_launch(factory, streamLaunchLine(c, spec, index).c_str());
             gst_rtsp_media_factory_set_shared(factory, TRUE);  // one encoder per stream, as in a camera
-            if (c.streamFreezesAfterS > 0)
-                g_signal_connect(factory, "media-configure", G_CALLBACK(onMediaConfigure),
-                                 GUINT_TO_POINTER(unsigned(c.streamFreezesAfterS)));
+            g_signal_connect(factory, "media-configure", G_CALLBACK(onMediaConfigure),
+                             GUINT_TO_POINTER(unsigned(std::max(0, c.streamFreezesAfterS))));
             gst_rtsp_media_factory_add_role(factory, "viewer", GST_RTSP_PERM_MEDIA_FACTORY_ACCESS, G_TYPE_BOOLEAN, TRUE,
                                             GST_RTSP_PERM_MEDIA_FACTORY_CONSTRUCT, G_TYPE_BOOLEAN, TRUE, nullptr);
             gst_rtsp_mount_points_add_factory(mounts, ("/" + c.id + "/" + token).c_str(), factory);

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The cameras' RTSP servers (gst-rtsp-server): one server per camera on its own port, like real
 // cameras, each with /<id>/main and /<id>/sub: an H.264 test pattern with the camera's name and a
-// running clock drawn on it. Basic and digest credentials per camera. All servers share one
-// GLib main loop on one thread.
+// running clock drawn on it (and the machine-readable one of common/frame_clock.h). Basic and
+// digest credentials per camera; optionally a limit of RTSP sessions at once, as many cameras
+// have (the next SETUP is answered 453 Not Enough Bandwidth). All servers share one GLib main
+// loop on one thread, which is the only one touching the session counts.
 #pragma once
 
+#include <memory>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -24,7 +28,14 @@ public:
     Status start(const std::vector<SimulatedCamera*>& cameras);
     void stop();
 
+    /// The clients (sessions) a camera serves now, and how many it takes (0: no limit).
+    struct SessionLimit {
+        int max = 0;
+        std::set<void*> admitted;
+    };
+
 private:
+    std::vector<std::unique_ptr<SessionLimit>> m_limits;
     GMainContext* m_context = nullptr;
     GMainLoop* m_loop = nullptr;
     std::vector<void*> m_servers;

@@ -30,6 +30,7 @@ void usage(FILE* out) {
         "  --slow-ms MS              delay every ONVIF answer\n"
         "  --stream-stops-after S    streams end after S seconds\n"
         "  --stream-freezes-after S  streams stay open but send nothing after S seconds\n"
+        "  --max-sessions N          serve at most N RTSP clients at once per camera (453 to the next)\n"
         "  --main WxH@FPS            main stream (default 640x360@15); --sub likewise (320x180@10)\n"
         "  --interface ADDR          WS-Discovery interface address (default: --host)\n"
         "  --no-discovery            no WS-Discovery responder\n",
@@ -91,6 +92,7 @@ int main(int argc, char** argv) {
         else if (a == "--slow-ms") c.slowAnswersMs = int(number(0, 600000));
         else if (a == "--stream-stops-after") c.streamStopsAfterS = int(number(1, 86400));
         else if (a == "--stream-freezes-after") c.streamFreezesAfterS = int(number(1, 86400));
+        else if (a == "--max-sessions") c.maxRtspSessions = int(number(1, 1000));
         else if (a == "--main" || a == "--sub") {
             if (!parseSpec(next(), a == "--main" ? c.main : c.sub)) {
                 std::fprintf(stderr, "onvif-camera-sim: %s wants WIDTHxHEIGHT@FPS, e.g. 1280x720@25\n", a.c_str());

@@ -42,6 +42,7 @@ struct CameraConfig {
     int slowAnswersMs = 0;          ///< every ONVIF answer is delayed this long
     int streamStopsAfterS = 0;      ///< the stream ends after this long (0: never)
     int streamFreezesAfterS = 0;    ///< the stream stays open but sends nothing after this long (0: never)
+    int maxRtspSessions = 0;        ///< RTSP clients served at once, over both streams (0: no limit)
     StreamSpec main{640, 360, 15, 1024}, sub{320, 180, 10, 256};
 };
 

@@ -5,7 +5,9 @@
 
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
+#include <gst/video/video.h>
 
+#include "common/frame_clock.h"
 #include "common/redact.h"
 
 namespace appliance::camera {
@@ -64,6 +66,21 @@ std::string codecOf(GstElement* source) {
     g_value_unset(&item);
     gst_iterator_free(pads);
     return codec;
+}
+
+/// The clock stamped into a decoded I420 frame, if it carries one.
+std::optional<std::int64_t> frameClockOf(GstSample* sample) {
+    GstCaps* caps = gst_sample_get_caps(sample);
+    GstBuffer* buffer = gst_sample_get_buffer(sample);
+    GstVideoInfo info;
+    if (!caps || !buffer || !gst_video_info_from_caps(&info, caps)) return std::nullopt;
+    GstVideoFrame frame;
+    if (!gst_video_frame_map(&frame, &info, buffer, GST_MAP_READ)) return std::nullopt;
+    auto clock = frameclock::read({static_cast<const std::uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0)),
+                                   GST_VIDEO_FRAME_COMP_WIDTH(&frame, 0), GST_VIDEO_FRAME_COMP_HEIGHT(&frame, 0),
+                                   GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0)});
+    gst_video_frame_unmap(&frame);
+    return clock;
 }
 
 }  // namespace
@@ -140,6 +157,11 @@ Result<StreamReport> verifyStream(const std::string& rtspUri, const Credentials&
         GstSample* sample = gst_app_sink_try_pull_sample(GST_APP_SINK(sink.get()), 20 * GST_MSECOND);
         if (!sample) continue;
         lastFrame = Clock::now();
+        if (auto clock = frameClockOf(sample)) {
+            report.cameraClockMs = clock;
+            report.cameraToHostMs = g_get_real_time() / 1000 - *clock;
+            ++report.framesWithClock;
+        }
         if (!measuring) {
             firstFrame = Clock::now();
             measureEnd = firstFrame + options.measureFor;
@@ -162,9 +184,11 @@ Result<StreamReport> verifyStream(const std::string& rtspUri, const Credentials&
 }
 
 nlohmann::json toJson(const StreamReport& r) {
-    return {{"uri", r.uri},       {"first_frame_s", r.firstFrameS}, {"frames_per_s", r.framesPerS},
-            {"frames", r.frames}, {"width", r.width},               {"height", r.height},
-            {"codec", r.codec}};
+    nlohmann::json j = {{"uri", r.uri},       {"first_frame_s", r.firstFrameS}, {"frames_per_s", r.framesPerS},
+                        {"frames", r.frames}, {"width", r.width},               {"height", r.height},
+                        {"codec", r.codec}};
+    if (r.cameraClockMs) j["camera_clock_ms"] = *r.cameraClockMs, j["camera_to_host_ms"] = *r.cameraToHostMs;
+    return j;
 }
 
 }  // namespace appliance::camera

@@ -6,6 +6,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -29,6 +31,12 @@ struct StreamReport {
     int frames = 0;          ///< decoded during the measurement
     int width = 0, height = 0;
     std::string codec;       ///< as RTP names it: "H264", "H265", "JPEG", ...
+    /// The camera's own clock in the last decoded frame (common/frame_clock.h; the simulator's
+    /// cameras carry one, real ones do not), and how long before this host received that frame
+    /// it was made (same clock when the camera is simulated on this host).
+    std::optional<std::int64_t> cameraClockMs;
+    std::optional<std::int64_t> cameraToHostMs;
+    int framesWithClock = 0;  ///< of all frames decoded, those whose clock read (the checksum matched)
 };
 
 Result<StreamReport> verifyStream(const std::string& rtspUri, const Credentials& credentials, const VerifyOptions& options = {});

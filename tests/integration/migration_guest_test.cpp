@@ -106,6 +106,70 @@ protected:
     }
 };
 
+// A camera that serves one RTSP session (ZoneMinder holds it) cannot be recorded twice: the move is
+// break-before-make, and the gap it costs is read from the camera's clock in both recordings
+// (positive: the time no VMS recorded it). Rolled back afterwards (break-before-make again), so
+// the new VMS's four slots stay free for the tests after it.
+TEST_F(MigrationTest, ACameraThatServesOneSessionMovesBreakBeforeMakeWithItsGapMeasured) {
+    CameraSimProcess single({"--cameras", "1", "--no-discovery", "--sub", "320x180@5", "--max-sessions", "1",
+                             "--name-prefix", "Single-session cam"});
+    ASSERT_TRUE(single.start()) << single.errors();
+    const std::string cam = single.cameras().at(0)["endpoint_reference"];
+    struct Cleanup {
+        std::string cam;
+        ~Cleanup() { VmsGuests::self->removeFromBoth({cam}); }
+    } cleanup{cam};
+    VmsGuests::self->recordIn("zoneminder", single.cameras());
+    ASSERT_FALSE(HasFatalFailure());
+    auto c = migrator->client();
+    ASSERT_TRUE(c);
+    auto inv = c->call("inventory.refresh", Json::object(), 600000);
+    ASSERT_TRUE(inv) << inv.error().message;
+    ASSERT_TRUE(c->call("camera.credentials", {{"camera", cam}, {"username", "admin"}, {"password", "admin"}}));
+    int rc = -1;
+    std::string out = migrator->cli("--json plan --from " + legacy() + " --to " + target() + " " + cam, &rc);
+    ASSERT_EQ(rc, 0) << out;
+    const int64_t id = Json::parse(out, nullptr, false).value("id", 0);
+    ASSERT_GT(id, 0) << out;
+    out = migrator->cli("run " + std::to_string(id), &rc);
+    ASSERT_EQ(rc, 0) << out;
+    auto itemOf = [&](const Json& status) {
+        for (const auto& i : status["items"])
+            if (i["camera"] == cam) return i;
+        return Json::object();
+    };
+    Json status = waitPlan(id, [&](const Json& s) {
+        const std::string state = itemOf(s).value("state", "");
+        return state == "committed" || state == "failed" || state == "rolled-back" || state == "paused";
+    }, std::chrono::minutes(12));
+    Json item = itemOf(status);
+    ASSERT_EQ(item.value("state", ""), "committed") << status.dump(2) << migrator->log();
+    EXPECT_EQ(item.value("mode", ""), "break-before-make") << item.dump();
+    EXPECT_EQ(item.value("gap_from", ""), "recordings") << item.dump();
+    ASSERT_TRUE(item["gap_s"].is_number()) << item.dump();
+    figure("migration.gap_s (break-before-make, camera clock in both recordings)", item["gap_s"].get<double>());
+    EXPECT_GT(item["gap_s"].get<double>(), 0.0) << "one session at a time cannot overlap: " << item.dump();
+    if (item["started"].is_number() && item["finished"].is_number())
+        figure("migration.cutover_s (break-before-make, start to commit)", item["finished"].get<double>() - item["started"].get<double>());
+    EXPECT_FALSE(camerasIn("zoneminder").count(cam)) << "still in the legacy VMS";
+    auto inTarget = camerasIn("motion");
+    ASSERT_TRUE(inTarget.count(cam)) << "not in the new VMS";
+    auto st = admin().call("vms.camera.status", {{"name", target()}, {"id", inTarget[cam]["id"]}}, 90000);
+    ASSERT_TRUE(st);
+    EXPECT_TRUE(st->value("recording", false) && st->value("receiving", false)) << st->dump();
+
+    out = migrator->cli("rollback " + cam + " --plan " + std::to_string(id), &rc);
+    ASSERT_EQ(rc, 0) << out;
+    status = waitPlan(id, [&](const Json& s) {
+        const std::string state = itemOf(s).value("state", "");
+        return state == "rolled-back" || state == "failed" || state == "paused";
+    }, std::chrono::minutes(12));
+    item = itemOf(status);
+    ASSERT_EQ(item.value("state", ""), "rolled-back") << status.dump(2) << migrator->log();
+    EXPECT_TRUE(camerasIn("zoneminder").count(cam)) << "not back in the legacy VMS";
+    EXPECT_FALSE(camerasIn("motion").count(cam)) << "still in the new VMS";
+}
+
 TEST_F(MigrationTest, ACameraWhoseStreamDiesRightAfterAttachRollsBackAndRecordsInTheSourceAgain) {
     const std::string cam = dying->cameras().at(0)["endpoint_reference"];
     auto p = plan({cam});
@@ -188,7 +252,10 @@ TEST_F(MigrationTest, FourCamerasMoveMakeBeforeBreakAcrossThreeKillsOfTheDaemon)
     for (const auto& i : status["items"]) {
         EXPECT_EQ(i.value("mode", ""), "make-before-break") << i.dump();
         if (i["gap_s"].is_number()) {
-            figure("migration.gap_s (make-before-break, from the VMSs' recording times)", i["gap_s"].get<double>());
+            // Read from the camera's own clock, drawn into its frames, in both VMSs' recordings:
+            // the first frame motion recorded against the last ZoneMinder recorded.
+            EXPECT_EQ(i.value("gap_from", ""), "recordings") << i.dump();
+            figure("migration.gap_s (make-before-break, camera clock in both recordings)", i["gap_s"].get<double>());
             EXPECT_LE(i["gap_s"].get<double>(), 0.0) << "recording stopped during the move: " << i.dump();
         } else {  // NOLINT(readability-misleading-indentation)
             ADD_FAILURE() << "no gap measured: " << i.dump();

@@ -77,6 +77,58 @@ TEST(OnvifTest, SixteenCamerasAreAllDiscoveredProbedAndTheirStreamsDecode) {
     }
 }
 
+// The simulator draws its wall clock into every frame as cells (common/frame_clock.h), which the
+// recording gap of a migration is read from: it must survive H.264 at both streams' bit rates.
+TEST(OnvifTest, EveryFrameCarriesTheCamerasClockReadableAfterH264InBothStreams) {
+    CameraSimProcess sim({"--cameras", "1", "--no-discovery"});
+    ASSERT_TRUE(sim.start()) << sim.errors();
+    for (const char* stream : {"main_uri", "sub_uri"}) {
+        const auto before = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch()).count();
+        VerifyOptions v;
+        v.measureFor = std::chrono::seconds(2);
+        auto report = verifyStream(sim.cameras()[0][stream], {"admin", "admin"}, v);
+        ASSERT_TRUE(report) << stream << ": " << report.error().message;
+        ASSERT_TRUE(report->cameraClockMs) << stream << ": no frame's clock could be read";
+        // Made after the request (the frame is live), and read back within the minute it was sent.
+        EXPECT_GE(*report->cameraClockMs, before - 1000) << stream;
+        EXPECT_LT(std::abs(*report->cameraToHostMs), 60000) << stream;
+        EXPECT_EQ(toJson(*report)["camera_clock_ms"], *report->cameraClockMs);
+        EXPECT_GE(report->framesWithClock * 10, (report->frames + 1) * 9) << stream << ": most frames carry a readable clock";
+        std::printf("%s: the clock read in %d of %d frames, %lld ms from camera to host\n", stream,
+                    report->framesWithClock, report->frames + 1, static_cast<long long>(*report->cameraToHostMs));
+    }
+}
+
+// A camera that serves one RTSP session: the migration moves it break-before-make. While one
+// client plays, a second is refused; once the first has gone, the next is served again.
+TEST(OnvifTest, ACameraLimitedToOneSessionRefusesASecondUntilTheFirstLeaves) {
+    CameraSimProcess sim({"--cameras", "1", "--no-discovery", "--max-sessions", "1"});
+    ASSERT_TRUE(sim.start()) << sim.errors();
+    const std::string main = sim.cameras()[0]["main_uri"], sub = sim.cameras()[0]["sub_uri"];
+    VerifyOptions longer;
+    longer.measureFor = std::chrono::seconds(8);
+    std::atomic<bool> firstDone{false};
+    Result<StreamReport> first = makeError(ErrorClass::Internal, "not run");
+    std::thread holder([&] {
+        first = verifyStream(main, {"admin", "admin"}, longer);
+        firstDone = true;
+    });
+    // The first client plays (its frames are being counted) before the second asks.
+    std::this_thread::sleep_for(std::chrono::seconds(4));
+    VerifyOptions quick;
+    quick.measureFor = std::chrono::milliseconds(500);
+    quick.firstFrameTimeout = std::chrono::seconds(5);
+    auto second = verifyStream(sub, {"admin", "admin"}, quick);
+    const bool overlapped = !firstDone;
+    holder.join();
+    ASSERT_TRUE(first) << first.error().message;
+    ASSERT_TRUE(overlapped) << "the first session ended before the second asked; the check proves nothing";
+    EXPECT_FALSE(second) << "a second session was served by a camera that takes one";
+    auto third = verifyStream(sub, {"admin", "admin"}, quick);
+    EXPECT_TRUE(third) << "after the first left: " << third.error().message;
+}
+
 TEST(OnvifTest, ADirectProbeFindsTheCamerasAtOneAddressAndHelloByeAreHeard) {
     std::atomic<bool> stop{false};
     std::vector<std::pair<Announcement, std::string>> heard;

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "adapters/ffmpeg_frame.h"
+#include "adapters/mp4_annexb.h"
 #include "adapters/fmp4_tail.h"
 
 namespace appliance::agent {
@@ -118,6 +119,44 @@ protected:
     }
     std::string m_dir;
 };
+
+// The first second of an event: where a camera move's recording gap starts in the target VMS.
+TEST_F(Fmp4TailTest, TakesTheFirstWholeFragmentWhileTheFileGrowsAndAfterwards) {
+    const std::string first = fragment(initSegment().size(), {1});
+    const std::string path = put(initSegment() + first.substr(0, first.size() - 1));
+    EXPECT_EQ(outcome(wholeFragment(path, Fragment::First)), "Unavailable") << "its mdat is one byte short";
+    for (const auto& fragments : {std::vector<FragmentSpec>{{1}}, {{1}, {2}, {3}}}) {
+        auto r = wholeFragment(put(recording(fragments)), Fragment::First);
+        ASSERT_TRUE(r) << r.error().message;
+        EXPECT_EQ(*r, expectedFor({1})) << fragments.size() << " fragments: the first is byte-identical";
+    }
+    auto newest = wholeFragment(put(recording({{1}, {2}, {3}})), Fragment::Newest);
+    ASSERT_TRUE(newest);
+    EXPECT_EQ(*newest, expectedFor({3}));
+}
+
+// motion's MP4s (mdat before moov): the first samples as Annex B, while the file is written
+// (mdat size 0, a unit cut at the end) and once it is closed (a real size, the moov after it).
+TEST_F(Fmp4TailTest, ReadsTheSamplesOfAnMp4BeingWrittenAsAnnexB) {
+    const std::string units = be32(5) + "SPS01" + be32(3) + "PPS" + be32(6) + "IDR012";
+    const std::string ftyp = box("ftyp", std::string("isom") + be32(512) + "isomiso2avc1mp41");
+    const std::string annexB = std::string("\0\0\0\1SPS01\0\0\0\1PPS\0\0\0\1IDR012", 26);
+    const std::string open = put(ftyp + box("free", "") + be32(0) + "mdat" + units + be32(100) + "cut", "open.mp4");
+    EXPECT_EQ(mp4BeingWritten(open), true);
+    auto r = annexBFromMdat(open);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(*r, annexB) << "the unit cut by the end of the file is left out";
+    const std::string closed = put(ftyp + box("mdat", units) + box("moov", std::string(40, 'm')), "closed.mp4");
+    EXPECT_EQ(mp4BeingWritten(closed), false);
+    r = annexBFromMdat(closed);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(*r, annexB) << "the moov after the mdat is not read as samples";
+    EXPECT_EQ(outcome(annexBFromMdat(put(ftyp + be32(0) + "mdat" + be32(100) + "cut", "early.mp4"))), "Unavailable");
+    EXPECT_EQ(outcome(annexBFromMdat(put(ftyp, "no-mdat.mp4"))), "Unavailable");
+    EXPECT_EQ(outcome(annexBFromMdat(put(ftyp + be32(4) + "mdat", "lying.mp4"))), "MalformedAnswer");
+    EXPECT_EQ(outcome(annexBFromMdat(m_dir + "/missing.mp4")), "NotFound");
+    EXPECT_EQ(*annexBFromMdat(open, 12), std::string("\0\0\0\1SPS01", 9)) << "at most maxBytes of samples are read";
+}
 
 TEST_F(Fmp4TailTest, TakesTheLastWholeFragmentAndMovesOnlyItsBaseOffset) {
     const std::vector<FragmentSpec> whole{{1}, {2}, {3}};

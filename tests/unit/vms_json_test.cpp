@@ -31,6 +31,12 @@ public:
         if (id != "101") return makeError(ErrorClass::NotFound, "no camera " + id);
         return std::string("\xFF\xD8pic\xFF\xD9");
     }
+    Result<RecordedClock> recordedClock(const std::string& id, FrameEnd end, std::int64_t sinceMs) override {
+        if (id != "101") return makeError(ErrorClass::NotFound, "no camera " + id);
+        clockAsked = {end, sinceMs};
+        return RecordedClock{sinceMs + (end == FrameEnd::First ? 1 : 2), "/var/lib/motion/101/a.mp4"};
+    }
+    std::optional<std::pair<FrameEnd, std::int64_t>> clockAsked;
     CameraState state{"101", "cam01", "urn:uuid:1", "rtsp://10.0.2.100:8554/cam01/sub", true, false, 1.5, std::nullopt, "why"};
     std::optional<CameraSpec> added;
     std::string removed;
@@ -166,6 +172,26 @@ TEST(VmsJsonTest, AnswersHaveExactlyTheWireKeys) {
     auto bad = runVmsCommand(a, "vms.camera.snapshot", Json{{"id", "../1"}});
     ASSERT_FALSE(bad);
     EXPECT_EQ(bad.error().cls, ErrorClass::InvalidArgument);
+
+    EXPECT_EQ(*runVmsCommand(a, "vms.camera.recorded_clock", Json{{"id", "101"}, {"end", "last"}, {"since_ms", 1000}}),
+              (Json{{"clock_ms", 1002}, {"file", "/var/lib/motion/101/a.mp4"}}));
+    ASSERT_TRUE(a.clockAsked);
+    EXPECT_EQ(a.clockAsked->first, FrameEnd::Last);
+    EXPECT_EQ(*runVmsCommand(a, "vms.camera.recorded_clock", Json{{"id", "101"}, {"end", "first"}}),
+              (Json{{"clock_ms", 1}, {"file", "/var/lib/motion/101/a.mp4"}}))
+        << "since_ms defaults to 0";
+    a.clockAsked.reset();
+    for (const Json& args : {Json{{"id", "101"}}, Json{{"id", "101"}, {"end", "middle"}},
+                             Json{{"id", "101"}, {"end", "first"}, {"since_ms", -1}},
+                             Json{{"id", "101"}, {"end", "first"}, {"since_ms", "now"}},
+                             Json{{"id", "101"}, {"end", "first"}, {"since_ms", 1.5}},
+                             Json{{"id", "101"}, {"end", "first"}, {"since_ms", std::int64_t(1) << 44}},
+                             Json{{"id", "../1"}, {"end", "first"}}, Json{{"id", "101"}, {"end", "first"}, {"extra", 1}}}) {
+        auto refused = runVmsCommand(a, "vms.camera.recorded_clock", args);
+        ASSERT_FALSE(refused) << args.dump();
+        EXPECT_EQ(refused.error().cls, ErrorClass::InvalidArgument) << args.dump();
+    }
+    EXPECT_FALSE(a.clockAsked) << "a refused request never reaches the VMS";
 }
 
 TEST(VmsJsonTest, TextFromTheVmsIsMadeValidUtf8) {

@@ -2,6 +2,7 @@
 #include "adapters/ffmpeg_frame.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "adapters/vms_adapter.h"
+#include "common/frame_clock.h"
 #include "common/plain_text.h"
 #include "common/unique_fd.h"
 
@@ -32,6 +34,7 @@ using Clock = std::chrono::steady_clock;
 constexpr std::size_t kMaxStderrBytes = 2048;  // enough for ffmpeg's reason, not a log flood
 constexpr int kMaxWidthPixels = 8192;
 constexpr double kMaxTimeoutS = 600;
+constexpr std::size_t kMaxGreyPictureBytes = 4096 * 4096 + 64;
 
 std::string seconds(double s) {
     char text[32];
@@ -166,11 +169,14 @@ bool drain(int fd, std::string& to, std::size_t keepBytes) {
 
 }  // namespace
 
-Result<std::string> firstFrameAsJpeg(const std::string& mp4Bytes, int maxWidth, double timeoutS,
-                                     const std::string& ffmpegPath) {
-    if (maxWidth <= 0 || maxWidth > kMaxWidthPixels)
-        return makeError(ErrorClass::InvalidArgument,
-                         "a picture width must be 1 to " + std::to_string(kMaxWidthPixels) + " pixels");
+namespace {
+
+/// Runs ffmpeg as nobody on `inputBytes` (in a private temporary file) with `inputArgs` before the
+/// input and `outputArgs` after it, and returns what it wrote to its standard output (at most
+/// `maxOutput` bytes; more is TooLarge with `tooLargeHint`).
+Result<std::string> runDecoder(const std::string& inputBytes, const std::vector<std::string>& inputArgs,
+                               const std::vector<std::string>& outputArgs, double timeoutS, const std::string& ffmpegPath,
+                               std::size_t maxOutput, const std::string& tooLargeHint) {
     if (!(timeoutS > 0 && timeoutS <= kMaxTimeoutS))
         return makeError(ErrorClass::InvalidArgument, "a decoding timeout must be over 0 and at most " +
                                                           seconds(kMaxTimeoutS) + " s");
@@ -180,14 +186,13 @@ Result<std::string> firstFrameAsJpeg(const std::string& mp4Bytes, int maxWidth, 
     const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                              std::chrono::duration<double>(timeoutS));
     TempInput input;
-    if (Status written = input.write(mp4Bytes); !written) return written.error();
+    if (Status written = input.write(inputBytes); !written) return written.error();
 
-    std::vector<std::string> args{ffmpegPath, "-nostdin", "-hide_banner", "-loglevel", "error",
-                                  // Only this file, read as an MP4 whatever it says it is.
-                                  "-protocol_whitelist", "file", "-f", "mov", "-i", "file:" + input.path(),
-                                  "-frames:v", "1",
-                                  "-vf", "scale='min(iw," + std::to_string(maxWidth) + ")':-2", "-q:v", "5",
-                                  "-f", "image2pipe", "-c:v", "mjpeg", "pipe:1"};
+    // Only this file, read in the format the caller names whatever it says it is.
+    std::vector<std::string> args{ffmpegPath, "-nostdin", "-hide_banner", "-loglevel", "error", "-protocol_whitelist", "file"};
+    args.insert(args.end(), inputArgs.begin(), inputArgs.end());
+    args.insert(args.end(), {"-i", "file:" + input.path()});
+    args.insert(args.end(), outputArgs.begin(), outputArgs.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -218,7 +223,7 @@ Result<std::string> firstFrameAsJpeg(const std::string& mp4Bytes, int maxWidth, 
 
     const Error timedOut = makeError(ErrorClass::Timeout, "ffmpeg did not finish within " + seconds(timeoutS) +
                                                               " s and was stopped (the guest is very busy); the next picture tries again");
-    std::string jpeg, errText;
+    std::string out, errText;
     bool outOpen = true, errOpen = true;
     while (outOpen || errOpen) {
         const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
@@ -232,13 +237,12 @@ Result<std::string> firstFrameAsJpeg(const std::string& mp4Bytes, int maxWidth, 
             return makeError(ErrorClass::Internal, std::string("waiting for ffmpeg failed: ") + std::strerror(errno));
         for (nfds_t i = 0; ready > 0 && i < count; ++i) {
             if (fds[i].revents == 0) continue;
-            if (fds[i].fd == outRead.get()) outOpen = drain(outRead.get(), jpeg, kMaxSnapshotBytes + 1);
+            if (fds[i].fd == outRead.get()) outOpen = drain(outRead.get(), out, maxOutput + 1);
             else errOpen = drain(errRead.get(), errText, kMaxStderrBytes);
         }
-        if (jpeg.size() > kMaxSnapshotBytes)
+        if (out.size() > maxOutput)
             return makeError(ErrorClass::TooLarge,
-                             "ffmpeg's picture is over " + std::to_string(kMaxSnapshotBytes / 1024) +
-                                 " KiB; ask for a smaller width");
+                             "ffmpeg's picture is over " + std::to_string(maxOutput / 1024) + " KiB; " + tooLargeHint);
     }
     while (!child.tryReap()) {
         if (Clock::now() >= deadline) return timedOut;
@@ -263,12 +267,71 @@ Result<std::string> firstFrameAsJpeg(const std::string& mp4Bytes, int maxWidth, 
     if (WEXITSTATUS(status) != 0)
         return makeError(ErrorClass::NoVideo, "ffmpeg could not decode a picture (exit status " +
                                                   std::to_string(WEXITSTATUS(status)) + "): " + excerpt(errText));
-    if (jpeg.empty())
+    if (out.empty())
         return makeError(ErrorClass::NoVideo, "ffmpeg decoded no picture from the recording: " + excerpt(errText));
-    if (jpeg.size() < 4 || jpeg.compare(0, 2, "\xFF\xD8") != 0 || jpeg.compare(jpeg.size() - 2, 2, "\xFF\xD9") != 0)
+    return out;
+}
+
+/// A binary PGM (P5, 8-bit) as ffmpeg's pgm encoder writes it: "P5\nW H\n255\n" and W×H bytes.
+std::optional<frameclock::ConstPlane> parsePgm(const std::string& pgm) {
+    std::size_t pos = 2;
+    auto number = [&]() -> long {
+        while (pos < pgm.size() && std::isspace(static_cast<unsigned char>(pgm[pos]))) ++pos;
+        long v = 0;
+        std::size_t digits = 0;
+        for (; pos < pgm.size() && std::isdigit(static_cast<unsigned char>(pgm[pos])) && digits < 6; ++pos, ++digits)
+            v = v * 10 + (pgm[pos] - '0');
+        return digits ? v : -1;
+    };
+    if (pgm.compare(0, 2, "P5") != 0) return std::nullopt;
+    const long w = number(), h = number(), maxval = number();
+    if (w <= 0 || h <= 0 || maxval <= 0 || maxval > 255 || pos >= pgm.size() || w > kMaxWidthPixels || h > kMaxWidthPixels)
+        return std::nullopt;
+    ++pos;  // the one whitespace byte after maxval
+    if (pgm.size() - pos < std::size_t(w) * std::size_t(h)) return std::nullopt;
+    return frameclock::ConstPlane{reinterpret_cast<const std::uint8_t*>(pgm.data() + pos), int(w), int(h), int(w)};
+}
+
+}  // namespace
+
+Result<std::string> firstFrameAsJpeg(const std::string& mp4Bytes, int maxWidth, double timeoutS,
+                                     const std::string& ffmpegPath) {
+    if (maxWidth <= 0 || maxWidth > kMaxWidthPixels)
+        return makeError(ErrorClass::InvalidArgument,
+                         "a picture width must be 1 to " + std::to_string(kMaxWidthPixels) + " pixels");
+    auto jpeg = runDecoder(mp4Bytes, {"-f", "mov"},
+                           {"-frames:v", "1", "-vf", "scale='min(iw," + std::to_string(maxWidth) + ")':-2", "-q:v", "5",
+                            "-f", "image2pipe", "-c:v", "mjpeg", "pipe:1"},
+                           timeoutS, ffmpegPath, kMaxSnapshotBytes, "ask for a smaller width");
+    if (!jpeg) return jpeg;
+    if (jpeg->size() < 4 || jpeg->compare(0, 2, "\xFF\xD8") != 0 || jpeg->compare(jpeg->size() - 2, 2, "\xFF\xD9") != 0)
         return makeError(ErrorClass::MalformedAnswer,
-                         "ffmpeg's output (" + std::to_string(jpeg.size()) + " bytes) is not a whole JPEG");
+                         "ffmpeg's output (" + std::to_string(jpeg->size()) + " bytes) is not a whole JPEG");
     return jpeg;
+}
+
+Result<std::int64_t> frameClock(const std::string& videoBytes, const FrameClockRequest& request, double timeoutS,
+                                const std::string& ffmpegPath) {
+    if (request.format != "mov" && request.format != "h264")
+        return makeError(ErrorClass::InvalidArgument, "a recording is read as mov or h264, not " + plainText(request.format, 20));
+    std::vector<std::string> in{"-f", request.format};
+    if (request.lastSeconds > 0) in.insert(in.begin(), {"-sseof", "-" + seconds(request.lastSeconds)});
+    std::vector<std::string> out;
+    // The last frame: ffmpeg's reverse filter holds the (few seconds of) frames and hands out the
+    // last one first.
+    if (request.end == FrameEnd::Last) out = {"-vf", "reverse"};
+    out.insert(out.end(), {"-frames:v", "1", "-pix_fmt", "gray", "-f", "image2pipe", "-c:v", "pgm", "pipe:1"});
+    auto pgm = runDecoder(videoBytes, in, out, timeoutS, ffmpegPath, kMaxGreyPictureBytes, "the picture is over 4096 pixels a side");
+    if (!pgm) return pgm.error();
+    const auto picture = parsePgm(*pgm);
+    if (!picture)
+        return makeError(ErrorClass::MalformedAnswer, "ffmpeg's output (" + std::to_string(pgm->size()) + " bytes) is not a grey picture");
+    const auto clock = frameclock::read(*picture);
+    if (!clock)
+        return makeError(ErrorClass::NotFound, "the recorded frame (" + std::to_string(picture->width) + "x" +
+                                                   std::to_string(picture->height) +
+                                                   ") carries no camera clock (only the appliance's simulated cameras draw one)");
+    return *clock;
 }
 
 }  // namespace appliance::agent

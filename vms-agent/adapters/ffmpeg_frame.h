@@ -6,6 +6,7 @@
 // Context: the adapter's thread; blocks up to the timeout given.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "common/result.h"
@@ -23,5 +24,20 @@ namespace appliance::agent {
 /// MalformedAnswer.
 Result<std::string> firstFrameAsJpeg(const std::string& mp4Bytes, int maxWidth, double timeoutS,
                                      const std::string& ffmpegPath = "/usr/bin/ffmpeg");
+
+enum class FrameEnd { First, Last };
+struct FrameClockRequest {
+    std::string format = "mov";  ///< "mov" (MP4, also one fragment of one) or "h264" (Annex B elementary stream)
+    FrameEnd end = FrameEnd::First;
+    /// Last frames of a whole MP4: decode only its last seconds (ffmpeg -sseof); 0: all of it
+    /// (a single fragment is one GOP, a second).
+    double lastSeconds = 0;
+};
+
+/// The camera's own clock (common/frame_clock.h) in the first or last video frame of
+/// `videoBytes`, decoded by ffmpeg to a grey picture under the same rules as firstFrameAsJpeg.
+/// Errors as firstFrameAsJpeg's; a frame without a readable clock → NotFound.
+Result<std::int64_t> frameClock(const std::string& videoBytes, const FrameClockRequest& request, double timeoutS,
+                                const std::string& ffmpegPath = "/usr/bin/ffmpeg");
 
 }  // namespace appliance::agent

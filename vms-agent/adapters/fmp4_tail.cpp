@@ -134,6 +134,10 @@ std::optional<std::string> rebaseMoof(std::string& buf, const Box& moof, std::ui
 }  // namespace
 
 Result<std::string> newestFragment(const std::string& path, std::size_t maxBytes) {
+    return wholeFragment(path, Fragment::Newest, maxBytes);
+}
+
+Result<std::string> wholeFragment(const std::string& path, Fragment which, std::size_t maxBytes) {
     // Not a FIFO (open would wait for a writer) nor a link planted in the events tree (www-data
     // writes there; the agent reads as root): only a regular file, opened without following links.
     UniqueFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW));
@@ -155,7 +159,7 @@ Result<std::string> newestFragment(const std::string& path, std::size_t maxBytes
 
     Box ftyp, moov;
     std::optional<Box> lastMoof;                  // the box just before, if it was a whole moof
-    std::optional<std::pair<Box, Box>> newest;    // the last whole moof+mdat pair
+    std::optional<std::pair<Box, Box>> newest;    // the last (or first) whole moof+mdat pair
     std::uint64_t pos = 0;
     std::uint64_t index = 0;
     for (; pos < fileSize; ++index) {
@@ -187,6 +191,7 @@ Result<std::string> newestFragment(const std::string& path, std::size_t maxBytes
         else {
             if (box.type == kMdat && lastMoof) newest = std::make_pair(*lastMoof, box);
             lastMoof.reset();
+            if (newest && which == Fragment::First) break;
         }
         pos += box.size;
     }
@@ -197,7 +202,7 @@ Result<std::string> newestFragment(const std::string& path, std::size_t maxBytes
     const std::uint64_t pairBytes = moof.size + mdat.size;  // both within the file
     if (pairBytes > maxBytes || initBytes + pairBytes > maxBytes)
         return makeError(ErrorClass::TooLarge,
-                         "the newest fragment of " + path + " is " + std::to_string(initBytes + pairBytes) +
+                         std::string(which == Fragment::First ? "the first" : "the newest") + " fragment of " + path + " is " + std::to_string(initBytes + pairBytes) +
                              " bytes with its init segment, over the limit of " + std::to_string(maxBytes) +
                              "; a shorter keyframe interval on the camera makes smaller fragments");
     std::string out(std::size_t(initBytes + pairBytes), '\0');

@@ -24,4 +24,9 @@ namespace appliance::agent {
 /// buffer over `maxBytes` → TooLarge.
 Result<std::string> newestFragment(const std::string& path, std::size_t maxBytes = 2 * 1024 * 1024);
 
+enum class Fragment { First, Newest };
+/// The same for the file's first complete fragment (the first second the VMS recorded of the
+/// event) or its newest one.
+Result<std::string> wholeFragment(const std::string& path, Fragment which, std::size_t maxBytes = 2 * 1024 * 1024);
+
 }  // namespace appliance::agent

@@ -44,6 +44,7 @@ struct MotionOptions {
     std::string cameraDir = "/etc/motion/cameras";
     std::string targetDir = "/var/lib/motion";
     std::string motionConf = "/etc/motion/motion.conf";
+    std::string ffmpegPath = "/usr/bin/ffmpeg";  ///< decodes frames of the recordings (recordedClock)
     int sampleIntervalMs = 1200;
 };
 
@@ -60,6 +61,9 @@ public:
     Result<CameraState> status(const std::string& id) override;
     /// motion's snapshot of the camera (action/snapshot, the file it writes; see above).
     Result<std::string> snapshot(const std::string& id) override;
+    /// From the camera's files written since `sinceMs` (motion_recordings.cpp): the first frame
+    /// of the first (also while motion writes it), or the last seconds of the newest once closed.
+    Result<RecordedClock> recordedClock(const std::string& id, FrameEnd end, std::int64_t sinceMs) override;
 
 private:
     Result<motion::Slot> slot(const std::string& id);

@@ -9,6 +9,7 @@
 
 #include "adapters/local_files.h"
 #include "adapters/motion_adapter.h"
+#include "adapters/mp4_annexb.h"
 #include "common/protocol.h"
 
 namespace appliance::agent {
@@ -36,20 +37,6 @@ std::string scanData(const std::string& jpeg) {
         i += 2 + (std::size_t(byte(i + 2)) << 8 | byte(i + 3));
     }
     return "";
-}
-/// Whether motion is still writing this MP4: libavformat writes the mdat box with size 0 and fills
-/// it in (and appends the moov box) when the file is closed. nullopt: not an MP4 as expected.
-std::optional<bool> movieOpen(const std::string& path) {
-    const std::string head = readHead(path, 128);
-    std::size_t off = 0;
-    while (off + 8 <= head.size()) {
-        auto u8 = [&](std::size_t i) { return std::uint32_t(static_cast<unsigned char>(head[off + i])); };
-        const std::uint32_t size = u8(0) << 24 | u8(1) << 16 | u8(2) << 8 | u8(3);
-        if (head.compare(off + 4, 4, "mdat") == 0) return size == 0;
-        if (size < 8) return std::nullopt;
-        off += size;
-    }
-    return std::nullopt;
 }
 }  // namespace
 
@@ -141,7 +128,7 @@ std::vector<CameraState> MotionAdapter::probe(const std::vector<Slot>& slots) {
         // After a camera comes back, motion 4.5.1 opens its next file only at the next
         // movie_max_time (seen: 55 s without a file while receiving), so a recent but closed file
         // does not count.
-        const std::optional<bool> open = newest ? movieOpen(newest->path) : std::nullopt;
+        const std::optional<bool> open = newest ? mp4BeingWritten(newest->path) : std::nullopt;
         c.recording = c.receiving && newest && age <= fresh && open != false;
         if (!c.receiving) c.reason = why;
         else if (!newest) c.reason = "receiving, but there is no recording in " + dir + " yet";

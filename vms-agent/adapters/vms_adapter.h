@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/ffmpeg_frame.h"
 #include "common/result.h"
 
 namespace appliance::agent {
@@ -42,6 +43,12 @@ struct CameraState {
     std::string reason;  ///< when not receiving or not recording: why, in a sentence
 };
 
+/// A frame's camera clock read from a recording (common/frame_clock.h).
+struct RecordedClock {
+    std::int64_t clockMs = 0;  ///< the camera's time in the frame, epoch ms
+    std::string file;          ///< the recording it was read from
+};
+
 struct VmsInfo {
     std::string product;  ///< "zoneminder" or "motion"
     std::string version;  ///< as the VMS reports it, e.g. "1.36.33", "4.5.1"
@@ -71,6 +78,13 @@ public:
     /// what the operator would see in that VMS. Unknown id: NotFound; a VMS that has no picture
     /// yet (a camera not recorded now, a recording not yet on disk) says so with Unavailable.
     virtual Result<std::string> snapshot(const std::string& id) = 0;
+    /// The camera's own clock in the first frame the VMS recorded of it at or after `sinceMs`
+    /// (epoch ms, on the camera's clock), or in the last frame it recorded; read from the
+    /// recordings on disk, which stay after remove(). How long ago a move started is given by
+    /// the caller, so a slot or id the VMS reuses does not mix two cameras. Unknown id: NotFound;
+    /// a camera that draws no clock: NotFound; nothing readable on disk yet: Unavailable.
+    /// Each call decodes one or a few frames with ffmpeg (seconds of CPU under emulation).
+    virtual Result<RecordedClock> recordedClock(const std::string& id, FrameEnd end, std::int64_t sinceMs) = 0;
 };
 
 /// The largest picture an agent sends the host (the host takes answers of up to 256 KiB, and a

@@ -63,8 +63,8 @@ Result<int> intArg(const Json& args, const char* key, int lo, int hi) {
 
 Json optionalTime(const std::optional<double>& t) { return t ? Json(*t) : Json(nullptr); }
 
-Result<std::string> idArg(const Json& args, std::string_view verb) {
-    if (auto s = onlyKeys(args, verb, {"id"}); !s) return s.error();
+Result<std::string> idArg(const Json& args, std::string_view verb, std::initializer_list<std::string_view> allowed = {"id"}) {
+    if (auto s = onlyKeys(args, verb, allowed); !s) return s.error();
     auto id = stringArg(args, "id", true);
     if (!id) return id.error();
     if (auto s = checkCameraId(*id); !s) return s.error();
@@ -222,10 +222,24 @@ Result<Json> runVmsCommand(VmsAdapter& adapter, const std::string& verb, const J
         if (!cam) return cam.error();
         return toJson(*cam);
     }
+    if (verb == "vms.camera.recorded_clock") {
+        auto id = idArg(args, verb, {"id", "end", "since_ms"});
+        if (!id) return id.error();
+        auto end = stringArg(args, "end", true);
+        if (!end) return end.error();
+        if (*end != "first" && *end != "last") return invalid("argument 'end' must be \"first\" or \"last\"");
+        // Epoch ms on the camera's clock, 0 to 2^44 (frame_clock.h): what the frames can carry.
+        const Json since = args.contains("since_ms") ? args.at("since_ms") : Json(0);
+        if (!since.is_number_integer() || since.get<std::int64_t>() < 0 || since.get<std::int64_t>() >= (std::int64_t(1) << 44))
+            return invalid("argument 'since_ms' must be an integer of epoch milliseconds");
+        auto clock = adapter.recordedClock(*id, *end == "first" ? FrameEnd::First : FrameEnd::Last, since.get<std::int64_t>());
+        if (!clock) return clock.error();
+        return Json{{"clock_ms", clock->clockMs}, {"file", plainText(clock->file, 512)}};
+    }
     return makeError(ErrorClass::CommandNotFound,
                      "unknown command '" + plainText(verb, 64) +
                          "'; the VMS commands are vms.info, vms.cameras, vms.camera.add, vms.camera.remove, vms.camera.status, "
-                         "vms.camera.snapshot");
+                         "vms.camera.snapshot, vms.camera.recorded_clock");
 }
 
 }  // namespace appliance::agent

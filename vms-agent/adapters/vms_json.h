@@ -10,6 +10,8 @@
 //   vms.camera.remove        {"id"}                     → {"removed": id}
 //   vms.camera.status        {"id"}                     → camera
 //   vms.camera.snapshot      {"id"}                     → {"jpeg": base64 of the VMS's own picture}
+//   vms.camera.recorded_clock {"id","end":"first"|"last", → {"clock_ms", "file"}: the camera's clock
+//                             "since_ms"}                  in that frame of the VMS's recordings
 //   camera = {"id","name","onvif_id","stream_uri","receiving","recording",
 //             "last_frame","last_recorded","reason"}    (times: epoch seconds or null)
 //

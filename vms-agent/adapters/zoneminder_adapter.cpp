@@ -224,10 +224,10 @@ Result<CameraState> ZoneMinderAdapter::status(const std::string& id) {
     return probe(*m);
 }
 
-std::vector<std::string> ZoneMinderAdapter::eventVideos(const std::string& monitorId, std::uint64_t currentEvent) {
+std::vector<std::pair<std::uint64_t, std::string>> ZoneMinderAdapter::monitorEvents(const std::string& monitorId,
+                                                                                    bool newestDatesOnly) {
     // Storage schemes: "Medium" (Debian's default) puts an event in MONITOR/DATE/EVENT, "Shallow" in
-    // MONITOR/EVENT. Event ids are global, so this monitor's previous event is the highest id
-    // below the current one among its own directories (the newest two dates are enough).
+    // MONITOR/EVENT. Event ids are global and grow, so they order a monitor's events.
     const std::string monitorDir = m_opt.eventsDir + "/" + monitorId;
     auto isNumber = [](const std::string& n) { return !n.empty() && n.size() <= 19 && n.find_first_not_of("0123456789") == std::string::npos; };
     auto subdirs = [](const std::string& dir) {
@@ -245,12 +245,20 @@ std::vector<std::string> ZoneMinderAdapter::eventVideos(const std::string& monit
         else dates.push_back(name);
     }
     std::sort(dates.rbegin(), dates.rend());
-    for (std::size_t i = 0; i < dates.size() && i < 2; ++i)
+    for (std::size_t i = 0; i < dates.size() && (!newestDatesOnly || i < 2); ++i)
         for (const std::string& name : subdirs(monitorDir + "/" + dates[i]))
             if (isNumber(name)) events.emplace_back(std::stoull(name), monitorDir + "/" + dates[i] + "/" + name);
-    std::sort(events.rbegin(), events.rend());
+    std::sort(events.begin(), events.end());
+    return events;
+}
+
+std::vector<std::string> ZoneMinderAdapter::eventVideos(const std::string& monitorId, std::uint64_t currentEvent) {
+    // This monitor's previous event is the highest id below the current one (the newest two
+    // dates are enough).
+    auto events = monitorEvents(monitorId, true);
     std::vector<std::string> videos;
-    for (const auto& [id, dir] : events) {
+    for (auto it = events.rbegin(); it != events.rend(); ++it) {
+        const auto& [id, dir] = *it;
         if (id > currentEvent) continue;
         auto f = statFile(dir + "/" + std::to_string(id) + "-video.mp4");
         // The event before counts only if it ended minutes ago, not after days without capture.
@@ -258,6 +266,42 @@ std::vector<std::string> ZoneMinderAdapter::eventVideos(const std::string& monit
         if (videos.size() == 2 || id < currentEvent) break;
     }
     return videos;
+}
+
+Result<RecordedClock> ZoneMinderAdapter::recordedClock(const std::string& id, FrameEnd end, std::int64_t sinceMs) {
+    if (id.empty() || id.size() > 10 || id.find_first_not_of("0123456789") != std::string::npos)
+        return makeError(ErrorClass::NotFound, "ZoneMinder has no camera with id " + plainText(id, 40));
+    auto events = monitorEvents(id, false);
+    if (events.empty()) {
+        auto m = monitor(id);  // unknown: NotFound from the API
+        if (!m) return m.error();
+        return makeError(ErrorClass::Unavailable, "ZoneMinder has written no recording of monitor " + id + " under " +
+                                                      m_opt.eventsDir + " yet; try again in a minute");
+    }
+    // A monitor is never reused (remove retires it, add makes a new one), so its first event is
+    // the first recording of this camera there; the last event holds its last frames.
+    if (end == FrameEnd::Last) std::reverse(events.begin(), events.end());
+    std::optional<Error> firstError;
+    constexpr std::size_t kMaxDecodes = 3;
+    std::size_t decoded = 0;
+    for (const auto& [eventId, dir] : events) {
+        if (decoded == kMaxDecodes) break;
+        const std::string video = dir + "/" + std::to_string(eventId) + "-video.mp4";
+        auto fragment = wholeFragment(video, end == FrameEnd::First ? Fragment::First : Fragment::Newest);
+        // The first event without a whole fragment yet, or a newer event just begun: the frame
+        // asked for is not on disk yet, and another event's would be the wrong one.
+        if (!fragment) {
+            firstError = fragment.error();
+            break;
+        }
+        ++decoded;
+        // One fragment is one GOP, which starts with a keyframe: its first frame, or its last.
+        auto clock = frameClock(*fragment, {"mov", end, 0}, 15.0, m_opt.ffmpegPath);
+        if (!clock) return clock.error();
+        if (end == FrameEnd::Last || *clock >= sinceMs) return RecordedClock{*clock, video};
+    }
+    if (firstError) return *firstError;
+    return makeError(ErrorClass::NotFound, "ZoneMinder recorded no frame of monitor " + id + " after the time asked for");
 }
 
 Result<std::string> ZoneMinderAdapter::snapshot(const std::string& id) {

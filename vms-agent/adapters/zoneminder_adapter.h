@@ -64,6 +64,9 @@ public:
     Result<CameraState> status(const std::string& id) override;
     /// The newest keyframe ZoneMinder has recorded of the camera (above).
     Result<std::string> snapshot(const std::string& id) override;
+    /// From the monitor's first event's first fragment, or its last event's newest fragment
+    /// (complete once the monitor is retired: zmc closes the event).
+    Result<RecordedClock> recordedClock(const std::string& id, FrameEnd end, std::int64_t sinceMs) override;
 
     struct Monitor {
         std::string id, name, function, path, notes, status;
@@ -76,6 +79,9 @@ private:
     Result<std::vector<Monitor>> monitors();
     Result<Monitor> monitor(const std::string& id);
     CameraState probe(const Monitor& m);
+    /// The monitor's events (id, directory), oldest first; only the newest two date directories
+    /// when `newestDatesOnly`.
+    std::vector<std::pair<std::uint64_t, std::string>> monitorEvents(const std::string& monitorId, bool newestDatesOnly);
     /// The video of the event zmc writes, then of the monitor's event before it (newest first).
     std::vector<std::string> eventVideos(const std::string& monitorId, std::uint64_t currentEvent);
     int cameraLimit();

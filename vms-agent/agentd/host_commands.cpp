@@ -40,8 +40,8 @@ void HostCommands::submit(const std::string& verb, const Json& args, Done done) 
 Result<protocol::Json> HostCommands::execute(const Job& job) {
     if (job.verb.rfind("vms.", 0) != 0)
         return makeError(ErrorClass::CommandNotFound, "the agent knows the host's commands vms.info, vms.cameras, "
-                                                      "vms.camera.add, vms.camera.remove, vms.camera.status and "
-                                                      "vms.camera.snapshot");
+                                                      "vms.camera.add, vms.camera.remove, vms.camera.status, "
+                                                      "vms.camera.snapshot and vms.camera.recorded_clock");
     if (m_product == "none")
         return makeError(ErrorClass::Unavailable, "this guest has no VMS (vms-agentd runs with --vms none)");
     if (!m_adapter) {

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// camera-migratord's WS-Discovery inventory against the real onvif-camera-sim, in the network
+// namespace of onvif_tests (onvif_test.cpp makes it): cameras that answer are added by their
+// ONVIF identity, those with credentials are probed, and a camera that comes back at another
+// address is the same camera with its move noted. No applianced: discovery needs none.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+
+#include "common/protocol.h"
+#include "integration/camera_sim_process.h"
+#include "integration/migratord_process.h"
+
+namespace appliance::test {
+namespace {
+
+using Json = protocol::Json;
+
+std::map<std::string, Json> camerasById(MigratorProcess& m) {
+    std::map<std::string, Json> out;
+    auto list = m.client()->call("cameras");
+    EXPECT_TRUE(list) << list.error().message;
+    if (list)
+        for (const auto& c : *list) out[c.value("id", "")] = c;
+    return out;
+}
+
+TEST(MigratordDiscoveryTest, DiscoveredCamerasAreAddedProbedWithCredentialsAndKeepTheirIdentityAtANewAddress) {
+    char tmpl[] = "/tmp/migratord-discovery-XXXXXX";
+    const std::string dir = ::mkdtemp(tmpl);
+    struct Cleanup {
+        std::string dir;
+        ~Cleanup() { std::filesystem::remove_all(dir); }
+    } cleanup{dir};
+    MigratorProcess migrator(dir, {"appliance_socket=" + dir + "/no-applianced.sock"});
+    ASSERT_TRUE(migrator.start()) << migrator.log();
+
+    std::vector<Json> first;
+    {
+        CameraSimProcess sim({"--cameras", "3", "--name-prefix", "Lobby cam"});
+        ASSERT_TRUE(sim.start()) << sim.errors();
+        first = sim.cameras();
+        auto found = migrator.client()->call("inventory.discover", {{"timeout_ms", 3000}}, 60000);
+        ASSERT_TRUE(found) << found.error().message;
+        EXPECT_EQ((*found)["found"], 3) << found->dump();
+        EXPECT_EQ((*found)["added"], 3) << found->dump();
+        EXPECT_EQ((*found)["probed"], 0) << "no credentials yet: " << found->dump();
+        auto cams = camerasById(migrator);
+        for (const auto& c : first) {
+            const std::string id = c["endpoint_reference"];
+            ASSERT_TRUE(cams.count(id)) << id << " was not added";
+            EXPECT_EQ(cams[id].value("address", ""), "127.0.0.1") << cams[id].dump();
+            EXPECT_EQ(cams[id].value("model", ""), "") << "not probed without credentials";
+        }
+        // Credentials for one camera: the next discovery asks it what it is.
+        const std::string withCredentials = first[0]["endpoint_reference"];
+        ASSERT_TRUE(migrator.client()->call("camera.credentials",
+                                            {{"camera", withCredentials}, {"username", "admin"}, {"password", "admin"}}));
+        int rc = -1;
+        std::string out = migrator.cli("inventory discover --timeout 3000", &rc);
+        EXPECT_EQ(rc, 0) << out;
+        EXPECT_NE(out.find("3 cameras answered (0 new, 3 known, 1 probed"), std::string::npos) << out;
+        cams = camerasById(migrator);
+        EXPECT_FALSE(cams[withCredentials].value("model", "").empty()) << cams[withCredentials].dump();
+        EXPECT_EQ(cams[withCredentials].value("manufacturer", ""), "Appliance Simulated Cameras");
+        EXPECT_EQ(cams[first[1]["endpoint_reference"].get<std::string>()].value("model", ""), "");
+    }
+    // The same cameras (same names, so the same identities) now answer at 127.0.0.2: a DHCP move.
+    CameraSimProcess moved({"--cameras", "3", "--name-prefix", "Lobby cam", "--host", "127.0.0.2"});
+    ASSERT_TRUE(moved.start()) << moved.errors();
+    ASSERT_EQ(moved.cameras()[0]["endpoint_reference"], first[0]["endpoint_reference"]);
+    auto found = migrator.client()->call("inventory.discover", {{"address", "127.0.0.2"}, {"timeout_ms", 3000}}, 60000);
+    ASSERT_TRUE(found) << found.error().message;
+    EXPECT_EQ((*found)["added"], 0) << "a moved camera is not a new one: " << found->dump();
+    EXPECT_EQ((*found)["updated"], 3) << found->dump();
+    auto cams = camerasById(migrator);
+    EXPECT_EQ(cams.size(), 3u);
+    for (const auto& c : first) {
+        const Json& cam = cams[c["endpoint_reference"].get<std::string>()];
+        EXPECT_EQ(cam.value("address", ""), "127.0.0.2") << cam.dump();
+        EXPECT_EQ(cam.value("state", ""), "changed-address") << cam.dump();
+        EXPECT_NE(cam.dump().find("127.0.0.1"), std::string::npos) << "where it was is kept: " << cam.dump();
+    }
+
+    // Bad input: clear errors, nothing changed.
+    for (const Json& args : {Json{{"interface", "eth0"}}, Json{{"address", "camera.example"}}, Json{{"timeout_ms", 5}},
+                             Json{{"bogus", 1}}}) {
+        auto refused = migrator.client()->call("inventory.discover", args);
+        ASSERT_FALSE(refused) << args.dump();
+        EXPECT_EQ(refused.error().cls, ErrorClass::InvalidArgument) << args.dump() << ": " << refused.error().message;
+    }
+    EXPECT_EQ(camerasById(migrator).size(), 3u);
+}
+
+}  // namespace
+}  // namespace appliance::test

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// motion's recordings of a camera, read back: the camera's clock in the first or last frame
+// (VmsAdapter::recordedClock). motion writes /var/lib/motion/CAMERA_ID/YYYYMMDDhhmmss-EVENT.mp4,
+// the camera's own packets (movie_passthrough), a new file every movie_max_time, the moov box
+// only when a file is closed.
+#include <algorithm>
+#include <filesystem>
+
+#include "adapters/local_files.h"
+#include "adapters/motion_adapter.h"
+#include "adapters/mp4_annexb.h"
+#include "common/plain_text.h"
+
+namespace appliance::agent {
+
+namespace {
+/// A closed file read whole, to decode its last seconds: a minute of a main stream is a few MB.
+constexpr std::size_t kMaxMovieBytes = 64 * 1024 * 1024;
+/// The guest's clock against the camera's: a file is a candidate if written this long before the
+/// time asked for (the frames' own clock then decides).
+constexpr double kClockSlackS = 120;
+constexpr std::size_t kMaxDecodes = 3;
+}  // namespace
+
+Result<RecordedClock> MotionAdapter::recordedClock(const std::string& id, FrameEnd end, std::int64_t sinceMs) {
+    auto slots = motion::readSlots(m_opt.cameraDir);
+    if (!slots) return slots.error();
+    // Spare slots too: a removed camera's recordings stay in its slot's directory.
+    const bool known = std::any_of(slots->begin(), slots->end(), [&](const motion::Slot& s) { return std::to_string(s.cameraId) == id; });
+    if (!known) return makeError(ErrorClass::NotFound, "motion has no camera slot with id " + plainText(id, 40));
+    const std::string dir = m_opt.targetDir + "/" + id;
+    // A slot is reused by the next camera: only files written since the move began are this one's.
+    std::vector<FileFacts> movies;
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(dir, ec), stop; !ec && it != stop && movies.size() < 10000; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.size() < 5 || name.compare(name.size() - 4, 4, ".mp4") != 0 || !it->is_regular_file(ec)) continue;
+        auto f = statFile(it->path().string());
+        if (f && f->mtimeS * 1000 >= double(sinceMs) - kClockSlackS * 1000) movies.push_back(*f);
+    }
+    if (movies.empty())
+        return makeError(ErrorClass::Unavailable, "motion has written no recording of camera " + id + " in " + dir +
+                                                      " since the time asked for; try again in a few seconds");
+    // Names start with the file's start time, so they sort in recording order.
+    std::sort(movies.begin(), movies.end(), [](const FileFacts& a, const FileFacts& b) { return a.path < b.path; });
+    if (end == FrameEnd::Last) {
+        const FileFacts& newest = movies.back();
+        if (mp4BeingWritten(newest.path).value_or(true))
+            return makeError(ErrorClass::Unavailable, "motion is still writing " + newest.path +
+                                                          "; the last frame it recorded is known once the camera is removed");
+        auto bytes = readSmallFile(newest.path, kMaxMovieBytes);
+        if (!bytes) return bytes.error();
+        auto clock = frameClock(*bytes, {"mov", FrameEnd::Last, 3.0}, 15.0, m_opt.ffmpegPath);
+        if (!clock) return clock.error();
+        return RecordedClock{*clock, newest.path};
+    }
+    for (std::size_t i = 0; i < movies.size() && i < kMaxDecodes; ++i) {
+        // The mdat comes before the moov: its first samples read the same in an open or a closed file.
+        auto stream = annexBFromMdat(movies[i].path);
+        if (!stream) return stream.error();
+        auto clock = frameClock(*stream, {"h264", FrameEnd::First, 0}, 15.0, m_opt.ffmpegPath);
+        if (!clock) return clock.error();
+        if (*clock >= sinceMs) return RecordedClock{*clock, movies[i].path};
+    }
+    return makeError(ErrorClass::NotFound, "motion recorded no frame of camera " + id + " after the time asked for");
+}
+
+}  // namespace appliance::agent

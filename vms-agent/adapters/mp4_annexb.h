@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The start of the H.264 video in an MP4 whose mdat comes before its moov, as an Annex B stream a
+// decoder reads without the moov. motion records that way (movie_passthrough: the camera's own
+// packets, moov written only when the file is closed, every movie_max_time), so the first frames of
+// a recording motion is still writing are readable only like this. The camera's parameter sets
+// must be in the samples (cameras that repeat them before each keyframe, as RTSP cameras do,
+// and the appliance's simulated ones, config-interval=1).
+// Context: the adapter's thread; reads at most `maxBytes` of the file.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "common/result.h"
+
+namespace appliance::agent {
+
+/// The first NAL units in the mdat of the MP4 at `path`, each as 00 00 00 01 + unit, from at most
+/// `maxBytes` of samples (4-byte big-endian lengths, as libavformat's MP4 muxer writes H.264).
+/// A unit cut by the end of the file or of `maxBytes` is left out.
+/// Errors: no file → NotFound; no mdat or no whole unit yet → Unavailable; boxes or lengths that
+/// cannot be true → MalformedAnswer.
+/// Whether the MP4 at `path` is still being written: libavformat writes the mdat box with size 0
+/// and fills it in (and appends the moov box) when the file is closed. nullopt: not an MP4 as
+/// expected (or unreadable).
+std::optional<bool> mp4BeingWritten(const std::string& path);
+
+Result<std::string> annexBFromMdat(const std::string& path, std::size_t maxBytes = 1024 * 1024);
+
+}  // namespace appliance::agent
