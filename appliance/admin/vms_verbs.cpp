@@ -111,7 +111,9 @@ void AdminCommands::addVmsVerbs() {
                                                                     "(`appliancectl vms cameras VM` lists them)"));
             if (!end || (*end != "first" && *end != "last"))
                 return reply(makeError(ErrorClass::InvalidArgument, verb + ": 'end' is first or last"));
-            askGuest(vm, verb, Json{{"id", *id}, {"end", *end}, {"since_ms", since ? *since : 0}}, false, std::move(reply));
+            // The changes' longer timeout: the guest decodes frames with ffmpeg (seconds each under
+            // emulation, a few of them), though nothing changes.
+            askGuest(vm, verb, Json{{"id", *id}, {"end", *end}, {"since_ms", since ? *since : 0}}, true, std::move(reply));
         });
 }
 

@@ -164,6 +164,11 @@ Result<std::string> CameraSteps::verifyRecording(MoveContext& ctx, const std::st
     return said;
 }
 
+namespace {
+/// A recording that is not on disk yet, or a guest slow to read it: worth asking again.
+bool notYet(const Error& e) { return e.cls == ErrorClass::Unavailable || e.cls == ErrorClass::Timeout; }
+}  // namespace
+
 std::string CameraSteps::waitForOverlapOnDisk(MoveContext& ctx) {
     // "Receiving" from a VMS is not proof that it records: ZoneMinder once counted every frame
     // while refusing to write any (a timestamp jump on the stream), and it writes its file in
@@ -176,16 +181,16 @@ std::string CameraSteps::waitForOverlapOnDisk(MoveContext& ctx) {
     while (!first) {
         auto r = m_vms.recordedClock(ctx.toVm, ctx.toId, true, since);
         if (r) first = *r;
-        else if (r.error().cls != ErrorClass::Unavailable || Clock::now() >= deadline || !pause())
+        else if (!notYet(r.error()) || Clock::now() >= deadline || !pause())
             return "not waited for the recordings to overlap (VM '" + ctx.toVm + "': " + r.error().message + ")";
     }
     const auto started = Clock::now();
     for (;;) {
         auto r = m_vms.recordedClock(ctx.fromVm, ctx.fromId, false, since);
-        // motion writes everything when it closes a file, and says Unavailable while it is open:
-        // nothing to wait for there.
-        if (!r) return "not waited for the recordings to overlap (VM '" + ctx.fromVm + "': " + r.error().message + ")";
-        if (*r > *first)
+        // Not on disk yet (a ZoneMinder event just begun, a guest slow to answer): ask again.
+        if (!r && !notYet(r.error()))
+            return "not waited for the recordings to overlap (VM '" + ctx.fromVm + "': " + r.error().message + ")";
+        if (r && *r > *first)
             return "the recordings overlap on disk by " + seconds(std::chrono::milliseconds(*r - *first)) + " (waited " +
                    seconds(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started)) + ")";
         if (Clock::now() >= deadline || !pause())
@@ -230,13 +235,13 @@ std::string CameraSteps::measureGap(MoveContext& ctx) {
             auto r = m_vms.recordedClock(ctx.fromVm, ctx.fromId, false, since);
             if (r) last = *r;
             else why = "VM '" + ctx.fromVm + "': " + r.error().message;
-            if (!r && r.error().cls != ErrorClass::Unavailable) break;
+            if (!r && !notYet(r.error())) break;
         }
         if (last && !first) {
             auto r = m_vms.recordedClock(ctx.toVm, ctx.toId, true, since);
             if (r) first = *r;
             else why = "VM '" + ctx.toVm + "': " + r.error().message;
-            if (!r && r.error().cls != ErrorClass::Unavailable) break;
+            if (!r && !notYet(r.error())) break;
         }
         if (first && last) break;
         if (Clock::now() >= deadline || !pause()) break;

@@ -48,10 +48,13 @@ Result<Json> Inventory::discover(const camera::DiscoveryOptions& options, const 
     int added = 0, updated = 0, probed = 0, conflicts = 0, refused = 0;
     for (const auto& d : *found) {
         // What a device says is data: an identity or address that cannot be a camera's is reported.
+        // Its own address only: an answer naming another host would send us (and the stored
+        // password) wherever a spoofer likes.
         const std::string deviceUrl = d.xaddrs.empty() ? std::string() : d.xaddrs.front();
-        if (!validCameraId(d.endpointReference) || deviceUrl.rfind("http://", 0) != 0 || uriHost(deviceUrl).empty()) {
+        if (!validCameraId(d.endpointReference) || deviceUrl.rfind("http://", 0) != 0 || uriHost(deviceUrl) != d.source) {
             ++refused;
-            findings.push_back("a device at " + d.source + " answered with an identity or address that is not valid; ignored");
+            findings.push_back("a device at " + d.source + " answered with an identity, or a service address not its own, "
+                               "that is not valid; ignored");
             continue;
         }
         if (!d.conflictingSources.empty()) {
@@ -63,12 +66,23 @@ Result<Json> Inventory::discover(const camera::DiscoveryOptions& options, const 
         auto known = m_store.camera(d.endpointReference);
         if (!known) return known.error();
         CameraRecord cam;
+        bool trusted = true;  // whether its stored credentials may go to deviceUrl
         if (*known) {
             cam = **known;
             const std::string before = cam.address;
             noteAddressChange(cam, uriHost(deviceUrl));
-            if (cam.address != before && !before.empty()) findings.push_back("camera '" + cam.name + "': " + cam.detail);
-            cam.deviceUrl = deviceUrl;
+            const bool moved = !cam.deviceUrl.empty() && uriHost(cam.deviceUrl) != d.source;
+            if (moved) {
+                // Anyone on the network can answer with a camera's identity: where the password
+                // goes changes only when an administrator says so.
+                trusted = false;
+                cam.detail += "; confirm with `camera-migrator camera add " + cam.id + " --device-url " + deviceUrl +
+                              "` before its credentials are sent there";
+                findings.push_back("camera '" + cam.name + "': " + cam.detail);
+            } else {
+                if (cam.address != before && !before.empty()) findings.push_back("camera '" + cam.name + "': " + cam.detail);
+                cam.deviceUrl = deviceUrl;
+            }
             ++updated;
         } else {
             cam.id = d.endpointReference, cam.name = d.name.empty() ? d.endpointReference : d.name;
@@ -79,7 +93,7 @@ Result<Json> Inventory::discover(const camera::DiscoveryOptions& options, const 
             findings.push_back("discovered camera '" + cam.name + "' (" + cam.id + ") at " + cam.address);
         }
         cam.lastSeenMs = nowMs();
-        auto k = m_store.credentials(cam.id);
+        auto k = trusted ? m_store.credentials(cam.id) : Result<std::optional<CameraCredentials>>(std::nullopt);
         if (k && *k) {
             auto info = checks.onvifDevice(deviceUrl, **k);
             if (info) {

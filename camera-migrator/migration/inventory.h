@@ -24,10 +24,12 @@ public:
     /// Registers a camera by hand (or updates it): its identity, where it is, what to record.
     /// A known camera at a new address keeps its identity and says where it was.
     Status registerCamera(CameraRecord camera);
-    /// WS-Discovery (a multicast probe, or a direct one to `options`' address) and, for each
-    /// camera that answers: a known one gets its device URL and address (a new address is noted,
-    /// never hidden); a new one is added as "discovered" (no VMS records it yet). Cameras with
-    /// stored credentials are probed (GetDeviceInformation: manufacturer, model, firmware). An
+    /// WS-Discovery (a multicast probe, or a direct one to `directAddress`) and, for each camera
+    /// that answers with a service address on its own host: a new one is added as "discovered"
+    /// (no VMS records it yet); a known one at its known host is refreshed; a known one at a new
+    /// host is marked changed-address with where it was, but its device URL (where its password
+    /// goes) changes only when an administrator confirms it with `camera add`. Cameras with
+    /// stored credentials at a trusted URL are probed (manufacturer, model, firmware). An
     /// endpoint reference answered from two addresses is a conflict, reported and not merged.
     Result<Json> discover(const camera::DiscoveryOptions& options, const std::string& directAddress, CameraChecks& checks);
 

@@ -170,6 +170,9 @@ bool MigrationEngine::applyControl(const Plan& plan, PlanItem& item) {
             item.reason = "moving back to VM '" + plan.sourceVm + "' at the administrator's request";
             item.sourceVmsCameraId.clear();
             item.targetFirstMs = item.sourceLastMs = 0, item.gapMs.reset(), item.gapFrom.clear(), item.attempts++;
+            // A new move: its recordings are those made from now on (a motion slot keeps the
+            // camera's files from before the first move).
+            item.startedMs = nowMs(), item.finishedMs = 0;
             return changed();
         }
         if (isFinal(item.state)) return true;

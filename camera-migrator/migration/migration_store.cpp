@@ -54,7 +54,8 @@ CREATE TABLE audit (
     target TEXT NOT NULL, arguments TEXT NOT NULL, result TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '');
 )sql",
     // 2: where a recording gap was read from (the camera's clock in the recordings, or the VMSs' reports)
-    "ALTER TABLE plan_items ADD COLUMN gap_from TEXT NOT NULL DEFAULT '';",
+    "ALTER TABLE plan_items ADD COLUMN gap_from TEXT NOT NULL DEFAULT '';"
+    "UPDATE plan_items SET gap_from = 'vms-reports' WHERE gap_ms IS NOT NULL;",  // every gap before it was one
 };
 
 using Lock = std::lock_guard<std::mutex>;

@@ -111,6 +111,9 @@ void DiscoveryResponder::announce(bool hello) {
     for (SimulatedCamera* cam : m_cameras) {
         const std::string xaddr = cam->deviceUrl(), scopes = cam->scopes();
         const char* epr = cam->config().endpointReference.c_str();
+        // From the cameras' own address, as a camera answers (a client checks that the service
+        // address a camera names is the host the answer came from); gSOAP forgets it after each send.
+        s->client_addr = m_interface.c_str();
         if (hello)
             soap_wsdd_Hello(s, SOAP_WSDD_ADHOC, kGroupEndpoint, soap_wsa_rand_uuid(s), nullptr, epr, kTypes, scopes.c_str(),
                             nullptr, xaddr.c_str(), 1);
@@ -140,6 +143,9 @@ void DiscoveryResponder::answerProbe(const std::string& messageId, const std::st
         soap_wsdd_init_ProbeMatches(s, &matches);
         soap_wsdd_add_ProbeMatch(s, &matches, cam->config().endpointReference.c_str(), kTypes, scopes.c_str(), nullptr,
                                  xaddr.c_str(), 1);
+        // From the cameras' own address, as a camera answers (a client checks that the service
+        // address a camera names is the host the answer came from); gSOAP forgets it after each send.
+        s->client_addr = m_interface.c_str();
         if (soap_wsdd_ProbeMatches(s, replyTo.c_str(), soap_wsa_rand_uuid(s), messageId.c_str(), nullptr, &matches) != SOAP_OK)
             logging::get("sim.discovery")->warn("cannot answer a probe from {} (gSOAP error {})", replyTo, s->error);
         soap_destroy(s);

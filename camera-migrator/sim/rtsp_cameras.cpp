@@ -97,15 +97,24 @@ void onMediaConfigure(GstRTSPMediaFactory*, GstRTSPMedia* media, gpointer second
 namespace {
 // "A camera that serves one session": a client is admitted at its first SETUP while there is room,
 // and leaves when its connection closes (the stream's other SETUPs and its PLAY then pass).
+using LimitRef = std::shared_ptr<RtspCameras::SessionLimit>;
+
 GstRTSPStatusCode admitSetup(GstRTSPClient* client, GstRTSPContext*, gpointer data) {
-    auto* limit = static_cast<RtspCameras::SessionLimit*>(data);
-    if (limit->max <= 0 || limit->admitted.count(client)) return GST_RTSP_STS_OK;
-    if (int(limit->admitted.size()) >= limit->max) return GST_RTSP_STS_NOT_ENOUGH_BANDWIDTH;
-    limit->admitted.insert(client);
+    auto& limit = **static_cast<LimitRef*>(data);
+    std::lock_guard lock(limit.mutex);
+    if (limit.max <= 0 || limit.admitted.count(client)) return GST_RTSP_STS_OK;
+    if (int(limit.admitted.size()) >= limit.max) return GST_RTSP_STS_NOT_ENOUGH_BANDWIDTH;
+    limit.admitted.insert(client);
     return GST_RTSP_STS_OK;
 }
 
-void forgetClient(GstRTSPClient* client, gpointer data) { static_cast<RtspCameras::SessionLimit*>(data)->admitted.erase(client); }
+void forgetClient(GstRTSPClient* client, gpointer data) {
+    auto& limit = **static_cast<LimitRef*>(data);
+    std::lock_guard lock(limit.mutex);
+    limit.admitted.erase(client);
+}
+
+void dropLimitRef(gpointer data, GClosure*) { delete static_cast<LimitRef*>(data); }
 
 // A live camera has no timeline to seek in: it ignores PLAY's Range. gst-rtsp-server would seek
 // the shared pipeline instead (ffmpeg, so motion, sends "Range: npt=0.000-"), which restarts the
@@ -118,8 +127,11 @@ GstRTSPStatusCode ignorePlayRange(GstRTSPClient*, GstRTSPContext* ctx, gpointer)
 
 void onClientConnected(GstRTSPServer*, GstRTSPClient* client, gpointer data) {
     g_signal_connect(client, "pre-play-request", G_CALLBACK(ignorePlayRange), nullptr);
-    g_signal_connect(client, "pre-setup-request", G_CALLBACK(admitSetup), data);
-    g_signal_connect(client, "closed", G_CALLBACK(forgetClient), data);
+    // Each handler owns a share of the count: a client that outlives the servers (stop()) still
+    // finds it when it closes.
+    const LimitRef& limit = *static_cast<LimitRef*>(data);
+    g_signal_connect_data(client, "pre-setup-request", G_CALLBACK(admitSetup), new LimitRef(limit), dropLimitRef, GConnectFlags(0));
+    g_signal_connect_data(client, "closed", G_CALLBACK(forgetClient), new LimitRef(limit), dropLimitRef, GConnectFlags(0));
 }
 }  // namespace
 
@@ -148,9 +160,10 @@ Status RtspCameras::start(const std::vector<SimulatedCamera*>& cameras) {
         gst_rtsp_server_set_auth(server, auth);
         g_object_unref(auth);
 
-        m_limits.push_back(std::make_unique<SessionLimit>());
-        m_limits.back()->max = c.maxRtspSessions;
-        g_signal_connect(server, "client-connected", G_CALLBACK(onClientConnected), m_limits.back().get());
+        auto limit = std::make_shared<SessionLimit>();
+        limit->max = c.maxRtspSessions;
+        g_signal_connect_data(server, "client-connected", G_CALLBACK(onClientConnected), new LimitRef(limit), dropLimitRef,
+                              GConnectFlags(0));
         GstRTSPMountPoints* mounts = gst_rtsp_server_get_mount_points(server);
         for (auto [token, spec] : {std::pair{"main", c.main}, std::pair{"sub", c.sub}}) {
             GstRTSPMediaFactory* factory = gst_rtsp_media_factory_new();

@@ -4,10 +4,12 @@
 // running clock drawn on it (and the machine-readable one of common/frame_clock.h). Basic and
 // digest credentials per camera; optionally a limit of RTSP sessions at once, as many cameras
 // have (the next SETUP is answered 453 Not Enough Bandwidth). All servers share one GLib main
-// loop on one thread, which is the only one touching the session counts.
+// loop on one thread; clients' requests may be handled on gst-rtsp-server's thread pool, so the
+// session counts have their own lock, and each client holds a share of its camera's count.
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <set>
 #include <thread>
 #include <vector>
@@ -31,11 +33,11 @@ public:
     /// The clients (sessions) a camera serves now, and how many it takes (0: no limit).
     struct SessionLimit {
         int max = 0;
-        std::set<void*> admitted;
+        std::mutex mutex;
+        std::set<void*> admitted;  ///< clients that have done their first SETUP
     };
 
 private:
-    std::vector<std::unique_ptr<SessionLimit>> m_limits;
     GMainContext* m_context = nullptr;
     GMainLoop* m_loop = nullptr;
     std::vector<void*> m_servers;

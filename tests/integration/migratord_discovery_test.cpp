@@ -77,12 +77,22 @@ TEST(MigratordDiscoveryTest, DiscoveredCamerasAreAddedProbedWithCredentialsAndKe
     EXPECT_EQ((*found)["updated"], 3) << found->dump();
     auto cams = camerasById(migrator);
     EXPECT_EQ(cams.size(), 3u);
+    EXPECT_EQ((*found)["probed"], 0) << "no password goes to a new address unconfirmed: " << found->dump();
     for (const auto& c : first) {
         const Json& cam = cams[c["endpoint_reference"].get<std::string>()];
         EXPECT_EQ(cam.value("address", ""), "127.0.0.2") << cam.dump();
+        EXPECT_EQ(cam.value("previous_address", ""), "127.0.0.1") << "where it was is kept: " << cam.dump();
         EXPECT_EQ(cam.value("state", ""), "changed-address") << cam.dump();
-        EXPECT_NE(cam.dump().find("127.0.0.1"), std::string::npos) << "where it was is kept: " << cam.dump();
+        EXPECT_EQ(cam.value("device_url", ""), c.value("device_url", "")) << "changed without confirmation: " << cam.dump();
+        EXPECT_NE(cam.value("detail", "").find("camera add"), std::string::npos) << cam.dump();
     }
+    // The administrator confirms the new address of the camera with credentials: it is asked again there.
+    const std::string confirmed = first[0]["endpoint_reference"];
+    ASSERT_TRUE(migrator.client()->call("camera.add", {{"camera", confirmed}, {"device_url", moved.cameras()[0]["device_url"]}}));
+    found = migrator.client()->call("inventory.discover", {{"address", "127.0.0.2"}, {"timeout_ms", 3000}}, 60000);
+    ASSERT_TRUE(found) << found.error().message;
+    EXPECT_EQ((*found)["probed"], 1) << found->dump();
+    EXPECT_EQ(camerasById(migrator)[confirmed].value("device_url", ""), moved.cameras()[0].value("device_url", ""));
 
     // Bad input: clear errors, nothing changed.
     for (const Json& args : {Json{{"interface", "eth0"}}, Json{{"address", "camera.example"}}, Json{{"timeout_ms", 5}},

@@ -155,7 +155,18 @@ TEST_F(Fmp4TailTest, ReadsTheSamplesOfAnMp4BeingWrittenAsAnnexB) {
     EXPECT_EQ(outcome(annexBFromMdat(put(ftyp, "no-mdat.mp4"))), "Unavailable");
     EXPECT_EQ(outcome(annexBFromMdat(put(ftyp + be32(4) + "mdat", "lying.mp4"))), "MalformedAnswer");
     EXPECT_EQ(outcome(annexBFromMdat(m_dir + "/missing.mp4")), "NotFound");
-    EXPECT_EQ(*annexBFromMdat(open, 12), std::string("\0\0\0\1SPS01", 9)) << "at most maxBytes of samples are read";
+    auto head = annexBFromMdat(open, 12);
+    ASSERT_TRUE(head) << head.error().message;
+    EXPECT_EQ(*head, std::string("\0\0\0\1SPS01", 9)) << "at most maxBytes of samples are read";
+    // The tail: from the last parameter set on (type 7 in the unit's first byte's low 5 bits).
+    const std::string gop1 = be32(2) + "\x67" "a" + be32(2) + "\x65" "b" + be32(2) + "\x41" "c";
+    const std::string gop2 = be32(2) + "\x67" "d" + be32(2) + "\x65" "e";
+    const std::string tailFile = put(ftyp + be32(0) + "mdat" + gop1 + gop2 + be32(9) + "\x41" "cut", "tail.mp4");
+    auto tail = annexBTailFromMdat(tailFile);
+    ASSERT_TRUE(tail) << tail.error().message;
+    EXPECT_EQ(*tail, std::string("\0\0\0\1\x67" "d" "\0\0\0\1\x65" "e", 12)) << "the last keyframe interval, without the cut unit";
+    EXPECT_EQ(outcome(annexBTailFromMdat(put(ftyp + be32(0) + "mdat" + be32(2) + "\x41" "c", "no-sps.mp4"))), "Unavailable");
+    EXPECT_EQ(outcome(annexBTailFromMdat(tailFile, 4)), "TooLarge");
 }
 
 TEST_F(Fmp4TailTest, TakesTheLastWholeFragmentAndMovesOnlyItsBaseOffset) {

@@ -321,7 +321,7 @@ Result<std::int64_t> frameClock(const std::string& videoBytes, const FrameClockR
     // last one first.
     if (request.end == FrameEnd::Last) out = {"-vf", "reverse"};
     out.insert(out.end(), {"-frames:v", "1", "-pix_fmt", "gray", "-f", "image2pipe", "-c:v", "pgm", "pipe:1"});
-    auto pgm = runDecoder(videoBytes, in, out, timeoutS, ffmpegPath, kMaxGreyPictureBytes, "the picture is over 4096 pixels a side");
+    auto pgm = runDecoder(videoBytes, in, out, timeoutS, ffmpegPath, kMaxGreyPictureBytes, "pictures are decoded up to 4096x4096 pixels");
     if (!pgm) return pgm.error();
     const auto picture = parsePgm(*pgm);
     if (!picture)

@@ -36,11 +36,27 @@ std::optional<FileFacts> newestFileIn(const std::string& dir) {
     return best;
 }
 
+namespace {
+/// A regular file only, opened without following a link and without waiting on a FIFO: the agent
+/// reads as root in directories the VMS's own user writes (recordings, snapshots).
+int openRegular(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd < 0) return -1;
+    struct stat st{};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        errno = EINVAL;
+        return -1;
+    }
+    return fd;
+}
+}  // namespace
+
 Result<std::string> readSmallFile(const std::string& path, std::size_t maxBytes) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    int fd = openRegular(path);
     if (fd < 0)
         return makeError(errno == ENOENT ? ErrorClass::NotFound : ErrorClass::Unavailable,
-                         "cannot read " + path + ": " + std::strerror(errno));
+                         "cannot read " + path + ": " + (errno == EINVAL ? "not a regular file" : std::strerror(errno)));
     std::string text;
     char buf[8192];
     for (;;) {
@@ -59,7 +75,7 @@ Result<std::string> readSmallFile(const std::string& path, std::size_t maxBytes)
 
 std::string readHead(const std::string& path, std::size_t bytes) {
     std::string out(bytes, '\0');
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    int fd = openRegular(path);
     if (fd < 0) return "";
     ssize_t n = ::pread(fd, out.data(), bytes, 0);
     ::close(fd);

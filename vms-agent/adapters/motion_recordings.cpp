@@ -14,8 +14,6 @@
 namespace appliance::agent {
 
 namespace {
-/// A closed file read whole, to decode its last seconds: a minute of a main stream is a few MB.
-constexpr std::size_t kMaxMovieBytes = 64 * 1024 * 1024;
 /// The guest's clock against the camera's: a file is a candidate if written this long before the
 /// time asked for (the frames' own clock then decides).
 constexpr double kClockSlackS = 120;
@@ -44,24 +42,30 @@ Result<RecordedClock> MotionAdapter::recordedClock(const std::string& id, FrameE
     // Names start with the file's start time, so they sort in recording order.
     std::sort(movies.begin(), movies.end(), [](const FileFacts& a, const FileFacts& b) { return a.path < b.path; });
     if (end == FrameEnd::Last) {
+        // The mdat comes before the moov, open file or closed: the last keyframe interval on disk
+        // is the newest frames (all of them once motion closed the file at remove).
         const FileFacts& newest = movies.back();
-        if (mp4BeingWritten(newest.path).value_or(true))
-            return makeError(ErrorClass::Unavailable, "motion is still writing " + newest.path +
-                                                          "; the last frame it recorded is known once the camera is removed");
-        auto bytes = readSmallFile(newest.path, kMaxMovieBytes);
-        if (!bytes) return bytes.error();
-        auto clock = frameClock(*bytes, {"mov", FrameEnd::Last, 3.0}, 15.0, m_opt.ffmpegPath);
+        auto stream = annexBTailFromMdat(newest.path);
+        if (!stream) return stream.error();
+        auto clock = frameClock(*stream, {"h264", FrameEnd::Last, 0}, 15.0, m_opt.ffmpegPath);
         if (!clock) return clock.error();
         return RecordedClock{*clock, newest.path};
     }
+    std::optional<Error> skipped;
     for (std::size_t i = 0; i < movies.size() && i < kMaxDecodes; ++i) {
-        // The mdat comes before the moov: its first samples read the same in an open or a closed file.
+        // The first samples read the same in an open or a closed file. A file of the slot's
+        // previous camera (inside the clock slack) may have no clock or be cut: try the next.
         auto stream = annexBFromMdat(movies[i].path);
-        if (!stream) return stream.error();
-        auto clock = frameClock(*stream, {"h264", FrameEnd::First, 0}, 15.0, m_opt.ffmpegPath);
-        if (!clock) return clock.error();
-        if (*clock >= sinceMs) return RecordedClock{*clock, movies[i].path};
+        auto clock = stream ? frameClock(*stream, {"h264", FrameEnd::First, 0}, 15.0, m_opt.ffmpegPath)
+                            : Result<std::int64_t>(stream.error());
+        if (clock && *clock >= sinceMs) return RecordedClock{*clock, movies[i].path};
+        if (!clock) {
+            const ErrorClass c = clock.error().cls;
+            if (c != ErrorClass::NotFound && c != ErrorClass::NoVideo && c != ErrorClass::MalformedAnswer) return clock.error();
+            skipped = clock.error();
+        }
     }
+    if (skipped) return *skipped;
     return makeError(ErrorClass::NotFound, "motion recorded no frame of camera " + id + " after the time asked for");
 }
 

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -37,6 +38,7 @@ std::string readAt(int fd, std::uint64_t offset, std::size_t bytes) {
 }
 
 constexpr int kMaxTopLevelBoxes = 16;  // ftyp, free, wide, mdat: the mdat comes early or not at all
+constexpr std::uint64_t kMaxUnits = 10000000;  // a day of a 30 fps camera is ~3 million units
 }  // namespace
 
 std::optional<bool> mp4BeingWritten(const std::string& path) {
@@ -51,19 +53,17 @@ std::optional<bool> mp4BeingWritten(const std::string& path) {
     return std::nullopt;
 }
 
-Result<std::string> annexBFromMdat(const std::string& path, std::size_t maxBytes) {
-    // As the ZoneMinder reader: a regular file only, no links followed (the agent reads as root).
-    UniqueFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW));
-    if (!file.valid())
-        return makeError(errno == ENOENT ? ErrorClass::NotFound : ErrorClass::Unavailable,
-                         "cannot open the recording " + path + ": " + std::strerror(errno));
-    struct stat st{};
-    if (::fstat(file.get(), &st) != 0 || !S_ISREG(st.st_mode))
-        return makeError(ErrorClass::NotFound, path + " is not a recording file (not a regular file)");
-    const std::uint64_t fileSize = std::uint64_t(st.st_size);
+namespace {
+struct Samples {
+    std::uint64_t begin = 0, end = 0;  ///< the mdat's payload in the file (end: the file's end while written)
+};
+
+/// Finds the mdat among the first top-level boxes, with every size checked against the file.
+Result<Samples> findMdat(int fd, const std::string& path, std::uint64_t fileSize) {
     std::uint64_t pos = 0;
-    for (int i = 0; i < kMaxTopLevelBoxes && pos + 8 <= fileSize; ++i) {
-        const std::string head = readAt(file.get(), pos, 16);
+    for (int i = 0; i < kMaxTopLevelBoxes && fileSize >= 8 && pos <= fileSize - 8; ++i) {
+        const std::string head = readAt(fd, pos, 16);
+        if (head.size() < 8) break;  // the file shrank under us
         const auto* h = reinterpret_cast<const unsigned char*>(head.data());
         std::uint64_t size = bigEndian(h, 4), header = 8;
         if (size == 1) {
@@ -74,31 +74,96 @@ Result<std::string> annexBFromMdat(const std::string& path, std::size_t maxBytes
         if (size != 0 && size < header)
             return makeError(ErrorClass::MalformedAnswer, path + ": a box at byte " + std::to_string(pos) +
                                                               " declares fewer bytes than its header");
-        if (!isMdat) {
-            if (size == 0) break;  // "to the end" for anything but the mdat: not a file of this kind
-            pos += size;
-            continue;
+        if (isMdat) {
+            // Size 0 (or a size past the end) while the file is written: the samples run to its end.
+            const std::uint64_t end = size == 0 || size > fileSize - pos ? fileSize : pos + size;
+            if (end < pos + header) break;
+            return Samples{pos + header, end};
         }
-        // Size 0 (or a placeholder) while the file is written: the samples run to the file's end.
-        const std::uint64_t end = size == 0 || size > fileSize - pos ? fileSize : pos + size;
-        const std::string samples =
-            readAt(file.get(), pos + header, std::size_t(std::min<std::uint64_t>(maxBytes, end - pos - header)));
-        std::string out;
-        out.reserve(samples.size() + samples.size() / 8);
-        for (std::size_t at = 0; at + 4 <= samples.size();) {
-            const std::uint64_t length = bigEndian(reinterpret_cast<const unsigned char*>(samples.data() + at), 4);
-            if (length == 0 || length > samples.size() - at - 4) break;
-            out.append("\0\0\0\1", 4);
-            out.append(samples, at + 4, std::size_t(length));
-            at += 4 + std::size_t(length);
-        }
-        if (out.empty())
-            return makeError(ErrorClass::Unavailable, path + " has no whole video sample on disk yet (motion writes "
-                                                             "in 256 KB steps); try again in a few seconds");
-        return out;
+        if (size == 0 || size > fileSize - pos) break;  // a box still being written before any mdat
+        pos += size;
     }
     return makeError(ErrorClass::Unavailable, path + " has no mdat box before its end yet (" + std::to_string(fileSize) +
                                                   " bytes); try again in a few seconds");
+}
+
+UniqueFd openRecording(const std::string& path, Error& error, std::uint64_t& size) {
+    // As the ZoneMinder reader: a regular file only, no links followed (the agent reads as root).
+    UniqueFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW));
+    if (!file.valid()) {
+        error = makeError(errno == ENOENT ? ErrorClass::NotFound : ErrorClass::Unavailable,
+                          "cannot open the recording " + path + ": " + std::strerror(errno));
+        return file;
+    }
+    struct stat st{};
+    if (::fstat(file.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+        error = makeError(ErrorClass::NotFound, path + " is not a recording file (not a regular file)");
+        return UniqueFd();
+    }
+    size = std::uint64_t(st.st_size);
+    return file;
+}
+
+/// Opens the recording into `file` and finds its samples.
+Result<Samples> openMdat(const std::string& path, UniqueFd& file) {
+    Error error;
+    std::uint64_t fileSize = 0;
+    file = openRecording(path, error, fileSize);
+    if (!file.valid()) return error;
+    return findMdat(file.get(), path, fileSize);
+}
+
+/// Each length-prefixed unit in `samples` from `from` on as 00 00 00 01 + unit; a cut one is left out.
+std::string toAnnexB(const std::string& samples, std::size_t from) {
+    std::string out;
+    out.reserve(samples.size() - from + (samples.size() - from) / 8);
+    for (std::size_t at = from; at + 4 <= samples.size();) {
+        const std::uint64_t length = bigEndian(reinterpret_cast<const unsigned char*>(samples.data() + at), 4);
+        if (length == 0 || length > samples.size() - at - 4) break;
+        out.append("\0\0\0\1", 4);
+        out.append(samples, at + 4, std::size_t(length));
+        at += 4 + std::size_t(length);
+    }
+    return out;
+}
+}  // namespace
+
+Result<std::string> annexBFromMdat(const std::string& path, std::size_t maxBytes) {
+    UniqueFd file;
+    auto mdat = openMdat(path, file);
+    if (!mdat) return mdat.error();
+    const std::string samples = readAt(file.get(), mdat->begin, std::size_t(std::min<std::uint64_t>(maxBytes, mdat->end - mdat->begin)));
+    std::string out = toAnnexB(samples, 0);
+    if (out.empty())
+        return makeError(ErrorClass::Unavailable, path + " has no whole video sample on disk yet (motion writes "
+                                                         "in 256 KB steps); try again in a few seconds");
+    return out;
+}
+
+Result<std::string> annexBTailFromMdat(const std::string& path, std::size_t maxBytes) {
+    UniqueFd file;
+    auto mdat = openMdat(path, file);
+    if (!mdat) return mdat.error();
+    // Hop over the units by their lengths (5-byte reads, nothing copied) and remember where the
+    // last parameter set (SPS, type 7) starts: a decoder can begin there, at the last keyframe.
+    std::optional<std::uint64_t> lastSps;
+    std::uint64_t at = mdat->begin, units = 0;
+    while (at + 5 <= mdat->end && units++ < kMaxUnits) {
+        const std::string head = readAt(file.get(), at, 5);
+        if (head.size() < 5) break;
+        const std::uint64_t length = bigEndian(reinterpret_cast<const unsigned char*>(head.data()), 4);
+        if (length == 0 || length > mdat->end - at - 4) break;
+        if ((std::uint8_t(head[4]) & 0x1f) == 7) lastSps = at;
+        at += 4 + length;
+    }
+    if (!lastSps)
+        return makeError(ErrorClass::Unavailable, path + " has no keyframe with its parameter sets on disk yet; try again "
+                                                         "in a few seconds");
+    const std::uint64_t bytes = at - *lastSps;
+    if (bytes > maxBytes)
+        return makeError(ErrorClass::TooLarge, path + ": its last keyframe interval is " + std::to_string(bytes) +
+                                                   " bytes, over " + std::to_string(maxBytes));
+    return toAnnexB(readAt(file.get(), *lastSps, std::size_t(bytes)), 0);
 }
 
 }  // namespace appliance::agent

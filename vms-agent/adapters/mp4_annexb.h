@@ -28,4 +28,9 @@ std::optional<bool> mp4BeingWritten(const std::string& path);
 
 Result<std::string> annexBFromMdat(const std::string& path, std::size_t maxBytes = 1024 * 1024);
 
+/// The same from the last keyframe on (the last SPS and everything after it that is whole on
+/// disk): the newest frames of a file still being written, at the cost of one 5-byte read per
+/// unit. Errors as annexBFromMdat; a last keyframe interval over `maxBytes` → TooLarge.
+Result<std::string> annexBTailFromMdat(const std::string& path, std::size_t maxBytes = 8 * 1024 * 1024);
+
 }  // namespace appliance::agent

@@ -5,6 +5,8 @@
 
 #include <unistd.h>
 
+#include <utility>
+
 namespace appliance {
 
 class UniqueFd {
@@ -13,6 +15,10 @@ public:
     UniqueFd(const UniqueFd&) = delete;
     UniqueFd& operator=(const UniqueFd&) = delete;
     UniqueFd(UniqueFd&& o) noexcept : m_fd(o.m_fd) { o.m_fd = -1; }
+    UniqueFd& operator=(UniqueFd&& o) noexcept {
+        if (this != &o) reset(std::exchange(o.m_fd, -1));
+        return *this;
+    }
     ~UniqueFd() { reset(); }
     int get() const { return m_fd; }
     bool valid() const { return m_fd >= 0; }
