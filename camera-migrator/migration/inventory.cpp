@@ -31,6 +31,9 @@ Status Inventory::registerCamera(CameraRecord camera) {
                                     {&merged.streamUri, camera.streamUri}, {&merged.model, camera.model},
                                     {&merged.manufacturer, camera.manufacturer}, {&merged.firmware, camera.firmware}})
             if (!value.empty()) *field = value;
+        // A device URL given by the administrator confirms a new address discovery reported.
+        if (!camera.deviceUrl.empty() && merged.state == "changed-address" && uriHost(camera.deviceUrl) == merged.address)
+            merged.state = "known", merged.detail.clear();
         if (camera.width) merged.width = camera.width, merged.height = camera.height;
         if (camera.fps) merged.fps = camera.fps;
         merged.lastSeenMs = nowMs();
@@ -49,12 +52,17 @@ Result<Json> Inventory::discover(const camera::DiscoveryOptions& options, const 
     for (const auto& d : *found) {
         // What a device says is data: an identity or address that cannot be a camera's is reported.
         // Its own address only: an answer naming another host would send us (and the stored
-        // password) wherever a spoofer likes.
-        const std::string deviceUrl = d.xaddrs.empty() ? std::string() : d.xaddrs.front();
-        if (!validCameraId(d.endpointReference) || deviceUrl.rfind("http://", 0) != 0 || uriHost(deviceUrl) != d.source) {
+        // password) wherever a spoofer likes. Of its service addresses, the one on its own host.
+        std::string deviceUrl;
+        for (const auto& x : d.xaddrs)
+            if (x.rfind("http://", 0) == 0 && uriHost(x) == d.source) {
+                deviceUrl = x;
+                break;
+            }
+        if (!validCameraId(d.endpointReference) || deviceUrl.empty()) {
             ++refused;
-            findings.push_back("a device at " + d.source + " answered with an identity, or a service address not its own, "
-                               "that is not valid; ignored");
+            findings.push_back("a device at " + d.source + " answered with an identity, or without a service address on "
+                               "its own host; ignored");
             continue;
         }
         if (!d.conflictingSources.empty()) {
@@ -69,19 +77,20 @@ Result<Json> Inventory::discover(const camera::DiscoveryOptions& options, const 
         bool trusted = true;  // whether its stored credentials may go to deviceUrl
         if (*known) {
             cam = **known;
-            const std::string before = cam.address;
-            noteAddressChange(cam, uriHost(deviceUrl));
-            const bool moved = !cam.deviceUrl.empty() && uriHost(cam.deviceUrl) != d.source;
-            if (moved) {
-                // Anyone on the network can answer with a camera's identity: where the password
-                // goes changes only when an administrator says so.
-                trusted = false;
-                cam.detail += "; confirm with `camera-migrator camera add " + cam.id + " --device-url " + deviceUrl +
-                              "` before its credentials are sent there";
-                findings.push_back("camera '" + cam.name + "': " + cam.detail);
-            } else {
-                if (cam.address != before && !before.empty()) findings.push_back("camera '" + cam.name + "': " + cam.detail);
+            // Anyone on the network can answer with a camera's identity: its password goes only
+            // to the host it was known at (its device URL's, else the address its stream came
+            // from); another host waits for the administrator's `camera add --device-url`.
+            const std::string knownHost = !cam.deviceUrl.empty() ? uriHost(cam.deviceUrl) : cam.address;
+            trusted = !knownHost.empty() && knownHost == d.source;
+            if (trusted) {
                 cam.deviceUrl = deviceUrl;
+            } else {
+                if (cam.address != d.source) cam.previousAddress = cam.address, cam.address = d.source;
+                cam.state = "changed-address";
+                cam.detail = "answered WS-Discovery from " + d.source + (knownHost.empty() ? "" : ", known at " + knownHost) +
+                             " (the same ONVIF identity); its password goes there only after "
+                             "`camera-migrator camera add ID --device-url URL` confirms it";
+                findings.push_back("camera '" + cam.name + "' (" + cam.id + "): " + cam.detail);
             }
             ++updated;
         } else {

@@ -86,13 +86,19 @@ TEST(MigratordDiscoveryTest, DiscoveredCamerasAreAddedProbedWithCredentialsAndKe
         EXPECT_EQ(cam.value("device_url", ""), c.value("device_url", "")) << "changed without confirmation: " << cam.dump();
         EXPECT_NE(cam.value("detail", "").find("camera add"), std::string::npos) << cam.dump();
     }
+    // Asked again, the same answer says the same thing (it does not pile up).
+    const std::string detailBefore = cams[first[1]["endpoint_reference"].get<std::string>()].value("detail", "");
+    ASSERT_TRUE(migrator.client()->call("inventory.discover", {{"address", "127.0.0.2"}, {"timeout_ms", 3000}}, 60000));
+    EXPECT_EQ(camerasById(migrator)[first[1]["endpoint_reference"].get<std::string>()].value("detail", ""), detailBefore);
     // The administrator confirms the new address of the camera with credentials: it is asked again there.
     const std::string confirmed = first[0]["endpoint_reference"];
     ASSERT_TRUE(migrator.client()->call("camera.add", {{"camera", confirmed}, {"device_url", moved.cameras()[0]["device_url"]}}));
     found = migrator.client()->call("inventory.discover", {{"address", "127.0.0.2"}, {"timeout_ms", 3000}}, 60000);
     ASSERT_TRUE(found) << found.error().message;
     EXPECT_EQ((*found)["probed"], 1) << found->dump();
-    EXPECT_EQ(camerasById(migrator)[confirmed].value("device_url", ""), moved.cameras()[0].value("device_url", ""));
+    cams = camerasById(migrator);
+    EXPECT_EQ(cams[confirmed].value("device_url", ""), moved.cameras()[0].value("device_url", ""));
+    EXPECT_NE(cams[confirmed].value("state", ""), "changed-address") << "confirmed: " << cams[confirmed].dump();
 
     // Bad input: clear errors, nothing changed.
     for (const Json& args : {Json{{"interface", "eth0"}}, Json{{"address", "camera.example"}}, Json{{"timeout_ms", 5}},

@@ -265,6 +265,9 @@ TEST_F(WizardTest, TwoCamerasPlannedPausedAfterTheFirstSurviveRestartsAndFinishA
     loadConsole();
     ASSERT_TRUE(spinUntil([&] { return controller->migration()->page() == 2 && text("planState") == "Paused"; },
                           std::chrono::seconds(30))) << "the wizard did not reopen on the run page";
+    // The rows are made as the list lays them out, a moment after the page shows (seen: one row's
+    // state still empty right after "Paused" on a busy machine).
+    spinUntil([&] { return runStates({first, second}) == shown; }, std::chrono::seconds(30));
     EXPECT_EQ(runStates({first, second}), shown);
     // The console notices the daemon gone and connects to the new one (a request sent in
     // between is answered with an error the page shows).

@@ -167,6 +167,10 @@ TEST_F(Fmp4TailTest, ReadsTheSamplesOfAnMp4BeingWrittenAsAnnexB) {
     EXPECT_EQ(*tail, std::string("\0\0\0\1\x67" "d" "\0\0\0\1\x65" "e", 12)) << "the last keyframe interval, without the cut unit";
     EXPECT_EQ(outcome(annexBTailFromMdat(put(ftyp + be32(0) + "mdat" + be32(2) + "\x41" "c", "no-sps.mp4"))), "Unavailable");
     EXPECT_EQ(outcome(annexBTailFromMdat(tailFile, 4)), "TooLarge");
+    // A newer parameter set whose keyframe is not on disk yet: the last whole interval before it.
+    auto before = annexBTailFromMdat(put(ftyp + be32(0) + "mdat" + gop1 + be32(2) + "\x67" "d" + be32(9) + "\x65" "cut", "cut-idr.mp4"));
+    ASSERT_TRUE(before) << before.error().message;
+    EXPECT_EQ(*before, std::string("\0\0\0\1\x67" "a" "\0\0\0\1\x65" "b" "\0\0\0\1\x41" "c", 18));
 }
 
 TEST_F(Fmp4TailTest, TakesTheLastWholeFragmentAndMovesOnlyItsBaseOffset) {

@@ -37,10 +37,9 @@ std::optional<FileFacts> newestFileIn(const std::string& dir) {
 }
 
 namespace {
-/// A regular file only, opened without following a link and without waiting on a FIFO: the agent
-/// reads as root in directories the VMS's own user writes (recordings, snapshots).
-int openRegular(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+/// A regular file only, opened without waiting on a FIFO (see Links for the links).
+int openRegular(const std::string& path, Links links) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | (links == Links::Refuse ? O_NOFOLLOW : 0));
     if (fd < 0) return -1;
     struct stat st{};
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -52,8 +51,8 @@ int openRegular(const std::string& path) {
 }
 }  // namespace
 
-Result<std::string> readSmallFile(const std::string& path, std::size_t maxBytes) {
-    int fd = openRegular(path);
+Result<std::string> readSmallFile(const std::string& path, std::size_t maxBytes, Links links) {
+    int fd = openRegular(path, links);
     if (fd < 0)
         return makeError(errno == ENOENT ? ErrorClass::NotFound : ErrorClass::Unavailable,
                          "cannot read " + path + ": " + (errno == EINVAL ? "not a regular file" : std::strerror(errno)));
@@ -73,9 +72,9 @@ Result<std::string> readSmallFile(const std::string& path, std::size_t maxBytes)
     return text;
 }
 
-std::string readHead(const std::string& path, std::size_t bytes) {
+std::string readHead(const std::string& path, std::size_t bytes, Links links) {
     std::string out(bytes, '\0');
-    int fd = openRegular(path);
+    int fd = openRegular(path, links);
     if (fd < 0) return "";
     ssize_t n = ::pread(fd, out.data(), bytes, 0);
     ::close(fd);

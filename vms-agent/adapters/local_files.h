@@ -24,10 +24,15 @@ double nowS();
 std::optional<FileFacts> statFile(const std::string& path);
 /// The most recently modified regular file directly inside `dir` (not in subdirectories).
 std::optional<FileFacts> newestFileIn(const std::string& dir);
+/// Whether a read follows a symbolic link: only for files root or the image set up (a config file
+/// an administrator may link elsewhere); never where the VMS's own user writes (snapshots,
+/// recordings, shared memory), where a planted link would make the agent read as root what it
+/// points at. Either way only a regular file is read, and a FIFO never blocks the call.
+enum class Links { Follow, Refuse };
 /// A whole small file; over `maxBytes` is TooLarge, a missing one NotFound.
-Result<std::string> readSmallFile(const std::string& path, std::size_t maxBytes = 64 * 1024);
+Result<std::string> readSmallFile(const std::string& path, std::size_t maxBytes = 64 * 1024, Links links = Links::Follow);
 /// The first `bytes` bytes of a file (fewer if it is shorter); empty if it cannot be read.
-std::string readHead(const std::string& path, std::size_t bytes);
+std::string readHead(const std::string& path, std::size_t bytes, Links links = Links::Follow);
 /// Writes `text` to a temporary file beside `path` (a dot file, so that a directory reader that
 /// takes "*.conf" never sees it half-written), sets owner and mode, fsyncs and renames it over
 /// `path`. gid -1 keeps the caller's group.

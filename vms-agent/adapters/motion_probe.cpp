@@ -65,7 +65,7 @@ void MotionAdapter::takeSnapshots(const std::vector<Slot>& slots, std::vector<st
             auto f = statFile(path);
             if (f && f->mtimeS != before[i]) {
                 std::this_thread::sleep_for(std::chrono::milliseconds(50));  // motion writes it in place
-                auto jpeg = readSmallFile(path, 4 * 1024 * 1024);
+                auto jpeg = readSmallFile(path, 4 * 1024 * 1024, Links::Refuse);
                 out[i] = jpeg && !scanData(*jpeg).empty() ? *jpeg : "";
                 if (!out[i].empty()) break;
             }

@@ -32,7 +32,10 @@ Result<RecordedClock> MotionAdapter::recordedClock(const std::string& id, FrameE
     std::error_code ec;
     for (std::filesystem::directory_iterator it(dir, ec), stop; !ec && it != stop && movies.size() < 10000; it.increment(ec)) {
         const std::string name = it->path().filename().string();
-        if (name.size() < 5 || name.compare(name.size() - 4, 4, ".mp4") != 0 || !it->is_regular_file(ec)) continue;
+        // symlink_status: a link planted by motion's user is not one of its recordings.
+        if (name.size() < 5 || name.compare(name.size() - 4, 4, ".mp4") != 0 ||
+            it->symlink_status(ec).type() != std::filesystem::file_type::regular)
+            continue;
         auto f = statFile(it->path().string());
         if (f && f->mtimeS * 1000 >= double(sinceMs) - kClockSlackS * 1000) movies.push_back(*f);
     }

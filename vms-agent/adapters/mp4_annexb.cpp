@@ -42,7 +42,7 @@ constexpr std::uint64_t kMaxUnits = 10000000;  // a day of a 30 fps camera is ~3
 }  // namespace
 
 std::optional<bool> mp4BeingWritten(const std::string& path) {
-    const std::string head = readHead(path, 128);
+    const std::string head = readHead(path, 128, Links::Refuse);
     std::size_t off = 0;
     while (off + 8 <= head.size()) {
         const std::uint64_t size = bigEndian(reinterpret_cast<const unsigned char*>(head.data() + off), 4);
@@ -146,20 +146,27 @@ Result<std::string> annexBTailFromMdat(const std::string& path, std::size_t maxB
     if (!mdat) return mdat.error();
     // Hop over the units by their lengths (5-byte reads, nothing copied) and remember where the
     // last parameter set (SPS, type 7) starts: a decoder can begin there, at the last keyframe.
-    std::optional<std::uint64_t> lastSps;
-    std::uint64_t at = mdat->begin, units = 0;
-    while (at + 5 <= mdat->end && units++ < kMaxUnits) {
+    // A parameter set counts once a whole picture (types 1-5) follows it: in a file being written
+    // the keyframe after the newest one may not be on disk yet.
+    std::optional<std::uint64_t> lastSps, pendingSps;
+    std::uint64_t at = mdat->begin, units = 0, end = at;
+    while (at + 5 <= mdat->end) {
+        if (++units > kMaxUnits)
+            return makeError(ErrorClass::TooLarge, path + " has more than " + std::to_string(kMaxUnits) + " video units");
         const std::string head = readAt(file.get(), at, 5);
         if (head.size() < 5) break;
         const std::uint64_t length = bigEndian(reinterpret_cast<const unsigned char*>(head.data()), 4);
         if (length == 0 || length > mdat->end - at - 4) break;
-        if ((std::uint8_t(head[4]) & 0x1f) == 7) lastSps = at;
+        const int type = std::uint8_t(head[4]) & 0x1f;
+        if (type == 7) pendingSps = at;
+        if (type >= 1 && type <= 5 && pendingSps) lastSps = pendingSps, pendingSps.reset();
         at += 4 + length;
+        if (lastSps && !pendingSps) end = at;  // the whole units after the last usable keyframe
     }
     if (!lastSps)
         return makeError(ErrorClass::Unavailable, path + " has no keyframe with its parameter sets on disk yet; try again "
                                                          "in a few seconds");
-    const std::uint64_t bytes = at - *lastSps;
+    const std::uint64_t bytes = end - *lastSps;
     if (bytes > maxBytes)
         return makeError(ErrorClass::TooLarge, path + ": its last keyframe interval is " + std::to_string(bytes) +
                                                    " bytes, over " + std::to_string(maxBytes));

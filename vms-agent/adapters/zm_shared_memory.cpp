@@ -23,7 +23,7 @@ T at(const std::string& b, std::size_t off) {
 
 Result<SharedState> readSharedState(const std::string& dir, const std::string& id) {
     const std::string path = dir + "/zm.mmap." + id;
-    const std::string head = readHead(path, kHeadBytes);
+    const std::string head = readHead(path, kHeadBytes, Links::Refuse);
     if (head.empty())
         return makeError(ErrorClass::NotFound, "ZoneMinder's capture daemon has no shared memory " + path +
                                                    " (it is not running for this monitor)");
