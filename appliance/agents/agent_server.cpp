@@ -5,9 +5,9 @@
 #include <filesystem>
 
 #include <asio/local/stream_protocol.hpp>
-#include <asio/ssl/stream.hpp>
 
 #include "agents/agent_session.h"
+#include "agents/tls_socket.h"
 #include "common/agent_auth.h"
 #include "common/line_connection.h"
 #include "common/logging.h"
@@ -214,8 +214,7 @@ void AgentServer::startTcpPeer(asio::ip::tcp::socket socket) {
     if (fromThisSource >= m_settings.maxPendingPerSource) dropOldest(&source);
     if (m_pending.size() >= m_settings.maxPending) dropOldest(nullptr);
 
-    using TlsStream = asio::ssl::stream<asio::ip::tcp::socket>;
-    auto conn = std::make_shared<LineConnection<TlsStream>>(TlsStream(std::move(socket), m_sslContext),
+    auto conn = std::make_shared<LineConnection<TlsSocket>>(TlsSocket(std::move(socket), m_sslContext),
                                                             m_settings.maxFrameBytes, m_settings.maxQueuedBytes);
     uint64_t id = m_nextPendingId++;
     m_pending[id] = {source, conn};
@@ -226,7 +225,7 @@ void AgentServer::startTcpPeer(asio::ip::tcp::socket socket) {
         m_pending.erase(id);
         conn->close("no TLS handshake and authentication within the deadline");
     });
-    conn->stream().async_handshake(asio::ssl::stream_base::server, [this, conn, timer, id, peer](const asio::error_code& hec) {
+    conn->stream().async_handshake([this, conn, timer, id, peer](const asio::error_code& hec) {
         if (m_closing || conn->closed()) return forgetPending(id);
         if (hec) {
             log()->info("TLS handshake with agent at {} failed: {}", peer, hec.message());

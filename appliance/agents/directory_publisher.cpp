@@ -7,7 +7,6 @@
 #include <sstream>
 
 #include <fcntl.h>
-#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -40,6 +39,8 @@ DirectoryPublisher::Json DirectoryPublisher::document(const VmInfo& vm, const st
 Status DirectoryPublisher::publish(const VmInfo& vm) {
     auto secret = m_store.vmSecret(vm.name);
     if (!secret) return secret.error();
+    auto qemu = qemuIdentity(m_store, m_settings.qemuUsers, vm.name, false);
+    if (!qemu) return qemu.error();
     const std::string dir = vmPaths("", m_settings.shareRoot, vm.name).shareDir;
     const std::string path = dir + "/directory.json";
     std::string content = document(vm, *secret).dump(2) + "\n";
@@ -53,14 +54,11 @@ Status DirectoryPublisher::publish(const VmInfo& vm) {
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0400);
     if (fd < 0) return makeError(ErrorClass::Unavailable, "cannot write " + tmp + ": " + std::strerror(errno));
     bool ok = ::write(fd, content.data(), content.size()) == ssize_t(content.size()) && ::fsync(fd) == 0;
-    // Only QEMU's user (which serves the share to the guest) and root may read the secret; not
-    // QEMU's group (`kvm` on Debian has other members).
-    if (::fchmod(fd, 0400) != 0) ok = false;
-    if (passwd* pw = ::getpwnam(m_settings.qemuUser.c_str())) {
-        if (::fchown(fd, pw->pw_uid, 0) != 0) ok = false;
-        (void)::chown(dir.c_str(), pw->pw_uid, 0);
-        ::chmod(dir.c_str(), 0500);
-    }
+    // Only this VM's QEMU (which serves the share to the guest) and root may read the secret: not
+    // QEMU's group (`kvm` on Debian has other members), not another VM's QEMU.
+    if (::fchmod(fd, 0400) != 0 || ::fchown(fd, qemu->uid, 0) != 0) ok = false;
+    (void)::chown(dir.c_str(), qemu->uid, 0);
+    ::chmod(dir.c_str(), 0500);
     ::close(fd);
     if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
         ::unlink(tmp.c_str());

@@ -9,13 +9,14 @@
 
 #include "common/protocol.h"
 #include "core/inventory.h"
+#include "core/qemu_identity.h"
 #include "state/state_store.h"
 
 namespace appliance {
 
 struct DirectorySettings {
     std::string shareRoot;
-    std::string qemuUser = "libvirt-qemu";
+    QemuUsers qemuUsers;  ///< the share is readable by the VM's own QEMU user only
 };
 
 /// A TCP endpoint for agents without the virtio-serial channel (empty host: none).

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/logging.h"
+#include "core/device_acl.h"
 #include "hypervisor/domain_xml.h"
 
 namespace appliance {
@@ -135,7 +136,10 @@ void VmManager::onInventoryChange(const InventoryChange& c) {
     // Subscribers first (the console switches on these), then the durable record.
     if (m_eventSink) m_eventSink(eventName, data, c.observedAtS);
 
-    if (c.kind == InventoryChange::Kind::Removed) (void)m_store.forgetVm(c.name);
+    if (c.kind == InventoryChange::Kind::Removed) {
+        (void)m_store.forgetVm(c.name);
+        (void)m_store.forgetVmUid(c.name);
+    }
     if (c.kind != InventoryChange::Kind::StateChanged) return;
     auto recorded = m_store.recordStateChange(
         c.name, std::string(vmStateName(c.state)), c.reason,
@@ -313,20 +317,35 @@ void VmManager::create(const VmCreateSpec& spec, Reply reply) {
     if (m_inventory.find(spec.name))
         return reply(makeError(ErrorClass::Conflict, "a VM named '" + spec.name + "' already exists; choose "
                                                                                  "another name or delete it first"));
-    if (auto s = prepareVmDirectories(spec.name); !s) return reply(s.error());
+    auto qemu = prepareVmDirectories(spec.name, true);
+    if (!qemu) return reply(qemu.error());
     VmCreateSpec withDisk = spec;
     if (!spec.baseImage.empty()) {
         auto overlay = createOverlay(spec.name, spec.baseImage);
         if (!overlay) return reply(overlay.error());
         withDisk.diskPath = *overlay;
     }
+    if (qemu->ownUser) {
+        // libvirt hands a VM's kernel and initrd to the VM's user while it runs and refuses a
+        // second VM with another user on the same file: each VM boots its own copy.
+        auto boot = copyBootFiles(spec.name, withDisk);
+        if (!boot) {
+            std::error_code ec;
+            if (!spec.baseImage.empty()) fs::remove(overlayPath(spec.name), ec);
+            (void)m_store.forgetVmUid(spec.name);
+            return reply(boot.error());
+        }
+    }
     DomainTemplateInput in{withDisk, vmPaths(m_settings.runRoot, m_settings.shareRoot, spec.name), m_settings.domainType,
-                           m_settings.instance};
+                           m_settings.instance, std::nullopt};
+    if (qemu->ownUser) in.qemuUser = DomainTemplateInput::DacUser{qemu->uid, qemu->gid};
     std::string xml = buildDomainXml(in);
     m_hv.define(xml, [this, spec, reply = std::move(reply)](Result<VmInfo> info) mutable {
         if (!info) {
             std::error_code ec;
             if (!spec.baseImage.empty()) fs::remove(overlayPath(spec.name), ec);
+            removeBootFiles(spec.name);
+            (void)m_store.forgetVmUid(spec.name);
             if (info.error().message.find("already exists") != std::string::npos)
                 return reply(makeError(ErrorClass::Conflict,
                                        "libvirt already has a domain named '" + spec.name +
@@ -359,9 +378,34 @@ void VmManager::remove(const std::string& name, Reply reply) {
         fs::remove_all(paths.runDir, ec);
         fs::remove_all(paths.shareDir, ec);
         fs::remove(overlayPath(name), ec);  // a VM made from an image: its own disk goes with it
+        removeBootFiles(name);
         m_inventory.apply(VmUpdate{name, "undefined", "", protocol::nowTimestampS(), std::nullopt});
         reply(Json{{"name", name}, {"deleted", true}});
     });
+}
+
+Status VmManager::copyBootFiles(const std::string& name, VmCreateSpec& spec) {
+    std::error_code ec;
+    fs::create_directories(m_settings.diskRoot, ec);
+    fs::permissions(m_settings.diskRoot, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec, ec);
+    for (auto [path, suffix] : {std::pair{&spec.kernelPath, ".vmlinuz"}, std::pair{&spec.initrdPath, ".initrd"}}) {
+        if (path->empty()) continue;
+        const std::string copy = m_settings.diskRoot + "/" + name + suffix;
+        fs::copy_file(*path, copy, fs::copy_options::overwrite_existing, ec);
+        if (ec) {
+            removeBootFiles(name);
+            return makeError(ErrorClass::Unavailable, "cannot copy " + *path + " to " + copy + ": " + ec.message() +
+                                                          "; check disk_dir and free space");
+        }
+        fs::permissions(copy, fs::perms::owner_read | fs::perms::owner_write, ec);
+        *path = copy;
+    }
+    return okStatus();
+}
+
+void VmManager::removeBootFiles(const std::string& name) {
+    std::error_code ec;
+    for (const char* suffix : {".vmlinuz", ".initrd"}) fs::remove(m_settings.diskRoot + "/" + name + suffix, ec);
 }
 
 std::string VmManager::overlayPath(const std::string& name) const { return m_settings.diskRoot + "/" + name + ".qcow2"; }
@@ -396,7 +440,9 @@ Result<std::string> VmManager::createOverlay(const std::string& name, const std:
     return overlay;
 }
 
-Status VmManager::prepareVmDirectories(const std::string& name) {
+Result<QemuIdentity> VmManager::prepareVmDirectories(const std::string& name, bool assignUser) {
+    auto qemu = qemuIdentity(m_store, m_settings.qemuUsers, name, assignUser);
+    if (!qemu) return qemu.error();
     VmPaths paths = vmPaths(m_settings.runRoot, m_settings.shareRoot, name);
     std::error_code ec;
     // applianced's umask is 077; QEMU (another user) must pass through every directory it creates
@@ -412,18 +458,21 @@ Status VmManager::prepareVmDirectories(const std::string& name) {
             fs::permissions(made, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec, ec);
         }
     }
-    // QEMU runs as its own user and creates the VM's sockets in the run directory.
-    if (passwd* pw = ::getpwnam(m_settings.qemuUser.c_str())) {
-        if (::chown(paths.runDir.c_str(), pw->pw_uid, pw->pw_gid) != 0)
-            log()->warn("cannot hand '{}' to user {}: QEMU may fail to create its sockets", paths.runDir,
-                        m_settings.qemuUser);
-    }
-    fs::permissions(paths.runDir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec, ec);
-    // The share holds the VM's secret: QEMU's user (which serves it to the guest) and root only.
-    // Not QEMU's group: on Debian that is `kvm`, which has other members.
-    if (passwd* pw = ::getpwnam(m_settings.qemuUser.c_str())) (void)::chown(paths.shareDir.c_str(), pw->pw_uid, 0);
+    // QEMU creates the VM's sockets in the run directory. Only this VM's QEMU: no group access,
+    // as QEMU's group (kvm) is shared by every VM's QEMU and has other members on Debian.
+    if (::chown(paths.runDir.c_str(), qemu->uid, qemu->gid) != 0)
+        log()->warn("cannot hand '{}' to user {}: QEMU may fail to create its sockets", paths.runDir, qemu->uid);
+    fs::permissions(paths.runDir, fs::perms::owner_all, ec);
+    // The share holds the VM's secret: this VM's QEMU (which serves it to the guest) and root only.
+    (void)::chown(paths.shareDir.c_str(), qemu->uid, 0);
     fs::permissions(paths.shareDir, fs::perms::owner_read | fs::perms::owner_exec, ec);
-    return okStatus();
+    // /dev/kvm is root:kvm 0660 and a VM's own user is in no supplementary group. The ACL does not
+    // survive a host reboot (devtmpfs), so it is given again before every start.
+    if (qemu->ownUser && m_settings.domainType == "kvm")
+        if (auto s = grantReadWrite("/dev/kvm", qemu->uid); !s)
+            return makeError(ErrorClass::Unavailable, s.error().message + "; QEMU could not use KVM. Set "
+                                                      "vm_uid_count = 0 to run every VM as qemu_user");
+    return qemu;
 }
 
 }  // namespace appliance

@@ -15,6 +15,7 @@
 
 #include "common/protocol.h"
 #include "core/inventory.h"
+#include "core/qemu_identity.h"
 #include "hypervisor/hypervisor.h"
 #include "audit/audit_log.h"
 #include "state/state_store.h"
@@ -26,7 +27,7 @@ struct VmManagerSettings {
     std::string runRoot = "/run/appliance/vms";
     std::string shareRoot = "/var/lib/appliance/share";
     std::string diskRoot = "/var/lib/appliance/disks";  ///< VMs' own disk overlays
-    std::string qemuUser = "libvirt-qemu";
+    QemuUsers qemuUsers;  ///< who each VM's QEMU runs as
     std::string domainType = "qemu";
     int defaultShutdownTimeoutS = 60;
 };
@@ -77,8 +78,13 @@ private:
                 void (Hypervisor::*op)(const std::string&, Hypervisor::Done<Ok>), Reply reply,
                 Json extra = Json::object());
     void onInventoryChange(const InventoryChange& c);
-    Status prepareVmDirectories(const std::string& name);
+    /// Makes the VM's run and share directories, owned by the user its QEMU runs as; with
+    /// `assignUser`, a VM without a user of its own is given one first (vm.create).
+    Result<QemuIdentity> prepareVmDirectories(const std::string& name, bool assignUser = false);
     std::string overlayPath(const std::string& name) const;
+    /// Points the spec at the VM's own copies of its kernel and initrd (in disk_dir).
+    Status copyBootFiles(const std::string& name, VmCreateSpec& spec);
+    void removeBootFiles(const std::string& name);
     Result<std::string> createOverlay(const std::string& name, const std::string& baseImage);
     void forceOffAfterTimeout(const std::shared_ptr<ShutdownWait>& wait);
 

@@ -125,7 +125,7 @@ int main(int argc, char** argv) {
     vmSettings.runRoot = cfg.runDir;
     vmSettings.shareRoot = cfg.shareDir;
     vmSettings.diskRoot = cfg.diskDir;
-    vmSettings.qemuUser = cfg.qemuUser;
+    vmSettings.qemuUsers = QemuUsers{cfg.qemuUser, cfg.qemuGroup, cfg.vmUidFirst, cfg.vmUidCount};
     vmSettings.domainType = domainType;
     vmSettings.defaultShutdownTimeoutS = cfg.shutdownTimeoutS;
     AuditLimits auditLimits;
@@ -156,7 +156,7 @@ int main(int argc, char** argv) {
     agentSettings.maxPendingPerSource = std::size_t(cfg.agentMaxPendingPerSource);
     agentSettings.maxPending = std::size_t(cfg.agentMaxPending);
     AgentServer agents(io, vms, focus, **store, audit, agentSettings);
-    DirectoryPublisher directory(**store, {cfg.shareDir, cfg.qemuUser});
+    DirectoryPublisher directory(**store, {cfg.shareDir, vmSettings.qemuUsers});
     AdminCommands commands(vms, focus, **store, audit, facts);
     commands.setAgentCall([&agents](const std::string& vm, const std::string& verb, const protocol::Json& args,
                                     std::chrono::milliseconds timeout, std::function<void(Result<protocol::Json>)> done) {

@@ -45,6 +45,15 @@ Status apply(DaemonConfig& c, const std::string& key, const std::string& value) 
     if (key == "ask_timeout_s") return integer(c.askTimeoutS, 1, 3600);
     if (key == "viewer_group") return text(c.viewerGroup);
     if (key == "qemu_user") return text(c.qemuUser);
+    if (key == "qemu_group") return text(c.qemuGroup);
+    if (key == "vm_uid_first" || key == "vm_uid_count") {
+        // Ids below 65536 belong to the host's own users and groups (Debian, systemd).
+        auto v = key == "vm_uid_first" ? config::toInteger(key, value, 65536, 4000000000LL)
+                                       : config::toInteger(key, value, 0, 1000000);
+        if (!v) return v.error();
+        (key == "vm_uid_first" ? c.vmUidFirst : c.vmUidCount) = static_cast<uint32_t>(*v);
+        return okStatus();
+    }
     if (key == "domain_type") {
         if (value != "auto" && value != "kvm" && value != "qemu")
             return makeError(ErrorClass::InvalidArgument, "'domain_type' must be auto, kvm or qemu, got '" + value + "'");

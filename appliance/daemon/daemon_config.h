@@ -3,6 +3,7 @@
 // --set key=value overrides. Every key is documented in appliance/applianced.conf.example.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,9 @@ struct DaemonConfig {
     std::string adminGroup = "appliance-admin";
     std::string viewerGroup = "appliance-viewer";
     std::string qemuUser = "libvirt-qemu";
+    std::string qemuGroup = "libvirt-qemu";
+    uint32_t vmUidFirst = 1879048192;  ///< each new VM's QEMU gets its own user id from here on
+    uint32_t vmUidCount = 65536;       ///< 0: every VM's QEMU runs as qemu_user
     std::string domainType = "auto";
     std::string network = "user";
     int shutdownTimeoutS = 60;

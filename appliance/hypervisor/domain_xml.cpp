@@ -94,8 +94,13 @@ std::string buildDomainXml(const DomainTemplateInput& in) {
       << "    <video><model type='vga'/></video>\n"
       << "    <input type='tablet' bus='usb'/>\n"
       << "    <memballoon model='none'/>\n"
-      << "  </devices>\n"
-      << "</domain>\n";
+      << "  </devices>\n";
+    // QEMU as this VM's own user; libvirt hands it the VM's disk, sockets and its own per-domain
+    // files for the run (relabel) and gives them back when it stops.
+    if (in.qemuUser)
+        x << "  <seclabel type='static' model='dac' relabel='yes'><label>+" << in.qemuUser->uid << ":+"
+          << in.qemuUser->gid << "</label></seclabel>\n";
+    x << "</domain>\n";
     return x.str();
 }
 

@@ -5,6 +5,8 @@
 // as ours (and which instance of applianced owns it).
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "hypervisor/vm_types.h"
@@ -32,6 +34,10 @@ struct DomainTemplateInput {
     VmPaths paths;
     std::string domainType;   ///< "kvm" or "qemu"
     std::string instance;     ///< which applianced owns it
+    struct DacUser {
+        uint32_t uid = 0, gid = 0;
+    };
+    std::optional<DacUser> qemuUser;  ///< QEMU's own user for this VM; none: libvirt's qemu user
 };
 
 std::string buildDomainXml(const DomainTemplateInput& in);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "state/state_store.h"
 
+#include <set>
+
 #include "common/agent_auth.h"
 #include "common/protocol.h"
 
@@ -39,6 +41,10 @@ const std::vector<std::string> kMigrations = {
     ALTER TABLE audit ADD COLUMN repeats INTEGER NOT NULL DEFAULT 1;
     ALTER TABLE audit ADD COLUMN last_ts INTEGER;
     CREATE INDEX audit_ts ON audit(ts);
+    )sql",
+    // 4: each VM's QEMU runs as a user of its own, so no VM's QEMU reads another VM's secret.
+    R"sql(
+    CREATE TABLE vm_uid (name TEXT PRIMARY KEY, uid INTEGER NOT NULL UNIQUE);
     )sql",
 };
 }  // namespace
@@ -205,6 +211,44 @@ Result<std::string> StateStore::vmSecret(const std::string& name) {
 
 Status StateStore::forgetVmSecret(const std::string& name) {
     auto st = m_db->prepare("DELETE FROM vm_secret WHERE name = ?");
+    if (!st) return st.error();
+    st->bind(1, name);
+    return st->run();
+}
+
+Result<std::optional<uint32_t>> StateStore::vmUid(const std::string& name) {
+    auto st = m_db->prepare("SELECT uid FROM vm_uid WHERE name = ?");
+    if (!st) return st.error();
+    st->bind(1, name);
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) return std::optional<uint32_t>{};
+    return std::optional<uint32_t>(static_cast<uint32_t>(st->columnInt(0)));
+}
+
+Result<uint32_t> StateStore::assignVmUid(const std::string& name, uint32_t first, uint32_t count,
+                                         const std::function<bool(uint32_t)>& taken) {
+    if (auto existing = vmUid(name); !existing) return existing.error();
+    else if (*existing) return **existing;
+    std::set<uint32_t> used;
+    auto all = m_db->prepare("SELECT uid FROM vm_uid");
+    if (!all) return all.error();
+    for (auto row = all->step(); row && *row; row = all->step()) used.insert(static_cast<uint32_t>(all->columnInt(0)));
+    for (uint64_t uid = first; uid < uint64_t(first) + count; ++uid) {
+        if (used.count(uint32_t(uid)) || taken(uint32_t(uid))) continue;
+        auto put = m_db->prepare("INSERT INTO vm_uid (name, uid) VALUES (?, ?)");
+        if (!put) return put.error();
+        put->bind(1, name).bind(2, int64_t(uid));
+        if (auto s = put->run(); !s) return s.error();
+        return uint32_t(uid);
+    }
+    return makeError(ErrorClass::Unavailable, "every user id of vm_uid_first/vm_uid_count (" + std::to_string(count) +
+                                                  " from " + std::to_string(first) +
+                                                  ") is in use; delete unused VMs or widen the range");
+}
+
+Status StateStore::forgetVmUid(const std::string& name) {
+    auto st = m_db->prepare("DELETE FROM vm_uid WHERE name = ?");
     if (!st) return st.error();
     st->bind(1, name);
     return st->run();

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -61,6 +62,13 @@ public:
     /// The VM's agent secret, created on first use; only the VM's own directory share holds a copy.
     Result<std::string> vmSecret(const std::string& name);
     Status forgetVmSecret(const std::string& name);
+    /// The user id the VM's QEMU runs as, if it was given one of its own.
+    Result<std::optional<uint32_t>> vmUid(const std::string& name);
+    /// Gives the VM the lowest free id of [first, first + count) that `taken` (a host account)
+    /// does not already use; a VM that has one keeps it.
+    Result<uint32_t> assignVmUid(const std::string& name, uint32_t first, uint32_t count,
+                                 const std::function<bool(uint32_t)>& taken);
+    Status forgetVmUid(const std::string& name);
     Status setSetting(const std::string& key, const std::string& value);
     Result<std::optional<std::string>> setting(const std::string& key);
     Result<std::string> integrityCheck() { return m_db->integrityCheck(); }

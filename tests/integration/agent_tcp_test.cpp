@@ -72,7 +72,13 @@ TEST_F(AgentTcpTest, TheDirectoryNamesTheTlsEndpointWithItsFingerprintAndOnlyThi
     daemon.createVm(*admin, other);
     Json otherDirectory = readJsonFile(daemon.shareDir(other) + "/directory.json");
     EXPECT_NE(otherDirectory["secret"], directory["secret"]);
-    EXPECT_EQ(shell("stat -c '%a %U %G' " + daemon.shareDir(vm) + "/directory.json"), "400 libvirt-qemu root");
+    // Each readable only by its own VM's QEMU user (an id of its own, not libvirt's shared one).
+    std::string mine = shell("stat -c '%a %u %g' " + daemon.shareDir(vm) + "/directory.json");
+    std::string theirs = shell("stat -c '%a %u %g' " + daemon.shareDir(other) + "/directory.json");
+    EXPECT_EQ(mine.substr(0, 4), "400 ") << mine;
+    EXPECT_EQ(mine.substr(mine.size() - 2), " 0") << mine;
+    EXPECT_GE(std::stoul(mine.substr(4)), 65536u) << mine;
+    EXPECT_NE(mine, theirs) << "two VMs' secrets belong to one user";
 }
 
 TEST_F(AgentTcpTest, AnAgentWithTheDirectoryConnectsOverTlsAndSwitchesFocus) {

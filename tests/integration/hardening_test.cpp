@@ -30,6 +30,13 @@ constexpr uid_t kNobody = 65534;
 
 class HardeningTest : public DaemonTest {
 protected:
+    /// The user the VM's running QEMU process has (from libvirt's pid file and /proc).
+    uid_t qemuUidOf(const std::string& vm) {
+        std::string pid = shell("cat /run/libvirt/qemu/" + vm + ".pid");
+        std::string uid = shell("awk '/^Uid:/ {print $2}' /proc/" + pid + "/status");
+        return uid.empty() ? 0 : uid_t(std::stoul(uid));
+    }
+
     void startTwoVms() {
         a = daemon.vmName("hard-a");
         b = daemon.vmName("hard-b");
@@ -198,8 +205,14 @@ TEST_F(HardeningTest, SecretsAreReadableOnlyByTheirOwners) {
                                  {daemon.shareDir(a), "500"},
                                  {daemon.shareDir(a) + "/directory.json", "400"}};
     for (const auto& f : files) EXPECT_EQ(shell("stat -c %a " + f.path), f.mode) << f.path;
-    EXPECT_EQ(shell("stat -c %U:%G " + daemon.shareDir(a) + "/directory.json"), "libvirt-qemu:root")
-        << "QEMU's user serves the share; its group (kvm) has other members";
+    // Each VM's QEMU runs as a user of its own, and only that user may read the VM's share.
+    const uid_t uidA = qemuUidOf(a), uidB = qemuUidOf(b);
+    ASSERT_GE(uidA, 65536u) << "VM " << a << " must not run as libvirt's shared qemu user";
+    ASSERT_GE(uidB, 65536u);
+    ASSERT_NE(uidA, uidB);
+    EXPECT_EQ(shell("stat -c %u:%g " + daemon.shareDir(a) + "/directory.json"), std::to_string(uidA) + ":0")
+        << "the VM's own QEMU serves the share; its group (kvm) is every VM's and has other members";
+    EXPECT_EQ(shell("stat -c %u " + daemon.runDir() + "/" + a), std::to_string(uidA));
 
     group* kvm = ::getgrnam("kvm");
     ASSERT_NE(kvm, nullptr);
@@ -219,6 +232,17 @@ TEST_F(HardeningTest, SecretsAreReadableOnlyByTheirOwners) {
         writeAll(out, ::access(daemon.shareDir(a).c_str(), R_OK | X_OK) == 0 ? "READABLE" : "denied");
     });
     EXPECT_EQ(listed, "denied");
+    // Another VM's QEMU (its user, in kvm) reads neither A's secret nor A's sockets; A's own does.
+    auto readsSecretOfA = [&](uid_t uid) {
+        return runAs(uid, kvmGid, {kvmGid}, [&](int out) {
+            std::ifstream in(daemon.shareDir(a) + "/directory.json");
+            bool secret = in && in.peek() != EOF;
+            bool sockets = ::access((daemon.runDir() + "/" + a).c_str(), X_OK) == 0;
+            writeAll(out, std::string(secret ? "secret" : "no-secret") + (sockets ? ",sockets" : ",no-sockets"));
+        });
+    };
+    EXPECT_EQ(readsSecretOfA(uidB), "no-secret,no-sockets") << "the QEMU of " << b << " reaches into " << a;
+    EXPECT_EQ(readsSecretOfA(uidA), "secret,sockets") << "A's own QEMU must read its share, or the test proves nothing";
 }
 
 // The main command's layout: the admin socket and the VMs' run directories below one directory

@@ -37,7 +37,7 @@ DomainTemplateInput kernelBoot() {
     spec.initrdPath = "/var/lib/appliance/images/test-guest/initrd.img";
     spec.kernelCmdline = "console=ttyS0 appliance.name=legacy-vms";
     spec.description = "old VMS <floor 1> & co";
-    return {spec, vmPaths("/run/appliance/vms", "/var/lib/appliance/share", "legacy-vms"), "qemu", "default"};
+    return {spec, vmPaths("/run/appliance/vms", "/var/lib/appliance/share", "legacy-vms"), "qemu", "default", std::nullopt};
 }
 
 TEST(DomainXmlTest, KernelBootMatchesGolden) { compareWithGolden("domain-kernel-boot.xml", buildDomainXml(kernelBoot())); }
@@ -49,6 +49,7 @@ TEST(DomainXmlTest, DiskBootWithoutNetworkMatchesGolden) {
     in.spec.diskPath = "/var/lib/appliance/disks/new-vms.qcow2";
     in.spec.network = "none";
     in.domainType = "kvm";
+    in.qemuUser = DomainTemplateInput::DacUser{1879048193, 107};  // its own user, QEMU's group
     compareWithGolden("domain-disk-boot.xml", buildDomainXml(in));
 }
 

@@ -72,5 +72,22 @@ TEST_F(StateStoreTest, AnUnwritableLocationIsUnavailable) {
     EXPECT_EQ(store.error().cls, ErrorClass::Unavailable);
 }
 
+TEST_F(StateStoreTest, EachVmGetsAUserIdOfItsOwnThatNoHostAccountHasAndKeepsIt) {
+    auto store = StateStore::open(path);
+    ASSERT_TRUE(store);
+    auto hostAccount = [](uint32_t uid) { return uid == 1000; };  // as if an account had 1000
+    EXPECT_EQ(*(*store)->assignVmUid("a", 1000, 3, hostAccount), 1001u);
+    EXPECT_EQ(*(*store)->assignVmUid("b", 1000, 3, hostAccount), 1002u);
+    EXPECT_EQ(*(*store)->assignVmUid("a", 1000, 3, hostAccount), 1001u) << "a VM keeps its id";
+    auto full = (*store)->assignVmUid("c", 1000, 3, hostAccount);
+    ASSERT_FALSE(full);
+    EXPECT_EQ(full.error().cls, ErrorClass::Unavailable);
+    EXPECT_NE(full.error().message.find("widen the range"), std::string::npos) << full.error().message;
+    ASSERT_TRUE((*store)->forgetVmUid("a"));
+    EXPECT_FALSE(*(*store)->vmUid("a"));
+    EXPECT_EQ(*(*store)->assignVmUid("c", 1000, 3, hostAccount), 1001u) << "a deleted VM's id is free again";
+    EXPECT_EQ((*store)->vmUid("b")->value_or(0), 1002u);
+}
+
 }  // namespace
 }  // namespace appliance

@@ -36,7 +36,7 @@ public:
     virtual void setMaxFrameBytes(std::size_t maxFrameBytes) = 0;
 };
 
-/// Stream: a Unix or TCP socket or a device as asio::posix::stream_descriptor, or an ssl::stream.
+/// Stream: a Unix or TCP socket or a device as asio::posix::stream_descriptor, or a TLS stream (asio::ssl::stream, TlsSocket).
 template <class Stream>
 class LineConnection final : public LineChannel, public std::enable_shared_from_this<LineConnection<Stream>> {
 public:
