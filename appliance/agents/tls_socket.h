@@ -3,7 +3,7 @@
 // asio's readiness waits. asio::ssl::stream keeps two 17 KiB buffers of its own and a BIO pair
 // with two more for every stream, idle or not (about 68 KiB per agent); here OpenSSL reads and
 // writes the socket itself and, with SSL_MODE_RELEASE_BUFFERS, holds no record buffer while a
-// connection is idle. A thousand idle agents therefore cost a few MiB, not seventy.
+// connection is idle: about 20 KiB per idle agent instead of about 75 (docs/benchmarks.md).
 // Meets asio's AsyncReadStream/AsyncWriteStream: LineConnection and asio::async_write use it as
 // they use any socket. Context: one io thread (SSL objects are not thread-safe).
 #pragma once
@@ -82,7 +82,11 @@ private:
     /// tries again. The same buffer is passed again, as SSL_write requires.
     template <class Attempt, class Handler>
     void drive(Attempt attempt, Handler&& handler) {
+        // Closed (LineConnection::close) while asio::async_write was between two writes: the
+        // descriptor's number may already belong to another connection or file.
+        if (!m_socket.is_open()) return complete(std::forward<Handler>(handler), asio::error::operation_aborted, 0);
         ::ERR_clear_error();
+        errno = 0;
         int r = attempt();
         const int savedErrno = errno;
         if (r > 0) return complete(std::forward<Handler>(handler), {}, static_cast<std::size_t>(r));
@@ -94,15 +98,12 @@ private:
                                 [this, attempt = std::move(attempt), h = std::forward<Handler>(handler)](
                                     const asio::error_code& wec) mutable {
                                     if (wec) return h(wec, 0);
-                                    // Closed after the wait completed: the descriptor's number may
-                                    // already belong to another connection.
-                                    if (!m_socket.is_open()) return h(asio::error::operation_aborted, 0);
                                     drive(std::move(attempt), std::move(h));
                                 });
             return;
-        case SSL_ERROR_ZERO_RETURN: ec = asio::error::eof; break;  // close_notify
-        case SSL_ERROR_SYSCALL:
-            // A peer that hangs up without close_notify, or a socket error.
+        // close_notify, or (SSL_OP_IGNORE_UNEXPECTED_EOF) a peer that hangs up without it.
+        case SSL_ERROR_ZERO_RETURN: ec = asio::error::eof; break;
+        case SSL_ERROR_SYSCALL:  // a socket error
             ec = (r == 0 || savedErrno == 0) ? asio::error::eof : asio::error_code(savedErrno, asio::system_category());
             break;
         default: {

@@ -32,32 +32,34 @@ std::vector<Entry> fromMode(mode_t mode) {
 }
 }  // namespace
 
-Status grantReadWrite(const std::string& path, uint32_t uid) {
+Status grantGroupReadWrite(const std::string& path, uint32_t gid) {
     auto fail = [&](const std::string& what) {
-        return makeError(ErrorClass::Unavailable, "cannot give user " + std::to_string(uid) + " access to " + path +
+        return makeError(ErrorClass::Unavailable, "cannot give group " + std::to_string(gid) + " access to " + path +
                                                       " (" + what + ": " + std::strerror(errno) + ")");
     };
     struct stat st{};
     if (::stat(path.c_str(), &st) != 0) return fail("stat");
     std::vector<Entry> entries;
-    char buf[4096];
-    ssize_t n = ::getxattr(path.c_str(), kAclXattr, buf, sizeof buf);
-    if (n < 0 && errno != ENODATA) return fail("reading its ACL");
+    ssize_t size = ::getxattr(path.c_str(), kAclXattr, nullptr, 0);
+    if (size < 0 && errno != ENODATA) return fail("reading its ACL");
+    std::vector<char> buf(size > 0 ? size_t(size) : 0);
+    ssize_t n = size > 0 ? ::getxattr(path.c_str(), kAclXattr, buf.data(), buf.size()) : 0;
+    if (n < 0) return fail("reading its ACL");
     if (n >= ssize_t(sizeof(uint32_t))) {
         uint32_t version;
-        std::memcpy(&version, buf, sizeof version);
+        std::memcpy(&version, buf.data(), sizeof version);
         if (version != kAclVersion || (n - 4) % sizeof(Entry) != 0) {
             errno = EINVAL;
             return fail("its ACL has an unknown form");
         }
         entries.resize(size_t(n - 4) / sizeof(Entry));
-        std::memcpy(entries.data(), buf + 4, entries.size() * sizeof(Entry));
+        std::memcpy(entries.data(), buf.data() + 4, entries.size() * sizeof(Entry));
     } else {
         entries = fromMode(st.st_mode);
     }
-    auto mine = std::find_if(entries.begin(), entries.end(), [&](const Entry& e) { return e.tag == User && e.id == uid; });
+    auto mine = std::find_if(entries.begin(), entries.end(), [&](const Entry& e) { return e.tag == Group && e.id == gid; });
     if (mine != entries.end()) mine->perm |= 6;
-    else entries.push_back({User, 6, uid});
+    else entries.push_back({Group, 6, gid});
     // The mask caps every named entry and the owning group: it must let rw through.
     uint16_t mask = 0;
     for (const Entry& e : entries)

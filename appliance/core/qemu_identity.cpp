@@ -6,19 +6,20 @@
 
 namespace appliance {
 
-Result<QemuIdentity> qemuIdentity(StateStore& store, const QemuUsers& users, const std::string& vm, bool assign) {
+Result<QemuIdentity> qemuIdentity(StateStore& store, const QemuUsers& users, const std::string& vm, bool assign,
+                                  const std::set<uint32_t>& inUse) {
     passwd* shared = ::getpwnam(users.sharedUser.c_str());
     if (!shared)
         return makeError(ErrorClass::Unavailable, "there is no user '" + users.sharedUser +
                                                       "' (qemu_user); install libvirt-daemon-system or set qemu_user");
     QemuIdentity id{shared->pw_uid, shared->pw_gid, false};
-    if (users.uidCount == 0) return id;
     Result<std::optional<uint32_t>> own = store.vmUid(vm);
     if (!own) return own.error();
-    if (!*own && assign) {
-        // An id that a host account already has is skipped: that account would own the VM's files.
+    if (!*own && assign && users.uidCount > 0) {
+        // An id that a host account or another domain already has is skipped: that account or
+        // that VM's QEMU would own this VM's files.
         auto made = store.assignVmUid(vm, users.firstUid, users.uidCount,
-                                      [](uint32_t uid) { return ::getpwuid(uid) != nullptr; });
+                                      [&](uint32_t uid) { return inUse.count(uid) || ::getpwuid(uid) != nullptr; });
         if (!made) return made.error();
         *own = *made;
     }

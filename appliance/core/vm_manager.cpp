@@ -314,38 +314,66 @@ void VmManager::configure(const std::string& name, const VmConfigChange& change,
 void VmManager::create(const VmCreateSpec& spec, Reply reply) {
     if (!m_synced) return reply(makeError(ErrorClass::Unavailable, "applianced has not yet synchronised with the "
                                                                    "hypervisor; try again in a moment"));
-    if (m_inventory.find(spec.name))
+    if (m_inventory.find(spec.name) || m_creating.count(spec.name))
         return reply(makeError(ErrorClass::Conflict, "a VM named '" + spec.name + "' already exists; choose "
                                                                                  "another name or delete it first"));
-    auto qemu = prepareVmDirectories(spec.name, true);
-    if (!qemu) return reply(qemu.error());
+    // Until it is defined (or not), the name is taken: a second create must not share its files.
+    m_creating.insert(spec.name);
+    Reply done = [this, name = spec.name, reply = std::move(reply)](Result<Json> r) {
+        m_creating.erase(name);
+        reply(std::move(r));
+    };
+    // Every domain's own user on this host, any instance's: a new VM must get an id none has.
+    m_hv.dacUidsInUse([this, spec, done = std::move(done)](Result<std::set<uint32_t>> inUse) mutable {
+        if (!inUse) return done(inUse.error());
+        defineNew(spec, *inUse, std::move(done));
+    });
+}
+
+void VmManager::defineNew(const VmCreateSpec& spec, const std::set<uint32_t>& uidsInUse, Reply reply) {
+    // What this create made goes again if it fails: disk, boot files, directories, the user id.
+    auto undo = [this, name = spec.name] {
+        std::error_code ec;
+        VmPaths paths = vmPaths(m_settings.runRoot, m_settings.shareRoot, name);
+        fs::remove(overlayPath(name), ec);
+        removeBootFiles(name);
+        fs::remove_all(paths.runDir, ec);
+        fs::remove_all(paths.shareDir, ec);
+        (void)m_store.forgetVmUid(name);
+    };
+    auto qemu = prepareVmDirectories(spec.name, true, uidsInUse);
+    if (!qemu) {
+        undo();
+        return reply(qemu.error());
+    }
     VmCreateSpec withDisk = spec;
     if (!spec.baseImage.empty()) {
         auto overlay = createOverlay(spec.name, spec.baseImage);
-        if (!overlay) return reply(overlay.error());
+        if (!overlay) {
+            undo();
+            return reply(overlay.error());
+        }
         withDisk.diskPath = *overlay;
     }
     if (qemu->ownUser) {
         // libvirt hands a VM's kernel and initrd to the VM's user while it runs and refuses a
         // second VM with another user on the same file: each VM boots its own copy.
-        auto boot = copyBootFiles(spec.name, withDisk);
-        if (!boot) {
-            std::error_code ec;
-            if (!spec.baseImage.empty()) fs::remove(overlayPath(spec.name), ec);
-            (void)m_store.forgetVmUid(spec.name);
+        if (auto boot = copyBootFiles(spec.name, withDisk); !boot) {
+            undo();
             return reply(boot.error());
         }
     }
     DomainTemplateInput in{withDisk, vmPaths(m_settings.runRoot, m_settings.shareRoot, spec.name), m_settings.domainType,
                            m_settings.instance, std::nullopt};
-    if (qemu->ownUser) in.qemuUser = DomainTemplateInput::DacUser{qemu->uid, qemu->gid};
+    if (qemu->ownUser) {
+        in.qemuUser = DomainTemplateInput::DacUser{qemu->uid, qemu->gid};
+        // The image behind the VM's disk is every such VM's: libvirt must not hand it to this one.
+        if (!spec.baseImage.empty()) in.backingImage = spec.baseImage;
+    }
     std::string xml = buildDomainXml(in);
-    m_hv.define(xml, [this, spec, reply = std::move(reply)](Result<VmInfo> info) mutable {
+    m_hv.define(xml, [this, spec, undo, reply = std::move(reply)](Result<VmInfo> info) mutable {
         if (!info) {
-            std::error_code ec;
-            if (!spec.baseImage.empty()) fs::remove(overlayPath(spec.name), ec);
-            removeBootFiles(spec.name);
-            (void)m_store.forgetVmUid(spec.name);
+            undo();
             if (info.error().message.find("already exists") != std::string::npos)
                 return reply(makeError(ErrorClass::Conflict,
                                        "libvirt already has a domain named '" + spec.name +
@@ -440,8 +468,9 @@ Result<std::string> VmManager::createOverlay(const std::string& name, const std:
     return overlay;
 }
 
-Result<QemuIdentity> VmManager::prepareVmDirectories(const std::string& name, bool assignUser) {
-    auto qemu = qemuIdentity(m_store, m_settings.qemuUsers, name, assignUser);
+Result<QemuIdentity> VmManager::prepareVmDirectories(const std::string& name, bool assignUser,
+                                                     const std::set<uint32_t>& uidsInUse) {
+    auto qemu = qemuIdentity(m_store, m_settings.qemuUsers, name, assignUser, uidsInUse);
     if (!qemu) return qemu.error();
     VmPaths paths = vmPaths(m_settings.runRoot, m_settings.shareRoot, name);
     std::error_code ec;
@@ -467,11 +496,11 @@ Result<QemuIdentity> VmManager::prepareVmDirectories(const std::string& name, bo
     (void)::chown(paths.shareDir.c_str(), qemu->uid, 0);
     fs::permissions(paths.shareDir, fs::perms::owner_read | fs::perms::owner_exec, ec);
     // /dev/kvm is root:kvm 0660 and a VM's own user is in no supplementary group. The ACL does not
-    // survive a host reboot (devtmpfs), so it is given again before every start.
-    if (qemu->ownUser && m_settings.domainType == "kvm")
-        if (auto s = grantReadWrite("/dev/kvm", qemu->uid); !s)
-            return makeError(ErrorClass::Unavailable, s.error().message + "; QEMU could not use KVM. Set "
-                                                      "vm_uid_count = 0 to run every VM as qemu_user");
+    // survive a host reboot (devtmpfs): it is given again before each start through applianced.
+    if (qemu->ownUser && fs::exists("/dev/kvm", ec))
+        if (auto s = grantGroupReadWrite("/dev/kvm", qemu->gid); !s)
+            log()->warn("{}: a KVM VM of its own user cannot start; give group {} rw on /dev/kvm", s.error().message,
+                        qemu->gid);
     return qemu;
 }
 

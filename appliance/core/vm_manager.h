@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -80,7 +81,9 @@ private:
     void onInventoryChange(const InventoryChange& c);
     /// Makes the VM's run and share directories, owned by the user its QEMU runs as; with
     /// `assignUser`, a VM without a user of its own is given one first (vm.create).
-    Result<QemuIdentity> prepareVmDirectories(const std::string& name, bool assignUser = false);
+    Result<QemuIdentity> prepareVmDirectories(const std::string& name, bool assignUser = false,
+                                              const std::set<uint32_t>& uidsInUse = {});
+    void defineNew(const VmCreateSpec& spec, const std::set<uint32_t>& uidsInUse, Reply reply);
     std::string overlayPath(const std::string& name) const;
     /// Points the spec at the VM's own copies of its kernel and initrd (in disk_dir).
     Status copyBootFiles(const std::string& name, VmCreateSpec& spec);
@@ -97,6 +100,7 @@ private:
     EventSink m_eventSink;
     std::function<void()> m_onFirstSync;
     bool m_synced = false;
+    std::set<std::string> m_creating;  ///< names whose vm.create is under way
     bool m_firstSnapshot = true;
     std::map<std::string, std::vector<std::shared_ptr<ShutdownWait>>> m_shutdownWaits;
 };

@@ -37,6 +37,28 @@ std::string instanceFromMetadata(const std::string& metadataXml) {
     return "";
 }
 
+std::optional<uint32_t> dacUidFromDomainXml(const std::string& domainXml) {
+    // A plain scan, not a regex: libstdc++'s regex recurses per character.
+    for (std::size_t at = domainXml.find("<seclabel"); at != std::string::npos; at = domainXml.find("<seclabel", at + 1)) {
+        std::size_t tagEnd = domainXml.find('>', at);
+        std::size_t end = domainXml.find("</seclabel>", at);
+        if (tagEnd == std::string::npos || end == std::string::npos) break;
+        std::string tag = domainXml.substr(at, tagEnd - at);
+        if (tag.find("model='dac'") == std::string::npos && tag.find("model=\"dac\"") == std::string::npos) continue;
+        std::size_t label = domainXml.find("<label>", tagEnd);
+        if (label == std::string::npos || label > end) continue;
+        std::size_t p = label + 7;
+        if (p < end && domainXml[p] == '+') ++p;
+        uint64_t uid = 0;
+        std::size_t digits = 0;
+        for (; p < end && digits < 11 && domainXml[p] >= '0' && domainXml[p] <= '9'; ++p, ++digits)
+            uid = uid * 10 + uint64_t(domainXml[p] - '0');
+        if (digits == 0 || digits > 10 || uid > 0xFFFFFFFEull || p >= end || domainXml[p] != ':') continue;
+        return static_cast<uint32_t>(uid);
+    }
+    return std::nullopt;
+}
+
 std::string buildDomainXml(const DomainTemplateInput& in) {
     const VmCreateSpec& s = in.spec;
     const int maxVcpus = s.maxVcpus > s.vcpus ? s.maxVcpus : s.vcpus;
@@ -71,8 +93,16 @@ std::string buildDomainXml(const DomainTemplateInput& in) {
         const bool qcow2 = s.diskPath.size() > 6 && s.diskPath.substr(s.diskPath.size() - 6) == ".qcow2";
         x << "    <disk type='file' device='disk'>\n"
           << "      <driver name='qemu' type='" << (qcow2 ? "qcow2" : "raw") << "'/>\n"
-          << "      <source file='" << xmlEscape(s.diskPath) << "'/>\n"
-          << "      <target dev='vda' bus='virtio'/>\n"
+          << "      <source file='" << xmlEscape(s.diskPath) << "'/>\n";
+        if (!in.backingImage.empty())
+            x << "      <backingStore type='file'>\n"
+              << "        <format type='qcow2'/>\n"
+              << "        <source file='" << xmlEscape(in.backingImage) << "'>\n"
+              << "          <seclabel model='dac' relabel='no'/>\n"
+              << "        </source>\n"
+              << "        <backingStore/>\n"
+              << "      </backingStore>\n";
+        x << "      <target dev='vda' bus='virtio'/>\n"
           << "    </disk>\n";
     }
     // Serial output goes to a log file through virtlogd, so it survives QEMU and is readable by root.

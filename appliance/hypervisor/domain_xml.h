@@ -38,9 +38,13 @@ struct DomainTemplateInput {
         uint32_t uid = 0, gid = 0;
     };
     std::optional<DacUser> qemuUser;  ///< QEMU's own user for this VM; none: libvirt's qemu user
+    /// The qcow2 image behind the disk (shared by VMs): named so that libvirt leaves its owner alone.
+    std::string backingImage;
 };
 
 std::string buildDomainXml(const DomainTemplateInput& in);
+/// The user id of a domain's own DAC label (`<seclabel model='dac'><label>+UID:...`), if it has one.
+std::optional<uint32_t> dacUidFromDomainXml(const std::string& domainXml);
 /// The metadata element alone (what virDomainSetMetadata stores).
 std::string metadataElement(const std::string& instance);
 /// The owning instance named in a metadata element, or "" if the element is not ours.

@@ -6,7 +6,9 @@
 // calls are delivered on the core thread too, through the poster given to the adapter.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -46,6 +48,9 @@ public:
     virtual void configure(const std::string& name, const VmConfigChange& change, Done<VmConfigOutcome> done) = 0;
     virtual void define(const std::string& domainXml, Done<VmInfo> done) = 0;
     virtual void undefine(const std::string& name, Done<Ok> done) = 0;
+    /// The user ids that every domain on this host (any instance's, or none's) runs QEMU as by a
+    /// DAC label of its own, so that a new VM gets an id no other VM has.
+    virtual void dacUidsInUse(Done<std::set<uint32_t>> done) = 0;
     /// Health of the adapter's own threads, for the watchdog: answers on the core thread.
     virtual void ping(Done<Ok> done) = 0;
 };

@@ -510,6 +510,28 @@ void LibvirtHypervisor::undefine(const std::string& name, Done<Ok> done) {
     });
 }
 
+void LibvirtHypervisor::dacUidsInUse(Done<std::set<uint32_t>> done) {
+    submit<std::set<uint32_t>>(std::move(done), [this]() -> Result<std::set<uint32_t>> {
+        if (!m_conn) return makeError(ErrorClass::Unavailable, "not connected to " + m_options.uri);
+        virDomainPtr* doms = nullptr;
+        int n = virConnectListAllDomains(m_conn, &doms, 0);
+        if (n < 0) return lastError("cannot list the domains");
+        std::set<uint32_t> uids;
+        for (int i = 0; i < n; ++i) {
+            DomainRef ref{doms[i]};
+            // The persistent definition as well as the live one: a stopped VM keeps its id.
+            for (unsigned flags : {0u, unsigned(VIR_DOMAIN_XML_INACTIVE)}) {
+                char* xml = virDomainGetXMLDesc(ref.dom, flags);
+                if (!xml) continue;
+                if (auto uid = dacUidFromDomainXml(xml)) uids.insert(*uid);
+                free(xml);
+            }
+        }
+        free(doms);
+        return uids;
+    });
+}
+
 void LibvirtHypervisor::ping(Done<Ok> done) {
     // Healthy when the worker runs queued work and the event loop has ticked since the last ping.
     uint64_t beats = m_eventLoopBeats.load();

@@ -56,6 +56,7 @@ public:
     void configure(const std::string& name, const VmConfigChange& change, Done<VmConfigOutcome> done) override;
     void define(const std::string& domainXml, Done<VmInfo> done) override;
     void undefine(const std::string& name, Done<Ok> done) override;
+    void dacUidsInUse(Done<std::set<uint32_t>> done) override;
     void ping(Done<Ok> done) override;
 
     // Called from libvirt's event thread through static trampolines.

@@ -117,6 +117,10 @@ build_vms_images() {
             > "/tmp/appliance-vms-$kind-image.log" 2>&1 \
             || { tail -30 "/tmp/appliance-vms-$kind-image.log"; die "building the $kind guest image failed (log: /tmp/appliance-vms-$kind-image.log)" 70; }
         tail -1 "/tmp/appliance-vms-$kind-image.log"
+        # Each VM's QEMU runs as a user of its own and only reads the image behind its disk.
+        # Older builds let libvirt hand the image to whichever VM started last: root's again.
+        chown root:root "$VMS_IMAGE_ROOT/vms-$kind"/{rootfs.qcow2,vmlinuz,initrd.img}
+        chmod 0644 "$VMS_IMAGE_ROOT/vms-$kind"/{rootfs.qcow2,vmlinuz,initrd.img}
     done
 }
 

@@ -30,11 +30,11 @@ constexpr uid_t kNobody = 65534;
 
 class HardeningTest : public DaemonTest {
 protected:
-    /// The user the VM's running QEMU process has (from libvirt's pid file and /proc).
-    uid_t qemuUidOf(const std::string& vm) {
+    /// The user (or, with "Gid:", group) the VM's running QEMU process has, from /proc.
+    uint32_t qemuIdOf(const std::string& vm, const std::string& field = "Uid:") {
         std::string pid = shell("cat /run/libvirt/qemu/" + vm + ".pid");
-        std::string uid = shell("awk '/^Uid:/ {print $2}' /proc/" + pid + "/status");
-        return uid.empty() ? 0 : uid_t(std::stoul(uid));
+        std::string id = shell("awk '/^" + field + "/ {print $2}' /proc/" + pid + "/status");
+        return id.empty() ? 0 : uint32_t(std::stoul(id));
     }
 
     void startTwoVms() {
@@ -206,12 +206,13 @@ TEST_F(HardeningTest, SecretsAreReadableOnlyByTheirOwners) {
                                  {daemon.shareDir(a) + "/directory.json", "400"}};
     for (const auto& f : files) EXPECT_EQ(shell("stat -c %a " + f.path), f.mode) << f.path;
     // Each VM's QEMU runs as a user of its own, and only that user may read the VM's share.
-    const uid_t uidA = qemuUidOf(a), uidB = qemuUidOf(b);
+    const uid_t uidA = qemuIdOf(a), uidB = qemuIdOf(b);
+    const gid_t gidB = qemuIdOf(b, "Gid:");
     ASSERT_GE(uidA, 65536u) << "VM " << a << " must not run as libvirt's shared qemu user";
     ASSERT_GE(uidB, 65536u);
     ASSERT_NE(uidA, uidB);
     EXPECT_EQ(shell("stat -c %u:%g " + daemon.shareDir(a) + "/directory.json"), std::to_string(uidA) + ":0")
-        << "the VM's own QEMU serves the share; its group (kvm) is every VM's and has other members";
+        << "the VM's own QEMU serves the share; its group is every VM's QEMU's";
     EXPECT_EQ(shell("stat -c %u " + daemon.runDir() + "/" + a), std::to_string(uidA));
 
     group* kvm = ::getgrnam("kvm");
@@ -232,9 +233,10 @@ TEST_F(HardeningTest, SecretsAreReadableOnlyByTheirOwners) {
         writeAll(out, ::access(daemon.shareDir(a).c_str(), R_OK | X_OK) == 0 ? "READABLE" : "denied");
     });
     EXPECT_EQ(listed, "denied");
-    // Another VM's QEMU (its user, in kvm) reads neither A's secret nor A's sockets; A's own does.
+    // Another VM's QEMU, with the very user and group it runs as, reads neither A's secret nor
+    // A's sockets; A's own does.
     auto readsSecretOfA = [&](uid_t uid) {
-        return runAs(uid, kvmGid, {kvmGid}, [&](int out) {
+        return runAs(uid, gidB, {gidB}, [&](int out) {
             std::ifstream in(daemon.shareDir(a) + "/directory.json");
             bool secret = in && in.peek() != EOF;
             bool sockets = ::access((daemon.runDir() + "/" + a).c_str(), X_OK) == 0;
@@ -301,6 +303,30 @@ TEST_F(HardeningTest, VmCreateTakesImagesOnlyFromTheImageDirectory) {
     EXPECT_EQ(mixed ? "ok" : std::string(errorClassName(mixed.error().cls)), "InvalidArgument");
     EXPECT_EQ(shell("virsh -c qemu:///system domstate " + name), "") << "nothing was defined";
     EXPECT_FALSE(std::filesystem::exists(daemon.dir() + "/disks/" + name + ".qcow2")) << "no disk was made";
+}
+
+// A VM made from a VMS image runs as its own user: libvirt hands it its own disk and its own copy
+// of kernel and initrd for the run, but never the image behind the disk, which every VM made from
+// that image reads (a VM owning it could rewrite every other VM's disk).
+TEST_F(HardeningTest, AVmMadeFromAnImageOwnsItsDiskButNeverTheImageBehindIt) {
+    const std::string image = std::filesystem::path(imageDir()).parent_path().string() + "/vms-motion";
+    if (!std::filesystem::exists(image + "/rootfs.qcow2")) GTEST_SKIP() << "no vms-motion image in " << image;
+    const std::string name = daemon.vmName("own-disk");
+    auto made = admin->call("vm.create", {{"name", name}, {"image", "vms-motion"}});
+    ASSERT_TRUE(made) << made.error().message;
+    auto started = admin->call("vm.start", {{"name", name}});
+    ASSERT_TRUE(started) << started.error().message;
+    const uint32_t uid = qemuIdOf(name);
+    EXPECT_GE(uid, 65536u);
+    const std::string disks = daemon.dir() + "/disks/" + name;
+    EXPECT_EQ(shell("stat -c %u " + disks + ".qcow2"), std::to_string(uid)) << "its own disk is its QEMU's";
+    EXPECT_EQ(shell("stat -c %u " + disks + ".vmlinuz"), std::to_string(uid));
+    EXPECT_EQ(shell("stat -c %u:%g:%a " + image + "/rootfs.qcow2"), "0:0:644") << "the shared image stays root's";
+    EXPECT_EQ(shell("stat -c %u:%g:%a " + image + "/vmlinuz"), "0:0:644");
+    ASSERT_TRUE(admin->call("vm.destroy", {{"name", name}}));
+    ASSERT_TRUE(admin->call("vm.delete", {{"name", name}}));
+    EXPECT_FALSE(std::filesystem::exists(disks + ".vmlinuz")) << "its boot files go with it";
+    EXPECT_FALSE(std::filesystem::exists(disks + ".initrd"));
 }
 
 TEST_F(HardeningTest, AHugeArgumentToAWriteVerbIsRedactedAndBoundedNotACrash) {

@@ -49,8 +49,26 @@ TEST(DomainXmlTest, DiskBootWithoutNetworkMatchesGolden) {
     in.spec.diskPath = "/var/lib/appliance/disks/new-vms.qcow2";
     in.spec.network = "none";
     in.domainType = "kvm";
-    in.qemuUser = DomainTemplateInput::DacUser{1879048193, 107};  // its own user, QEMU's group
+    in.qemuUser = DomainTemplateInput::DacUser{1879048193, 64055};  // its own user, libvirt's QEMU group
+    in.backingImage = "/var/lib/appliance/images/vms-motion/rootfs.qcow2";  // left to root
     compareWithGolden("domain-disk-boot.xml", buildDomainXml(in));
+}
+
+TEST(DomainXmlTest, TheDacUserIsReadBackFromADomainsXmlAndOnlyFromADacLabel) {
+    DomainTemplateInput in = kernelBoot();
+    EXPECT_FALSE(dacUidFromDomainXml(buildDomainXml(in))) << "no label: libvirt's own qemu user";
+    in.qemuUser = DomainTemplateInput::DacUser{1879048200, 64055};
+    EXPECT_EQ(dacUidFromDomainXml(buildDomainXml(in)).value_or(0), 1879048200u);
+    // libvirt's live XML, with an SELinux label first and the image label after.
+    EXPECT_EQ(dacUidFromDomainXml("<domain><seclabel type='dynamic' model='selinux'><label>system_u:1</label>"
+                                  "</seclabel><seclabel type=\"static\" model=\"dac\" relabel=\"yes\">"
+                                  "<label>+42:+64055</label><imagelabel>+42:+64055</imagelabel></seclabel></domain>")
+                  .value_or(0),
+              42u);
+    for (const char* bad : {"<seclabel model='dac'><label>+:+1</label></seclabel>",
+                            "<seclabel model='dac'><label>+99999999999:+1</label></seclabel>",
+                            "<seclabel model='dac'><label>qemu:kvm</label></seclabel>", "<seclabel model='dac'>"})
+        EXPECT_FALSE(dacUidFromDomainXml(bad)) << bad;
 }
 
 TEST(DomainXmlTest, MetadataNamesItsInstance) {
