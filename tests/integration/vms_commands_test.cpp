@@ -161,6 +161,34 @@ TEST_F(VmsCommandsTest, AGuestThatLiesGetsAClearErrorForEachLieAndApplianceStays
     EXPECT_EQ(virshDomstate(vm), "running");
 }
 
+// The camera's clock that a guest read out of its recordings: the migrator's recording gap is
+// computed from it, so a lie must not pass as a time (its own connection: the lies above leave
+// notices on theirs).
+TEST_F(VmsCommandsTest, AGuestThatLiesAboutTheCamerasRecordedClockGetsAClearError) {
+    connectLiar();
+    ASSERT_FALSE(HasFatalFailure());
+    const Json args{{"name", vm}, {"id", "7"}, {"end", "last"}, {"since_ms", 1700000000000LL}};
+    auto truth = ask("vms.camera.recorded_clock", args, [](const Json& id) {
+        return ret(id, {{"clock_ms", 1700000012345LL}, {"file", "/var/cache/zoneminder/events/7/1.mp4"}});
+    });
+    ASSERT_TRUE(truth) << truth.error().message;
+    EXPECT_EQ((*truth)["clock_ms"], 1700000012345LL);
+    const Json lies[] = {{{"clock_ms", -1}, {"file", "x"}},
+                         {{"clock_ms", 1LL << 45}, {"file", "x"}},     // past the clock's 44 bits
+                         {{"clock_ms", "1700000012345"}, {"file", "x"}},  // a number as text
+                         {{"clock_ms", 1.5e12}, {"file", "x"}},           // not whole
+                         {{"file", "x"}},                                  // no time at all
+                         {{"clock_ms", 1700000012345LL}, {"file", std::string(600, 'f')}}};
+    for (const Json& lie : lies) {
+        auto r = ask("vms.camera.recorded_clock", args, [&](const Json& id) { return ret(id, lie); });
+        EXPECT_EQ(classOf(r), "MalformedAnswer") << lie.dump().substr(0, 80);
+        if (!r) {
+            EXPECT_NE(r.error().message.find("'" + vm + "'"), std::string::npos) << r.error().message;
+        }
+    }
+    EXPECT_TRUE(admin->call("server.status"));
+}
+
 TEST_F(VmsCommandsTest, ACamerasPasswordReachesTheGuestButNoLogAndNoAuditEntry) {
     connectLiar();
     ASSERT_FALSE(HasFatalFailure());
