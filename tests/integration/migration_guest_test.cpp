@@ -532,6 +532,11 @@ TEST_F(MigrationTest, DISABLED_CrashTrials) {
             for (const auto& j : *journal) settled = settled && !j["outcome"].is_null();
         const bool ok = inLegacy + inNew == 1 && assigned == (inLegacy ? legacy() : target()) && settled;
         ok ? ++consistent : ++inconsistent;
+        // A running tally, so that a run cut short still says what it found.
+        std::printf("CRASH TRIAL %d/%d (%s, %.0f s): %s; so far consistent %d, inconsistent %d, plan not done %d\n", t + 1,
+                    trials, atWrite ? "killed after a journal write" : "killed mid-step", seconds.back(),
+                    ok ? "consistent" : "INCONSISTENT", consistent, inconsistent, unfinished);
+        std::fflush(stdout);
         EXPECT_TRUE(ok) << "trial " << t << ": legacy " << inLegacy << ", new " << inNew << ", assigned " << assigned
                         << ", journal settled " << settled << "\n" << status.dump(2);
     }
