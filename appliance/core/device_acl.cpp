@@ -60,13 +60,18 @@ Status grantGroupReadWrite(const std::string& path, uint32_t gid) {
     auto mine = std::find_if(entries.begin(), entries.end(), [&](const Entry& e) { return e.tag == Group && e.id == gid; });
     if (mine != entries.end()) mine->perm |= 6;
     else entries.push_back({Group, 6, gid});
-    // The mask caps every named entry and the owning group: it must let rw through.
-    uint16_t mask = 0;
-    for (const Entry& e : entries)
-        if (e.tag == User || e.tag == Group || e.tag == GroupObj) mask |= e.perm;
+    // The mask caps every named entry and the owning group: it must let rw through. An existing
+    // mask only gains rw (what an administrator masked off for others stays off); a new one is
+    // what the entries ask for, as setfacl computes it.
     auto m = std::find_if(entries.begin(), entries.end(), [](const Entry& e) { return e.tag == Mask; });
-    if (m != entries.end()) m->perm |= mask;
-    else entries.push_back({Mask, mask, kNoId});
+    if (m != entries.end()) {
+        m->perm |= 6;
+    } else {
+        uint16_t mask = 0;
+        for (const Entry& e : entries)
+            if (e.tag == User || e.tag == Group || e.tag == GroupObj) mask |= e.perm;
+        entries.push_back({Mask, mask, kNoId});
+    }
     std::sort(entries.begin(), entries.end(),
               [](const Entry& a, const Entry& b) { return a.tag != b.tag ? a.tag < b.tag : a.id < b.id; });
     std::vector<char> out(4 + entries.size() * sizeof(Entry));

@@ -331,15 +331,25 @@ void VmManager::create(const VmCreateSpec& spec, Reply reply) {
 }
 
 void VmManager::defineNew(const VmCreateSpec& spec, const std::set<uint32_t>& uidsInUse, Reply reply) {
-    // What this create made goes again if it fails: disk, boot files, directories, the user id.
-    auto undo = [this, name = spec.name] {
+    // What this create made, and only that, goes again if it fails: a disk left over from an
+    // earlier VM of the name (its recordings), or another's directories, are never touched.
+    struct Made {
+        bool runDir = false, shareDir = false, overlay = false, boot = false, uid = false;
+    };
+    auto made = std::make_shared<Made>();
+    const VmPaths paths = vmPaths(m_settings.runRoot, m_settings.shareRoot, spec.name);
+    std::error_code ec;
+    made->runDir = !fs::exists(paths.runDir, ec);
+    made->shareDir = !fs::exists(paths.shareDir, ec);
+    auto hadUid = m_store.vmUid(spec.name);
+    made->uid = hadUid && !*hadUid;
+    auto undo = [this, name = spec.name, paths, made] {
         std::error_code ec;
-        VmPaths paths = vmPaths(m_settings.runRoot, m_settings.shareRoot, name);
-        fs::remove(overlayPath(name), ec);
-        removeBootFiles(name);
-        fs::remove_all(paths.runDir, ec);
-        fs::remove_all(paths.shareDir, ec);
-        (void)m_store.forgetVmUid(name);
+        if (made->overlay) fs::remove(overlayPath(name), ec);
+        if (made->boot) removeBootFiles(name);
+        if (made->runDir) fs::remove_all(paths.runDir, ec);
+        if (made->shareDir) fs::remove_all(paths.shareDir, ec);
+        if (made->uid) (void)m_store.forgetVmUid(name);
     };
     auto qemu = prepareVmDirectories(spec.name, true, uidsInUse);
     if (!qemu) {
@@ -354,10 +364,12 @@ void VmManager::defineNew(const VmCreateSpec& spec, const std::set<uint32_t>& ui
             return reply(overlay.error());
         }
         withDisk.diskPath = *overlay;
+        made->overlay = true;
     }
     if (qemu->ownUser) {
         // libvirt hands a VM's kernel and initrd to the VM's user while it runs and refuses a
         // second VM with another user on the same file: each VM boots its own copy.
+        made->boot = true;  // copies of its own, whatever was there before
         if (auto boot = copyBootFiles(spec.name, withDisk); !boot) {
             undo();
             return reply(boot.error());

@@ -2,6 +2,7 @@
 #include "hypervisor/domain_xml.h"
 
 #include <regex>
+#include <set>
 #include <sstream>
 
 namespace appliance {
@@ -37,8 +38,11 @@ std::string instanceFromMetadata(const std::string& metadataXml) {
     return "";
 }
 
-std::optional<uint32_t> dacUidFromDomainXml(const std::string& domainXml) {
-    // A plain scan, not a regex: libstdc++'s regex recurses per character.
+std::set<uint32_t> dacUidsFromDomainXml(const std::string& domainXml) {
+    // Every DAC label, the domain's and its devices' (a disk or a chardev may name a user too):
+    // the ids are only reserved, so one too many costs nothing. A plain scan, not a regex:
+    // libstdc++'s regex recurses per character.
+    std::set<uint32_t> uids;
     for (std::size_t at = domainXml.find("<seclabel"); at != std::string::npos; at = domainXml.find("<seclabel", at + 1)) {
         std::size_t tagEnd = domainXml.find('>', at);
         std::size_t end = domainXml.find("</seclabel>", at);
@@ -54,9 +58,9 @@ std::optional<uint32_t> dacUidFromDomainXml(const std::string& domainXml) {
         for (; p < end && digits < 11 && domainXml[p] >= '0' && domainXml[p] <= '9'; ++p, ++digits)
             uid = uid * 10 + uint64_t(domainXml[p] - '0');
         if (digits == 0 || digits > 10 || uid > 0xFFFFFFFEull || p >= end || domainXml[p] != ':') continue;
-        return static_cast<uint32_t>(uid);
+        uids.insert(static_cast<uint32_t>(uid));
     }
-    return std::nullopt;
+    return uids;
 }
 
 std::string buildDomainXml(const DomainTemplateInput& in) {

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "hypervisor/vm_types.h"
@@ -43,8 +44,9 @@ struct DomainTemplateInput {
 };
 
 std::string buildDomainXml(const DomainTemplateInput& in);
-/// The user id of a domain's own DAC label (`<seclabel model='dac'><label>+UID:...`), if it has one.
-std::optional<uint32_t> dacUidFromDomainXml(const std::string& domainXml);
+/// The user ids of a domain's DAC labels (`<seclabel model='dac'><label>+UID:...`), its own and
+/// its devices'.
+std::set<uint32_t> dacUidsFromDomainXml(const std::string& domainXml);
 /// The metadata element alone (what virDomainSetMetadata stores).
 std::string metadataElement(const std::string& instance);
 /// The owning instance named in a metadata element, or "" if the element is not ours.

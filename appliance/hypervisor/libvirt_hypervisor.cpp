@@ -523,7 +523,7 @@ void LibvirtHypervisor::dacUidsInUse(Done<std::set<uint32_t>> done) {
             for (unsigned flags : {0u, unsigned(VIR_DOMAIN_XML_INACTIVE)}) {
                 char* xml = virDomainGetXMLDesc(ref.dom, flags);
                 if (!xml) continue;
-                if (auto uid = dacUidFromDomainXml(xml)) uids.insert(*uid);
+                uids.merge(dacUidsFromDomainXml(xml));
                 free(xml);
             }
         }

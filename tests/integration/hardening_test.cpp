@@ -329,6 +329,25 @@ TEST_F(HardeningTest, AVmMadeFromAnImageOwnsItsDiskButNeverTheImageBehindIt) {
     EXPECT_FALSE(std::filesystem::exists(disks + ".initrd"));
 }
 
+// A disk left over from an earlier VM of the same name holds its recordings: a create that
+// refuses to use it must not delete it on the way out (nor leave an id or directories behind).
+TEST_F(HardeningTest, ACreateThatFindsALeftoverDiskRefusesAndKeepsIt) {
+    const std::string image = std::filesystem::path(imageDir()).parent_path().string() + "/vms-motion";
+    if (!std::filesystem::exists(image + "/rootfs.qcow2")) GTEST_SKIP() << "no vms-motion image in " << image;
+    const std::string name = daemon.vmName("leftover");
+    const std::string disk = daemon.dir() + "/disks/" + name + ".qcow2";
+    std::filesystem::create_directories(daemon.dir() + "/disks");
+    std::ofstream(disk) << "recordings of an earlier VM";
+    auto made = admin->call("vm.create", {{"name", name}, {"image", "vms-motion"}});
+    ASSERT_FALSE(made);
+    EXPECT_EQ(made.error().cls, ErrorClass::Conflict) << made.error().message;
+    std::ifstream in(disk);
+    std::string kept((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(kept, "recordings of an earlier VM") << "the failed create deleted a disk it did not make";
+    EXPECT_FALSE(std::filesystem::exists(daemon.shareDir(name))) << "its share directory was left behind";
+    std::filesystem::remove(disk);
+}
+
 TEST_F(HardeningTest, AHugeArgumentToAWriteVerbIsRedactedAndBoundedNotACrash) {
     // The old secret stripper (a recursive std::regex) overflowed the stack at 20,000 characters.
     std::string quoted;

@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "hypervisor/domain_xml.h"
 #include "hypervisor/kvm_probe.h"
 
@@ -54,21 +56,23 @@ TEST(DomainXmlTest, DiskBootWithoutNetworkMatchesGolden) {
     compareWithGolden("domain-disk-boot.xml", buildDomainXml(in));
 }
 
-TEST(DomainXmlTest, TheDacUserIsReadBackFromADomainsXmlAndOnlyFromADacLabel) {
+TEST(DomainXmlTest, EveryDacUserOfADomainIsReadBackAndOnlyFromDacLabels) {
+    using Ids = std::set<uint32_t>;
     DomainTemplateInput in = kernelBoot();
-    EXPECT_FALSE(dacUidFromDomainXml(buildDomainXml(in))) << "no label: libvirt's own qemu user";
+    EXPECT_EQ(dacUidsFromDomainXml(buildDomainXml(in)), Ids{}) << "no label: libvirt's own qemu user";
     in.qemuUser = DomainTemplateInput::DacUser{1879048200, 64055};
-    EXPECT_EQ(dacUidFromDomainXml(buildDomainXml(in)).value_or(0), 1879048200u);
-    // libvirt's live XML, with an SELinux label first and the image label after.
-    EXPECT_EQ(dacUidFromDomainXml("<domain><seclabel type='dynamic' model='selinux'><label>system_u:1</label>"
-                                  "</seclabel><seclabel type=\"static\" model=\"dac\" relabel=\"yes\">"
-                                  "<label>+42:+64055</label><imagelabel>+42:+64055</imagelabel></seclabel></domain>")
-                  .value_or(0),
-              42u);
+    EXPECT_EQ(dacUidsFromDomainXml(buildDomainXml(in)), Ids{1879048200});
+    // libvirt's live XML: a disk's own label comes before the domain's, an SELinux label beside.
+    EXPECT_EQ(dacUidsFromDomainXml("<domain><devices><disk><source file='/d'><seclabel model='dac' relabel='yes'>"
+                                   "<label>+1000:+1000</label></seclabel></source></disk></devices>"
+                                   "<seclabel type='dynamic' model='selinux'><label>system_u:1</label></seclabel>"
+                                   "<seclabel type=\"static\" model=\"dac\" relabel=\"yes\"><label>+42:+64055</label>"
+                                   "<imagelabel>+42:+64055</imagelabel></seclabel></domain>"),
+              (Ids{42, 1000}));
     for (const char* bad : {"<seclabel model='dac'><label>+:+1</label></seclabel>",
                             "<seclabel model='dac'><label>+99999999999:+1</label></seclabel>",
                             "<seclabel model='dac'><label>qemu:kvm</label></seclabel>", "<seclabel model='dac'>"})
-        EXPECT_FALSE(dacUidFromDomainXml(bad)) << bad;
+        EXPECT_EQ(dacUidsFromDomainXml(bad), Ids{}) << bad;
 }
 
 TEST(DomainXmlTest, MetadataNamesItsInstance) {
