@@ -375,8 +375,7 @@ void VmManager::defineNew(const VmCreateSpec& spec, const std::set<uint32_t>& ui
             return reply(boot.error());
         }
     }
-    DomainTemplateInput in{withDisk, vmPaths(m_settings.runRoot, m_settings.shareRoot, spec.name), m_settings.domainType,
-                           m_settings.instance, std::nullopt};
+    DomainTemplateInput in{withDisk, paths, m_settings.domainType, m_settings.instance, std::nullopt};
     if (qemu->ownUser) {
         in.qemuUser = DomainTemplateInput::DacUser{qemu->uid, qemu->gid};
         // The image behind the VM's disk is every such VM's: libvirt must not hand it to this one.
