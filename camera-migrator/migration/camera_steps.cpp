@@ -86,6 +86,7 @@ Result<std::string> CameraSteps::preflight(MoveContext& ctx) {
                                                    std::to_string(target->cameras) + " of at most " +
                                                    std::to_string(target->cameraLimit) + " cameras");
     ctx.fromId = (*inSource)->id;
+    ctx.item.probeAfterDetach = false;  // decided again at this move's verify
     std::string said;
     if (!ctx.camera.deviceUrl.empty()) {
         auto device = m_checks.onvifDevice(ctx.camera.deviceUrl, ctx.credentials);
@@ -157,6 +158,14 @@ Result<std::string> CameraSteps::verifyRecording(MoveContext& ctx, const std::st
     std::string said = "VM '" + vm + "' records new frames";
     if (probeToo) {
         auto decoded = m_checks.decodes(ctx.camera.streamUri, ctx.credentials);
+        if (!decoded && decoded.error().cls == ErrorClass::TooManyRequests && vm == ctx.toVm &&
+            ctx.item.mode == kMakeBeforeBreak) {
+            // Both VMSs hold a session and the camera takes no third (preflight's probe was the
+            // second): ours runs once the source has let go, and a failure then still rolls back.
+            ctx.item.probeAfterDetach = true;
+            return said + "; the camera refused our probe as a third session (it seems to serve two): the probe runs "
+                          "once VM '" + ctx.fromVm + "' has removed it";
+        }
         if (!decoded) return makeError(ErrorClass::NoVideo, "VM '" + vm + "' says it records, but our own probe of the "
                                                             "stream failed: " + decoded.error().message);
         said += "; our probe decodes " + std::to_string(decoded->frames) + " frames";
@@ -176,7 +185,10 @@ std::string CameraSteps::waitForOverlapOnDisk(MoveContext& ctx) {
     // the target's first recorded one: then the two recordings overlap, whatever the source
     // holds unwritten when it stops.
     const std::int64_t since = ctx.item.startedMs;
-    const auto deadline = Clock::now() + m_settings.overlapTimeout;
+    const auto began = Clock::now(), deadline = began + m_settings.overlapTimeout;
+    auto waited = [](Clock::time_point from) {
+        return seconds(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - from));
+    };
     std::optional<std::int64_t> first;
     while (!first) {
         auto r = m_vms.recordedClock(ctx.toVm, ctx.toId, true, since);
@@ -185,17 +197,19 @@ std::string CameraSteps::waitForOverlapOnDisk(MoveContext& ctx) {
             return "not waited for the recordings to overlap (VM '" + ctx.toVm + "': " + r.error().message + ")";
     }
     const auto started = Clock::now();
+    // Both waits in the journal: they are most of a make-before-break move's time under TCG.
+    const std::string targetWait = "VM '" + ctx.toVm + "''s first frame was on disk after " + waited(began);
     for (;;) {
         auto r = m_vms.recordedClock(ctx.fromVm, ctx.fromId, false, since);
         // Not on disk yet (a ZoneMinder event just begun, a guest slow to answer): ask again.
         if (!r && !notYet(r.error()))
             return "not waited for the recordings to overlap (VM '" + ctx.fromVm + "': " + r.error().message + ")";
         if (r && *r > *first)
-            return "the recordings overlap on disk by " + seconds(std::chrono::milliseconds(*r - *first)) + " (waited " +
-                   seconds(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started)) + ")";
+            return "the recordings overlap on disk by " + seconds(std::chrono::milliseconds(*r - *first)) + " (" +
+                   targetWait + ", the overlap " + waited(started) + " later)";
         if (Clock::now() >= deadline || !pause())
             return "VM '" + ctx.fromVm + "''s recording on disk did not reach VM '" + ctx.toVm + "''s first frame within " +
-                   seconds(m_settings.overlapTimeout) + "; detached anyway (the gap says what was lost)";
+                   seconds(m_settings.overlapTimeout) + " (" + targetWait + "); detached anyway (the gap says what was lost)";
     }
 }
 
@@ -217,6 +231,7 @@ Result<std::string> CameraSteps::detach(MoveContext& ctx, const std::string& vm,
             int64_t last = s->lastRecordedMs.value_or(0);
             if (s->recording && s->receiving && s->lastFrameMs) last = std::max(last, *s->lastFrameMs);
             if (last) ctx.item.sourceLastMs = last;
+            if (last && ctx.keep) ctx.keep();
         }
     }
     auto removed = m_vms.remove(vm, id);
@@ -257,6 +272,11 @@ std::string CameraSteps::measureGap(MoveContext& ctx) {
         return "gap read from the camera's clock in both recordings: first frame in VM '" + ctx.toVm + "' at " +
                std::to_string(*first) + " ms, last in VM '" + ctx.fromVm + "' at " + std::to_string(*last) + " ms" + reported;
     }
+    if (!ctx.item.targetFirstMs || !ctx.item.sourceLastMs) {
+        ctx.item.gapFrom.clear();
+        return "no gap measured: the recordings could not be read (" + why + "), and the VMSs did not report " +
+               (ctx.item.sourceLastMs ? "the target's first frame" : ctx.item.targetFirstMs ? "the source's last frame" : "either frame");
+    }
     ctx.item.gapFrom = kGapFromVmsReports;
     return "gap from the VMSs' reports (the recordings could not be read: " + why + ")";
 }
@@ -266,11 +286,35 @@ Result<std::string> CameraSteps::verifyDetached(MoveContext& ctx) {
     for (;;) {
         auto there = find(ctx.fromVm, ctx.camera);
         if (!there) return there.error();
-        if (!*there) return "VM '" + ctx.fromVm + "' no longer records it";
+        if (!*there) {
+            if (ctx.item.probeAfterDetach) return probeAfterDetach(ctx);
+            return "VM '" + ctx.fromVm + "' no longer records it";
+        }
         if (Clock::now() >= deadline)
             return makeError(ErrorClass::Conflict, "VM '" + ctx.fromVm + "' still has the camera " +
                                                        seconds(m_settings.detachTimeout) + " after it was removed");
         if (!pause()) return makeError(ErrorClass::Unavailable, "camera-migratord is stopping");
+    }
+}
+
+Result<std::string> CameraSteps::probeAfterDetach(MoveContext& ctx) {
+    // The source's VMS may hold its session a moment after it dropped the camera; a camera still
+    // busy after that has another client (a viewer, a third recorder): the camera waits here,
+    // recorded by the target, rather than roll back into a gap for a cause a retry would meet again.
+    const auto deadline = Clock::now() + m_settings.detachTimeout;
+    for (;;) {
+        auto decoded = m_checks.decodes(ctx.camera.streamUri, ctx.credentials);
+        if (decoded)
+            return "VM '" + ctx.fromVm + "' no longer records it; our probe decodes " + std::to_string(decoded->frames) +
+                   " frames beside VM '" + ctx.toVm + "'";
+        if (decoded.error().cls != ErrorClass::TooManyRequests)
+            return makeError(ErrorClass::NoVideo, "VM '" + ctx.fromVm + "' removed it, but our own probe of the stream "
+                                                  "beside VM '" + ctx.toVm + "' failed: " + decoded.error().message);
+        if (Clock::now() >= deadline || !pause())
+            return makeError(ErrorClass::Unavailable,
+                             "VM '" + ctx.fromVm + "' removed it and VM '" + ctx.toVm + "' records it, but the camera "
+                             "still refuses our probe " + seconds(m_settings.detachTimeout) + " later (" +
+                             decoded.error().message + "): another client holds its second session; close it");
     }
 }
 

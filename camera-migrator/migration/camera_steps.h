@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <string>
 
 #include "migration/camera_checks.h"
@@ -40,6 +41,9 @@ struct MoveContext {
     PlanItem& item;
     std::string& fromId;  ///< the source VMS's id for the camera (item field, by direction)
     std::string& toId;
+    /// Saves the item now. A figure read just before an action (the source's last recorded frame
+    /// before its removal) then survives a crash during that action, whose re-run cannot read it.
+    std::function<void()> keep;
 
     MoveContext(CameraRecord c, CameraCredentials k, std::string from, std::string to, PlanItem& i)
         : camera(std::move(c)), credentials(std::move(k)), fromVm(std::move(from)), toVm(std::move(to)), item(i),
@@ -70,6 +74,8 @@ private:
                                         std::chrono::milliseconds timeout, bool probeToo);
     Result<std::string> detach(MoveContext& ctx, const std::string& vm, std::string& id, bool readLastRecorded);
     Result<std::string> verifyDetached(MoveContext& ctx);
+    /// Our own probe for a camera that serves two sessions, once the source holds none.
+    Result<std::string> probeAfterDetach(MoveContext& ctx);
     /// Before a make-before-break detach: waits (up to overlapTimeout) until the source's
     /// recording on disk is newer than the target's first recorded frame; says what it saw.
     std::string waitForOverlapOnDisk(MoveContext& ctx);

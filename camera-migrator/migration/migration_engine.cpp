@@ -169,7 +169,7 @@ bool MigrationEngine::applyControl(const Plan& plan, PlanItem& item) {
             item.reverse = true, item.state = ItemState::Running, item.step = Step::Preflight, item.mode.clear();
             item.reason = "moving back to VM '" + plan.sourceVm + "' at the administrator's request";
             item.sourceVmsCameraId.clear();
-            item.targetFirstMs = item.sourceLastMs = 0, item.gapMs.reset(), item.gapFrom.clear(), item.attempts++;
+            item.targetFirstMs = item.sourceLastMs = 0, item.gapMs.reset(), item.gapFrom.clear(), item.probeAfterDetach = false, item.attempts++;
             // A new move: its recordings are those made from now on (a motion slot keeps the
             // camera's files from before the first move).
             item.startedMs = nowMs(), item.finishedMs = 0;
@@ -187,7 +187,7 @@ bool MigrationEngine::applyControl(const Plan& plan, PlanItem& item) {
         } else if (item.state == ItemState::RolledBack || item.state == ItemState::Skipped) {
             item.state = ItemState::Pending, item.step = Step::Preflight, item.mode.clear(), item.reverse = false;
             item.targetVmsCameraId.clear();
-            item.targetFirstMs = item.sourceLastMs = 0, item.gapMs.reset(), item.gapFrom.clear(), item.finishedMs = 0;
+            item.targetFirstMs = item.sourceLastMs = 0, item.gapMs.reset(), item.gapFrom.clear(), item.probeAfterDetach = false, item.finishedMs = 0;
         } else {
             return true;  // nothing to retry (a paused camera is resumed, not retried)
         }
@@ -309,6 +309,7 @@ void MigrationEngine::runItem(const Plan& plan, PlanItem item) {
             save(item), emitItem(item);
             return;
         }
+        ctx->keep = [this, &item] { save(item); };
         const Step step = item.step;
         if (step == Step::Preflight) {
             // Another plan (or a retry of an older one) may have moved the camera since: a move

@@ -56,6 +56,8 @@ CREATE TABLE audit (
     // 2: where a recording gap was read from (the camera's clock in the recordings, or the VMSs' reports)
     "ALTER TABLE plan_items ADD COLUMN gap_from TEXT NOT NULL DEFAULT '';"
     "UPDATE plan_items SET gap_from = 'vms-reports' WHERE gap_ms IS NOT NULL;",  // every gap before it was one
+    // 3: a camera that serves two sessions is probed after the source lets go
+    "ALTER TABLE plan_items ADD COLUMN probe_after_detach INTEGER NOT NULL DEFAULT 0;",
 };
 
 using Lock = std::lock_guard<std::mutex>;
@@ -95,7 +97,8 @@ CameraRecord readCamera(const sqlite::Statement& st) {
 
 const char* kItemColumns =
     "plan_id, camera_id, position, state, step, mode, control, attempts, reason, source_vms_camera_id, "
-    "target_vms_camera_id, reverse, gap_ms, started_ms, finished_ms, target_first_ms, source_last_ms, target_vm, skip_after_rollback, gap_from";
+    "target_vms_camera_id, reverse, gap_ms, started_ms, finished_ms, target_first_ms, source_last_ms, target_vm, skip_after_rollback, gap_from, "
+    "probe_after_detach";
 
 PlanItem readItem(const sqlite::Statement& st) {
     PlanItem i;
@@ -109,6 +112,7 @@ PlanItem readItem(const sqlite::Statement& st) {
     i.targetFirstMs = st.columnInt(15), i.sourceLastMs = st.columnInt(16), i.targetVm = st.columnText(17);
     i.skipAfterRollback = st.columnInt(18) != 0;
     i.gapFrom = st.columnText(19);
+    i.probeAfterDetach = st.columnInt(20) != 0;
     return i;
 }
 
@@ -392,17 +396,18 @@ Status MigrationStore::putItemLocked(const PlanItem& i) {
     // engine's copy of an item never overwrites a request made meanwhile.
     PREPARE(st, "INSERT INTO plan_items (plan_id, camera_id, position, state, step, mode, control, attempts, "
                 "reason, source_vms_camera_id, target_vms_camera_id, reverse, gap_ms, started_ms, finished_ms, "
-                "target_first_ms, source_last_ms, target_vm, skip_after_rollback, gap_from) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20) "
+                "target_first_ms, source_last_ms, target_vm, skip_after_rollback, gap_from, probe_after_detach) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21) "
                 "ON CONFLICT(plan_id, camera_id) DO UPDATE SET position=?3, state=?4, step=?5, mode=?6, attempts=?8, "
                 "reason=?9, source_vms_camera_id=?10, target_vms_camera_id=?11, reverse=?12, gap_ms=?13, "
-                "started_ms=?14, finished_ms=?15, target_first_ms=?16, source_last_ms=?17, target_vm=?18, skip_after_rollback=?19, gap_from=?20");
+                "started_ms=?14, finished_ms=?15, target_first_ms=?16, source_last_ms=?17, target_vm=?18, skip_after_rollback=?19, gap_from=?20, "
+                "probe_after_detach=?21");
     st.bind(1, i.planId).bind(2, i.cameraId).bind(3, int64_t(i.position)).bind(4, std::string(itemStateName(i.state)));
     st.bind(5, std::string(stepName(i.step))).bind(6, i.mode).bind(7, std::string(controlName(i.control)));
     st.bind(8, int64_t(i.attempts)).bind(9, i.reason).bind(10, i.sourceVmsCameraId).bind(11, i.targetVmsCameraId);
     st.bind(12, int64_t(i.reverse)).bind(13, i.gapMs).bind(14, i.startedMs).bind(15, i.finishedMs);
     st.bind(16, i.targetFirstMs).bind(17, i.sourceLastMs).bind(18, i.targetVm).bind(19, int64_t(i.skipAfterRollback));
-    st.bind(20, i.gapFrom);
+    st.bind(20, i.gapFrom).bind(21, int64_t(i.probeAfterDetach));
     return st.run();
 }
 

@@ -99,6 +99,9 @@ struct PlanItem {
     /// Where gapMs comes from: kGapFromRecordings (the camera's clock in both recordings) or
     /// kGapFromVmsReports (when each VMS said it recorded: an estimate); empty before commit.
     std::string gapFrom;
+    /// Make-before-break with a camera that refused our probe as a third session during the
+    /// overlap (it serves two): the probe runs once the source has let go, before the commit.
+    bool probeAfterDetach = false;
     int64_t targetFirstMs = 0;     ///< when the target first reported this camera's frames recorded
     int64_t sourceLastMs = 0;      ///< the source's last recorded frame, read just before detaching
     int64_t startedMs = 0, finishedMs = 0;

@@ -2,6 +2,7 @@
 #include "stream/stream_verifier.h"
 
 #include <mutex>
+#include <optional>
 
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
@@ -26,9 +27,40 @@ struct GstUnref {
 };
 using ElementPtr = std::unique_ptr<GstElement, GstUnref>;
 
-Error fromGstError(GError* err, const std::string& uri) {
+// The RTSP status of a refusal, when the error is the camera's answer. rtspsrc says it two ways:
+// a refused DESCRIBE or PLAY carries it in the message's details ("rtsp-status-code"); a refused
+// SETUP (where a camera at its session limit answers 453) only in the debug text, as
+// "Error (453): ...", under a GError that says "Could not write to resource".
+std::optional<unsigned> rtspStatusOf(GstMessage* msg) {
+    const GstStructure* details = nullptr;
+    gst_message_parse_error_details(msg, &details);
+    guint code = 0;
+    if (details && gst_structure_get_uint(details, "rtsp-status-code", &code)) return code;
+    gchar* debug = nullptr;
+    gst_message_parse_error(msg, nullptr, &debug);
+    std::optional<unsigned> found;
+    if (debug) {
+        const std::string text(debug);
+        g_free(debug);
+        const auto at = text.find("Error (");
+        if (at != std::string::npos) {
+            unsigned n = 0;
+            size_t i = at + 7;
+            while (i < text.size() && i < at + 10 && text[i] >= '0' && text[i] <= '9') n = n * 10 + unsigned(text[i++] - '0');
+            if (i == at + 10 && i < text.size() && text[i] == ')') found = n;
+        }
+    }
+    return found;
+}
+
+Error fromGstError(GError* err, std::optional<unsigned> rtspStatus, const std::string& uri) {
     const std::string shown = redact::uri(uri);
     const std::string detail = err && err->message ? err->message : "unknown error";
+    // A camera at its session limit (most serve a few RTSP clients at once): not broken, busy.
+    if (rtspStatus == 453u)
+        return makeError(ErrorClass::TooManyRequests, "the camera refused another session at " + shown +
+                                                          " (RTSP 453 Not Enough Bandwidth): it already serves as many "
+                                                          "RTSP clients as it allows; close a viewer or another recorder of it");
     if (err && err->domain == GST_RESOURCE_ERROR) {
         switch (err->code) {
         case GST_RESOURCE_ERROR_NOT_AUTHORIZED:
@@ -139,7 +171,7 @@ Result<StreamReport> verifyStream(const std::string& rtspUri, const Credentials&
             if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
                 GError* err = nullptr;
                 gst_message_parse_error(msg, &err, nullptr);
-                Error e = fromGstError(err, rtspUri);
+                Error e = fromGstError(err, rtspStatusOf(msg), rtspUri);
                 g_clear_error(&err);
                 gst_message_unref(msg);
                 stop();

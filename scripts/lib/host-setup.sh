@@ -10,7 +10,7 @@ IMAGE_DIR=${APPLIANCE_IMAGE_DIR:-/var/lib/appliance/images/test-guest}
 VMS_IMAGE_ROOT=$(dirname "$IMAGE_DIR")
 
 PACKAGES=(
-    cmake ninja-build g++ pkg-config git
+    cmake ninja-build g++ pkg-config git ccache
     libvirt-dev libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients
     qemu-system-x86 qemu-utils
     libspdlog-dev nlohmann-json3-dev libasio-dev libsqlite3-dev sqlite3 libssl-dev libjpeg-dev
@@ -89,6 +89,8 @@ start_libvirt() {
 build_project() {
     local preset=${1:-dev} status
     say "building (preset $preset)"
+    # One compiler cache for every clone on this machine, whoever's HOME the scripts run with.
+    export CCACHE_DIR=${CCACHE_DIR:-/var/cache/appliance/ccache} CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-6G}
     # Presets are read from the working directory: build from the top of the tree, wherever we are.
     (cd "$REPO" && cmake --preset "$preset") >/tmp/appliance-cmake.log 2>&1 \
         || { cat /tmp/appliance-cmake.log; die "cmake configure failed" 70; }

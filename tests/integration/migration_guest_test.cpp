@@ -63,7 +63,10 @@ protected:
         }
     }
     static void TearDownTestSuite() {
-        if (migrator) std::printf("camera-migratord's log:\n%s\n", migrator->log().substr(0, 20000).c_str());
+        if (migrator) {
+            const std::string log = migrator->log();  // its end: what the last test saw
+            std::printf("camera-migratord's log:\n%s\n", log.substr(log.size() > 20000 ? log.size() - 20000 : 0).c_str());
+        }
         migrator.reset();
         std::set<std::string> ours;
         for (const auto* sim : {moving.get(), dying.get()})
@@ -100,6 +103,11 @@ protected:
         }, limit);
         return last;
     }
+    struct SessionLimitedMove {
+        Json item = Json::object(), journal = Json::array();
+        double cutoverS = 0;
+    };
+    static SessionLimitedMove moveASessionLimitedCamera(int maxSessions, const std::string& expectedMode, bool thenBack);
     static bool allItems(const Json& plan, const std::string& state) {
         for (const auto& i : plan["items"])
             if (i.value("state", "") != state) return false;
@@ -107,72 +115,124 @@ protected:
     }
 };
 
-// A camera that serves one RTSP session (ZoneMinder holds it) cannot be recorded twice: the move is
-// break-before-make, and the gap it costs is read from the camera's clock in both recordings
-// (positive: the time no VMS recorded it). Rolled back afterwards (break-before-make again), so
-// the new VMS's four slots stay free for the tests after it.
-TEST_F(MigrationTest, ACameraThatServesOneSessionMovesBreakBeforeMakeWithItsGapMeasured) {
-    CameraSimProcess single({"--cameras", "1", "--no-discovery", "--sub", "320x180@5", "--max-sessions", "1",
-                             "--name-prefix", "Single-session cam"});
-    ASSERT_TRUE(single.start()) << single.errors();
-    const std::string cam = single.cameras().at(0)["endpoint_reference"];
+// A camera of its own simulator, limited to `maxSessions` RTSP clients, recorded by the legacy VMS,
+// moved to the new one with the CLI; then, `thenBack`, the administrator moves it back with the CLI
+// (`rollback`). Either way it leaves both VMSs, so the new VMS's four slots stay free for the tests
+// after it. Returns the committed move's item and its plan's journal.
+MigrationTest::SessionLimitedMove MigrationTest::moveASessionLimitedCamera(int maxSessions, const std::string& expectedMode,
+                                                                          bool thenBack) {
+    SessionLimitedMove done;
+    CameraSimProcess sim({"--cameras", "1", "--no-discovery", "--sub", "320x180@5", "--max-sessions",
+                          std::to_string(maxSessions), "--name-prefix", "Limited cam"});
+    if (!sim.start()) {
+        ADD_FAILURE() << sim.errors();
+        return done;
+    }
+    const std::string cam = sim.cameras().at(0)["endpoint_reference"];
     struct Cleanup {
         std::string cam;
         ~Cleanup() { VmsGuests::self->removeFromBoth({cam}); }
     } cleanup{cam};
-    VmsGuests::self->recordIn("zoneminder", single.cameras());
-    ASSERT_FALSE(HasFatalFailure());
+    VmsGuests::self->recordIn("zoneminder", sim.cameras());
+    if (HasFatalFailure()) return done;
     auto c = migrator->client();
-    ASSERT_TRUE(c);
+    if (!c) {
+        ADD_FAILURE() << "camera-migratord does not answer: " << migrator->log();
+        return done;
+    }
     auto inv = c->call("inventory.refresh", Json::object(), 600000);
-    ASSERT_TRUE(inv) << inv.error().message;
-    ASSERT_TRUE(c->call("camera.credentials", {{"camera", cam}, {"username", "admin"}, {"password", "admin"}}));
+    EXPECT_TRUE(inv) << inv.error().message;
+    EXPECT_TRUE(c->call("camera.credentials", {{"camera", cam}, {"username", "admin"}, {"password", "admin"}}));
     int rc = -1;
     std::string out = migrator->cli("--json plan --from " + legacy() + " --to " + target() + " " + cam, &rc);
-    ASSERT_EQ(rc, 0) << out;
+    EXPECT_EQ(rc, 0) << out;
     const int64_t id = Json::parse(out, nullptr, false).value("id", 0);
-    ASSERT_GT(id, 0) << out;
+    if (id <= 0) {
+        ADD_FAILURE() << out;
+        return done;
+    }
     out = migrator->cli("run " + std::to_string(id), &rc);
-    ASSERT_EQ(rc, 0) << out;
+    EXPECT_EQ(rc, 0) << out;
     auto itemOf = [&](const Json& status) {
         for (const auto& i : status["items"])
             if (i["camera"] == cam) return i;
         return Json::object();
     };
-    Json status = waitPlan(id, [&](const Json& s) {
+    auto settled = [&](const Json& s, std::initializer_list<const char*> states) {
         const std::string state = itemOf(s).value("state", "");
-        return state == "committed" || state == "failed" || state == "rolled-back" || state == "paused";
-    }, std::chrono::minutes(12));
-    Json item = itemOf(status);
-    ASSERT_EQ(item.value("state", ""), "committed") << status.dump(2) << migrator->log();
-    EXPECT_EQ(item.value("mode", ""), "break-before-make") << item.dump();
-    EXPECT_EQ(item.value("gap_from", ""), "recordings") << item.dump();
+        return std::any_of(states.begin(), states.end(), [&](const char* x) { return state == x; });
+    };
+    Json status = waitPlan(id, [&](const Json& s) { return settled(s, {"committed", "failed", "rolled-back", "paused"}); },
+                           std::chrono::minutes(12));
+    done.item = itemOf(status);
+    if (done.item.value("state", "") != "committed") {
+        ADD_FAILURE() << status.dump(2) << migrator->log();
+        return done;
+    }
+    EXPECT_EQ(done.item.value("mode", ""), expectedMode) << done.item.dump();
+    if (done.item["started"].is_number() && done.item["finished"].is_number())
+        done.cutoverS = done.item["finished"].get<double>() - done.item["started"].get<double>();
+    auto journal = c->call("journal", {{"plan", id}});
+    if (journal) done.journal = *journal;
+    EXPECT_FALSE(camerasIn("zoneminder").count(cam)) << "still in the legacy VMS";
+    auto inTarget = camerasIn("motion");
+    EXPECT_TRUE(inTarget.count(cam)) << "not in the new VMS";
+    if (inTarget.count(cam)) {
+        auto st = admin().call("vms.camera.status", {{"name", target()}, {"id", inTarget[cam]["id"]}}, 90000);
+        EXPECT_TRUE(st && st->value("recording", false) && st->value("receiving", false)) << (st ? st->dump() : st.error().message);
+    }
+    if (!thenBack) return done;
+
+    out = migrator->cli("rollback " + cam + " --plan " + std::to_string(id), &rc);
+    EXPECT_EQ(rc, 0) << out;
+    status = waitPlan(id, [&](const Json& s) { return settled(s, {"rolled-back", "failed", "paused"}); },
+                      std::chrono::minutes(12));
+    EXPECT_EQ(itemOf(status).value("state", ""), "rolled-back") << status.dump(2) << migrator->log();
+    EXPECT_TRUE(camerasIn("zoneminder").count(cam)) << "not back in the legacy VMS";
+    EXPECT_FALSE(camerasIn("motion").count(cam)) << "still in the new VMS";
+    return done;
+}
+
+// A camera that serves one RTSP session (ZoneMinder holds it) cannot be recorded twice: the move is
+// break-before-make, and the gap it costs is read from the camera's clock in both recordings
+// (positive: the time no VMS recorded it). Moved back by the administrator (break-before-make
+// again).
+TEST_F(MigrationTest, ACameraThatServesOneSessionMovesBreakBeforeMakeWithItsGapMeasured) {
+    auto move = moveASessionLimitedCamera(1, "break-before-make", true);
+    const Json& item = move.item;
+    ASSERT_EQ(item.value("state", ""), "committed");
+    EXPECT_EQ(item["gap_from"], "recordings") << item.dump();
     ASSERT_TRUE(item["gap_s"].is_number()) << item.dump();
     figure("migration.gap_s (break-before-make, camera clock in both recordings)", item["gap_s"].get<double>());
     EXPECT_GT(item["gap_s"].get<double>(), 0.0) << "one session at a time cannot overlap: " << item.dump();
-    ASSERT_TRUE(item["started"].is_number() && item["finished"].is_number()) << item.dump();
-    const double cutoverS = item["finished"].get<double>() - item["started"].get<double>();
-    figure("migration.cutover_s (break-before-make, start to commit)", cutoverS);
+    figure("migration.cutover_s (break-before-make, start to commit)", move.cutoverS);
     // The camera was dark at most from the move's start to its commit: a longer gap is a misread
     // clock (a wrong frame, a file from before the move), not a measurement.
-    EXPECT_LT(item["gap_s"].get<double>(), cutoverS) << "the gap cannot be longer than the move: " << item.dump();
-    EXPECT_FALSE(camerasIn("zoneminder").count(cam)) << "still in the legacy VMS";
-    auto inTarget = camerasIn("motion");
-    ASSERT_TRUE(inTarget.count(cam)) << "not in the new VMS";
-    auto st = admin().call("vms.camera.status", {{"name", target()}, {"id", inTarget[cam]["id"]}}, 90000);
-    ASSERT_TRUE(st);
-    EXPECT_TRUE(st->value("recording", false) && st->value("receiving", false)) << st->dump();
+    EXPECT_LT(item["gap_s"].get<double>(), move.cutoverS) << "the gap cannot be longer than the move: " << item.dump();
+}
 
-    out = migrator->cli("rollback " + cam + " --plan " + std::to_string(id), &rc);
-    ASSERT_EQ(rc, 0) << out;
-    status = waitPlan(id, [&](const Json& s) {
-        const std::string state = itemOf(s).value("state", "");
-        return state == "rolled-back" || state == "failed" || state == "paused";
-    }, std::chrono::minutes(12));
-    item = itemOf(status);
-    ASSERT_EQ(item.value("state", ""), "rolled-back") << status.dump(2) << migrator->log();
-    EXPECT_TRUE(camerasIn("zoneminder").count(cam)) << "not back in the legacy VMS";
-    EXPECT_FALSE(camerasIn("motion").count(cam)) << "still in the new VMS";
+// A camera that serves exactly two sessions: both VMSs record it during the move
+// (make-before-break, no gap), and our own probe, refused as a third session then (RTSP 453),
+// decodes the stream once the source has let go, before the commit.
+// DISABLED: it fails today, before the code it is for runs. With the camera recorded by
+// ZoneMinder alone, preflight's probe was already refused ("Could not open resource for reading
+// and writing"), so the move went break-before-make; after ZoneMinder retired the monitor, motion
+// could not connect for 90 s and the move rolled back. Something holds a second session while
+// ZoneMinder records (ZoneMinder itself, or a session the simulator does not release): to find.
+TEST_F(MigrationTest, DISABLED_ACameraThatServesTwoSessionsMovesMakeBeforeBreakAndIsProbedOnceTheSourceLetsGo) {
+    auto move = moveASessionLimitedCamera(2, "make-before-break", false);
+    const Json& item = move.item;
+    ASSERT_EQ(item.value("state", ""), "committed");
+    EXPECT_EQ(item["gap_from"], "recordings") << item.dump();
+    ASSERT_TRUE(item["gap_s"].is_number()) << item.dump();
+    EXPECT_LE(item["gap_s"].get<double>(), 0.0) << "both VMSs recorded during the move: " << item.dump();
+    std::string verify, verifyDetached;
+    for (const auto& j : move.journal) {
+        if (j["step"] == "verify" && j["outcome"] == "ok") verify = j.value("detail", "");
+        if (j["step"] == "verify-detached" && j["outcome"] == "ok") verifyDetached = j.value("detail", "");
+    }
+    EXPECT_NE(verify.find("third session"), std::string::npos) << move.journal.dump(2);
+    EXPECT_NE(verifyDetached.find("our probe decodes"), std::string::npos) << move.journal.dump(2);
 }
 
 TEST_F(MigrationTest, ACameraWhoseStreamDiesRightAfterAttachRollsBackAndRecordsInTheSourceAgain) {
@@ -259,7 +319,7 @@ TEST_F(MigrationTest, FourCamerasMoveMakeBeforeBreakAcrossThreeKillsOfTheDaemon)
         if (i["gap_s"].is_number()) {
             // Read from the camera's own clock, drawn into its frames, in both VMSs' recordings:
             // the first frame motion recorded against the last ZoneMinder recorded.
-            EXPECT_EQ(i.value("gap_from", ""), "recordings") << i.dump();
+            EXPECT_EQ(i["gap_from"], "recordings") << i.dump();
             figure("migration.gap_s (make-before-break, camera clock in both recordings)", i["gap_s"].get<double>());
             EXPECT_LE(i["gap_s"].get<double>(), 0.0) << "recording stopped during the move: " << i.dump();
         } else {  // NOLINT(readability-misleading-indentation)
@@ -469,6 +529,71 @@ TEST_F(MigrationTest, ACommittedCameraRolledBackByTheAdministratorRecordsInTheSo
     }
 }
 
+// The plain-cutover benchmark (not part of CI): MIGRATION_PLAIN_MOVES moves (default 10) of a
+// camera that serves two sessions (make-before-break) and as many of one that serves one
+// (break-before-make), back and forth between the two VMSs, nobody killed. Prints cutover (start to
+// commit) and recording-gap p50/p99 per mode:
+//   vms_guest_tests --gtest_also_run_disabled_tests --gtest_filter='MigrationTest.DISABLED_PlainCutovers'
+TEST_F(MigrationTest, DISABLED_PlainCutovers) {
+    const char* env = std::getenv("MIGRATION_PLAIN_MOVES");
+    const int moves = env ? std::atoi(env) : 10;
+    CameraSimProcess single({"--cameras", "1", "--no-discovery", "--sub", "320x180@5", "--max-sessions", "1",
+                             "--name-prefix", "Single-session cam"});
+    ASSERT_TRUE(single.start()) << single.errors();
+    const std::string one = single.cameras().at(0)["endpoint_reference"];
+    const std::string two = moving->cameras().at(3)["endpoint_reference"];
+    struct Cleanup {
+        std::string cam;
+        ~Cleanup() { VmsGuests::self->removeFromBoth({cam}); }
+    } cleanup{one};
+    VmsGuests::self->recordIn("zoneminder", single.cameras());
+    ASSERT_FALSE(HasFatalFailure());
+    auto c = migrator->client();
+    ASSERT_TRUE(c);
+    ASSERT_TRUE(c->call("inventory.refresh", Json::object(), 600000));
+    ASSERT_TRUE(c->call("camera.credentials", {{"camera", one}, {"username", "admin"}, {"password", "admin"}}));
+    std::map<std::string, std::vector<double>> cutover, gap;  // by mode
+    int failed = 0, unmeasured = 0;
+    for (int m = 0; m < 2 * moves; ++m) {
+        const std::string cam = m % 2 ? one : two;
+        auto as = c->call("assignments");
+        ASSERT_TRUE(as);
+        std::string from;
+        for (const auto& a : *as)
+            if (a["camera"] == cam) from = a.value("vm", "");
+        ASSERT_FALSE(from.empty()) << cam << " is assigned nowhere";
+        auto p = c->call("plan.create", {{"source", from}, {"target", from == legacy() ? target() : legacy()}, {"cameras", {cam}}});
+        ASSERT_TRUE(p) << p.error().message;
+        const int64_t id = (*p)["id"];
+        ASSERT_TRUE(c->call("plan.start", {{"plan", id}}));
+        Json status = waitPlan(id, [](const Json& s) { return s.value("state", "") == "done"; }, std::chrono::minutes(12));
+        for (const auto& i : status["items"]) {
+            if (i["state"] != "committed") {
+                ++failed;
+                ADD_FAILURE() << "move " << m << " did not commit: " << i.dump();
+                continue;
+            }
+            const std::string mode = i.value("mode", "?");
+            cutover[mode].push_back(i["finished"].get<double>() - i["started"].get<double>());
+            if (i["gap_from"] == "recordings" && i["gap_s"].is_number()) gap[mode].push_back(i["gap_s"].get<double>());
+            else ++unmeasured;
+            std::printf("PLAIN MOVE %d/%d (%s): cutover %.1f s, gap %s\n", m + 1, 2 * moves, mode.c_str(),
+                        cutover[mode].back(), i["gap_s"].dump().c_str());
+            std::fflush(stdout);
+        }
+    }
+    auto line = [](const char* what, const std::string& mode, std::vector<double> v) {
+        if (v.empty()) return;
+        std::sort(v.begin(), v.end());
+        std::printf("PLAIN CUTOVERS %s (%s): %zu moves, p50 %.1f s, p99 %.1f s, min %.1f s, max %.1f s\n", what,
+                    mode.c_str(), v.size(), v[v.size() / 2], v[std::min(v.size() - 1, v.size() * 99 / 100)], v.front(),
+                    v.back());
+    };
+    for (const auto& [mode, v] : cutover) line("cutover, start to commit", mode, v);
+    for (const auto& [mode, v] : gap) line("recording gap, camera clock in both recordings", mode, v);
+    std::printf("PLAIN CUTOVERS: %d not committed, %d without a gap read from the recordings\n", failed, unmeasured);
+}
+
 // The crash benchmark (not part of CI, which kills the daemon three times in the test above):
 //   vms_guest_tests --gtest_also_run_disabled_tests --gtest_filter='MigrationTest.DISABLED_CrashTrials'
 // with MIGRATION_CRASH_TRIALS=N (default 50). Each trial moves one camera between the two VMSs
@@ -480,7 +605,7 @@ TEST_F(MigrationTest, DISABLED_CrashTrials) {
     const int trials = env ? std::atoi(env) : 50;
     const std::string cam = moving->cameras().at(2)["endpoint_reference"];
     std::srand(unsigned(::getpid()));
-    int consistent = 0, inconsistent = 0, unfinished = 0, killedAtWrite = 0, killedMidStep = 0;
+    int consistent = 0, inconsistent = 0, unfinished = 0, killedAtWrite = 0, killedMidStep = 0, gapNotFromRecordings = 0;
     std::vector<double> seconds;
     std::map<std::string, std::vector<double>> gaps;  // by mode
     for (int t = 0; t < trials; ++t) {
@@ -490,7 +615,7 @@ TEST_F(MigrationTest, DISABLED_CrashTrials) {
         ASSERT_TRUE(as);
         std::string from;
         for (const auto& a : *as)
-            if (a["camera"] == cam) from = a["vm"];
+            if (a["camera"] == cam) from = a.value("vm", "");
         ASSERT_FALSE(from.empty());
         const std::string to = from == legacy() ? target() : legacy();
         auto p = c->call("plan.create", {{"source", from}, {"target", to}, {"cameras", {cam}}});
@@ -516,16 +641,19 @@ TEST_F(MigrationTest, DISABLED_CrashTrials) {
         seconds.push_back(secondsSince(t0));
         if (status.value("state", "") != "done") ++unfinished;
         // The gap each move left in the recordings, killed or not (from the camera's own clock).
-        for (const auto& i : status["items"])
-            if (i["camera"] == cam && i.value("state", "") == "committed" && i.value("gap_from", "") == "recordings" &&
-                i["gap_s"].is_number())
+        // A move whose gap nobody could measure says so (gap_s and gap_from null): counted apart.
+        for (const auto& i : status["items"]) {
+            if (i["camera"] != cam || i["state"] != "committed") continue;
+            if (i["gap_from"] == "recordings" && i["gap_s"].is_number())
                 gaps[i.value("mode", "?")].push_back(i["gap_s"].get<double>());
+            else ++gapNotFromRecordings;
+        }
         auto inLegacy = camerasIn("zoneminder").count(cam), inNew = camerasIn("motion").count(cam);
         std::string assigned;
         auto after = migrator->client()->call("assignments");
         if (after)
             for (const auto& a : *after)
-                if (a["camera"] == cam) assigned = a["vm"];
+                if (a["camera"] == cam) assigned = a.value("vm", "");
         auto journal = migrator->client()->call("journal", {{"plan", id}});
         bool settled = journal.ok();
         if (journal)
@@ -536,6 +664,10 @@ TEST_F(MigrationTest, DISABLED_CrashTrials) {
         std::printf("CRASH TRIAL %d/%d (%s, %.0f s): %s; so far consistent %d, inconsistent %d, plan not done %d\n", t + 1,
                     trials, atWrite ? "killed after a journal write" : "killed mid-step", seconds.back(),
                     ok ? "consistent" : "INCONSISTENT", consistent, inconsistent, unfinished);
+        if (journal)
+            for (const auto& j : *journal)
+                if (j["step"] == "commit" && j["outcome"] == "ok" && j.value("detail", "").find("gap read from the camera's clock") == std::string::npos)
+                    std::printf("  its gap was not read from the recordings: %s\n", j.value("detail", "").c_str());
         std::fflush(stdout);
         EXPECT_TRUE(ok) << "trial " << t << ": legacy " << inLegacy << ", new " << inNew << ", assigned " << assigned
                         << ", journal settled " << settled << "\n" << status.dump(2);
@@ -548,9 +680,11 @@ TEST_F(MigrationTest, DISABLED_CrashTrials) {
     ASSERT_TRUE(migrator->start());
     std::sort(seconds.begin(), seconds.end());
     std::printf("CRASH TRIALS %d: consistent %d, inconsistent %d, plan not done %d; killed after a journal write %d, "
-                "mid-step %d; integrity %s; per trial p50 %.1f s, max %.1f s\n",
+                "mid-step %d; integrity %s; per trial p50 %.1f s, max %.1f s; committed moves without a gap read from "
+                "the recordings %d\n",
                 trials, consistent, inconsistent, unfinished, killedAtWrite, killedMidStep, integrity.c_str(),
-                seconds.empty() ? 0 : seconds[seconds.size() / 2], seconds.empty() ? 0 : seconds.back());
+                seconds.empty() ? 0 : seconds[seconds.size() / 2], seconds.empty() ? 0 : seconds.back(),
+                gapNotFromRecordings);
     for (auto& [mode, g] : gaps) {
         std::sort(g.begin(), g.end());
         const auto over = std::count_if(g.begin(), g.end(), [](double v) { return v > 0; });

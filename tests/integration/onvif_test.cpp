@@ -101,7 +101,7 @@ TEST(OnvifTest, EveryFrameCarriesTheCamerasClockReadableAfterH264InBothStreams) 
 }
 
 // A camera that serves one RTSP session: the migration moves it break-before-make. While one
-// client plays, a second is refused; once the first has gone, the next is served again.
+// client plays, a second is refused as busy; once the first has gone, the next is served again.
 TEST(OnvifTest, ACameraLimitedToOneSessionRefusesASecondUntilTheFirstLeaves) {
     CameraSimProcess sim({"--cameras", "1", "--no-discovery", "--max-sessions", "1"});
     ASSERT_TRUE(sim.start()) << sim.errors();
@@ -124,7 +124,10 @@ TEST(OnvifTest, ACameraLimitedToOneSessionRefusesASecondUntilTheFirstLeaves) {
     holder.join();
     ASSERT_TRUE(first) << first.error().message;
     ASSERT_TRUE(overlapped) << "the first session ended before the second asked; the check proves nothing";
-    EXPECT_FALSE(second) << "a second session was served by a camera that takes one";
+    ASSERT_FALSE(second) << "a second session was served by a camera that takes one";
+    // Refused as busy (RTSP 453), not as broken: the migration tells the two apart.
+    EXPECT_EQ(second.error().cls, ErrorClass::TooManyRequests) << second.error().message;
+    EXPECT_NE(second.error().message.find("453"), std::string::npos) << second.error().message;
     auto third = verifyStream(sub, {"admin", "admin"}, quick);
     EXPECT_TRUE(third) << "after the first left: " << third.error().message;
 }

@@ -173,6 +173,38 @@ TEST_F(Fmp4TailTest, ReadsTheSamplesOfAnMp4BeingWrittenAsAnnexB) {
     EXPECT_EQ(*before, std::string("\0\0\0\1\x67" "a" "\0\0\0\1\x65" "b" "\0\0\0\1\x41" "c", 18));
 }
 
+// A camera's newest frames on disk: motion's open file stays empty until libavformat has 256 KiB
+// to write, so the newest whole keyframe interval is in the file before it, closed at rotation.
+TEST_F(Fmp4TailTest, TheNewestFramesOnDiskComeFromTheNewestFileThatHasAWholeKeyframeInterval) {
+    const std::string ftyp = box("ftyp", std::string("isom") + be32(512) + "isomiso2avc1mp41");
+    const std::string closedGops = be32(2) + "\x67" "a" + be32(2) + "\x65" "b" + be32(2) + "\x67" "c" + be32(2) + "\x65" "d";
+    const std::string closed = put(ftyp + be32(8 + std::uint32_t(closedGops.size())) + "mdat" + closedGops + be32(12) + "moov" + "xxxx",
+                                   "20261126100000-1.mp4");
+    const std::string closedTail("\0\0\0\1\x67" "c" "\0\0\0\1\x65" "d", 12);
+    auto from = [&](const std::string& open) {
+        auto r = newestTailOnDisk({closed, open});
+        return r ? r->path + " " + r->annexB : std::string(errorClassName(r.error().cls));
+    };
+    // Nothing of the open file on disk yet; its header only; a parameter set without its picture.
+    EXPECT_EQ(from(put("", "20261126100100-2.mp4")), closed + " " + closedTail);
+    EXPECT_EQ(from(put(ftyp + be32(0) + "mdat", "20261126100100-2.mp4")), closed + " " + closedTail);
+    EXPECT_EQ(from(put(ftyp + be32(0) + "mdat" + be32(2) + "\x67" "e" + be32(2) + "\x68" "f", "20261126100100-2.mp4")),
+              closed + " " + closedTail);
+    // A whole interval in the open file, then a unit cut where a 256 KiB step ended.
+    const std::string open = put(ftyp + be32(0) + "mdat" + be32(2) + "\x67" "e" + be32(2) + "\x65" "f" + be32(9) + "\x41" "cut",
+                                 "20261126100100-2.mp4");
+    EXPECT_EQ(from(open), open + " " + std::string("\0\0\0\1\x67" "e" "\0\0\0\1\x65" "f", 12));
+    // Neither file has one: the newest file's error. Damage is said at once, not skipped.
+    const std::string empty = put("", "20261126100200-3.mp4");
+    auto none = newestTailOnDisk({empty, put("", "20261126100300-4.mp4")});
+    ASSERT_FALSE(none);
+    EXPECT_NE(none.error().message.find("20261126100300-4.mp4"), std::string::npos) << none.error().message;
+    EXPECT_EQ(from(put(ftyp + be32(4) + "mdat", "20261126100100-2.mp4")), "MalformedAnswer");
+    auto tooFar = newestTailOnDisk({closed, put("", "a.mp4"), put("", "b.mp4"), put("", "c.mp4")});
+    ASSERT_FALSE(tooFar) << "at most three files back";
+    EXPECT_EQ(tooFar.error().cls, ErrorClass::Unavailable);
+}
+
 TEST_F(Fmp4TailTest, TakesTheLastWholeFragmentAndMovesOnlyItsBaseOffset) {
     const std::vector<FragmentSpec> whole{{1}, {2}, {3}};
     const std::string complete = recording(whole);

@@ -138,6 +138,31 @@ TEST_F(MigrationStoreTest, TheEngineNeverOverwritesAControlAskedMeanwhile) {
     EXPECT_EQ(asked->second, Control::Skip);
 }
 
+// What a step measured before it acted (the source's last frame before its removal; the probe put
+// off until the source has removed the camera) is saved with the item and read back after a crash.
+TEST_F(MigrationStoreTest, WhatAStepMeasuredBeforeItActedIsThereAfterReopening) {
+    addCamera("urn:uuid:a", "legacy");
+    auto plan = store->createPlan("legacy", "new", {{"urn:uuid:a", ""}}, "root");
+    ASSERT_TRUE(plan);
+    PlanItem item = (*store->plan(*plan))->items.at(0);
+    EXPECT_FALSE(item.probeAfterDetach);
+    item.state = ItemState::Running, item.step = Step::Detach, item.mode = kMakeBeforeBreak;
+    item.sourceLastMs = 1795720201080, item.targetFirstMs = 1795720170879, item.probeAfterDetach = true;
+    ASSERT_TRUE(store->putItem(item));
+    store.reset();  // as if the daemon died during the removal
+    auto reopened = MigrationStore::open(path);
+    ASSERT_TRUE(reopened) << reopened.error().message;
+    auto p = (*reopened)->plan(*plan);
+    ASSERT_TRUE(p && *p);
+    const PlanItem& back = (*p)->items.at(0);
+    EXPECT_EQ(back.step, Step::Detach);
+    EXPECT_EQ(back.sourceLastMs, 1795720201080);
+    EXPECT_EQ(back.targetFirstMs, 1795720170879);
+    EXPECT_TRUE(back.probeAfterDetach);
+    EXPECT_FALSE(back.gapMs.has_value());
+    EXPECT_TRUE(back.gapFrom.empty());
+}
+
 TEST(MigrationSteps, MakeBeforeBreakAttachesFirstAndBreakBeforeMakeDetachesFirst) {
     std::vector<Step> mbb, bbm;
     for (Step s = Step::Preflight; s != Step::Invalid; s = nextStep(s, kMakeBeforeBreak)) mbb.push_back(s);

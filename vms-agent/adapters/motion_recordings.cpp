@@ -18,6 +18,9 @@ namespace {
 /// time asked for (the frames' own clock then decides).
 constexpr double kClockSlackS = 120;
 constexpr std::size_t kMaxDecodes = 3;
+/// The first frame since a time: the slot's files from before it (its previous camera's, or this
+/// camera's before it moved away and back) come first, one every movie_max_time inside the slack.
+constexpr std::size_t kMaxFirstDecodes = 8;
 }  // namespace
 
 Result<RecordedClock> MotionAdapter::recordedClock(const std::string& id, FrameEnd end, std::int64_t sinceMs) {
@@ -45,23 +48,27 @@ Result<RecordedClock> MotionAdapter::recordedClock(const std::string& id, FrameE
     // Names start with the file's start time, so they sort in recording order.
     std::sort(movies.begin(), movies.end(), [](const FileFacts& a, const FileFacts& b) { return a.path < b.path; });
     if (end == FrameEnd::Last) {
-        // The mdat comes before the moov, open file or closed: the last keyframe interval on disk
-        // is the newest frames (all of them once motion closed the file at remove).
-        const FileFacts& newest = movies.back();
-        auto stream = annexBTailFromMdat(newest.path);
-        if (!stream) return stream.error();
-        auto clock = frameClock(*stream, {"h264", FrameEnd::Last, 0}, 15.0, m_opt.ffmpegPath);
+        // The mdat comes before the moov: the last keyframe interval on disk is the newest frames.
+        // motion's open file holds none until libavformat has 256 KiB to write (or motion closes
+        // it: at rotation, every movie_max_time, and at remove); the file before it then does.
+        std::vector<std::string> paths;
+        for (const auto& m : movies) paths.push_back(m.path);
+        auto tail = newestTailOnDisk(paths, kMaxDecodes);
+        if (!tail) return tail.error();
+        auto clock = frameClock(tail->annexB, {"h264", FrameEnd::Last, 0}, 15.0, m_opt.ffmpegPath);
         if (!clock) return clock.error();
-        return RecordedClock{*clock, newest.path};
+        return RecordedClock{*clock, tail->path};
     }
     std::optional<Error> skipped;
-    for (std::size_t i = 0; i < movies.size() && i < kMaxDecodes; ++i) {
+    bool older = false;
+    for (std::size_t i = 0; i < movies.size() && i < kMaxFirstDecodes; ++i) {
         // The first samples read the same in an open or a closed file. A file of the slot's
         // previous camera (inside the clock slack) may have no clock or be cut: try the next.
         auto stream = annexBFromMdat(movies[i].path);
         auto clock = stream ? frameClock(*stream, {"h264", FrameEnd::First, 0}, 15.0, m_opt.ffmpegPath)
                             : Result<std::int64_t>(stream.error());
         if (clock && *clock >= sinceMs) return RecordedClock{*clock, movies[i].path};
+        older = older || clock;
         if (!clock) {
             const ErrorClass c = clock.error().cls;
             if (c != ErrorClass::NotFound && c != ErrorClass::NoVideo && c != ErrorClass::MalformedAnswer) return clock.error();
@@ -69,6 +76,9 @@ Result<RecordedClock> MotionAdapter::recordedClock(const std::string& id, FrameE
         }
     }
     if (skipped) return *skipped;
+    if (older)  // every file on disk began before that time: the one after it is not written yet
+        return makeError(ErrorClass::Unavailable, "motion has written no frame of camera " + id +
+                                                      " since the time asked for yet; try again in a few seconds");
     return makeError(ErrorClass::NotFound, "motion recorded no frame of camera " + id + " after the time asked for");
 }
 

@@ -173,4 +173,17 @@ Result<std::string> annexBTailFromMdat(const std::string& path, std::size_t maxB
     return toAnnexB(readAt(file.get(), *lastSps, std::size_t(bytes)), 0);
 }
 
+Result<RecordedTail> newestTailOnDisk(const std::vector<std::string>& pathsOldestFirst, std::size_t maxFiles) {
+    std::optional<Error> newest;
+    for (std::size_t n = 0; n < maxFiles && n < pathsOldestFirst.size(); ++n) {
+        const std::string& path = pathsOldestFirst[pathsOldestFirst.size() - 1 - n];
+        auto tail = annexBTailFromMdat(path);
+        if (tail) return RecordedTail{path, std::move(*tail)};
+        if (tail.error().cls != ErrorClass::Unavailable) return tail.error();
+        if (!newest) newest = tail.error();
+    }
+    if (newest) return *newest;
+    return makeError(ErrorClass::NotFound, "no recording to read");
+}
+
 }  // namespace appliance::agent

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 
@@ -32,5 +33,15 @@ Result<std::string> annexBFromMdat(const std::string& path, std::size_t maxBytes
 /// disk): the newest frames of a file still being written, at the cost of one 5-byte read per
 /// unit. Errors as annexBFromMdat; a last keyframe interval over `maxBytes` → TooLarge.
 Result<std::string> annexBTailFromMdat(const std::string& path, std::size_t maxBytes = 8 * 1024 * 1024);
+
+/// The newest frames of a camera that are on disk, from its recordings in time order (oldest
+/// first): annexBTailFromMdat of the newest file that has a whole keyframe interval, looking at
+/// most `maxFiles` back. libavformat writes a file in 256 KiB steps, so a camera's open file holds
+/// nothing (a sub stream fills 256 KiB in minutes) while the one before it, closed at its rotation,
+/// is whole. Errors: the newest file's, when none of them has one; another error at once.
+struct RecordedTail {
+    std::string path, annexB;
+};
+Result<RecordedTail> newestTailOnDisk(const std::vector<std::string>& pathsOldestFirst, std::size_t maxFiles = 3);
 
 }  // namespace appliance::agent
