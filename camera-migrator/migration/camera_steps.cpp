@@ -105,7 +105,9 @@ Result<std::string> CameraSteps::preflight(MoveContext& ctx) {
     if (decoded.error().cls == ErrorClass::AuthenticationFailed)
         return makeError(ErrorClass::AuthenticationFailed,
                          "the camera refuses the stored credentials; set them with `camera-migrator credentials`");
-    if ((*inSource)->receiving) {
+    // A camera that refuses us as busy (RTSP 453) is alive and has its session taken, by the
+    // source's VMS, which may not say it receives yet (ZoneMinder, just after an add or a reconnect).
+    if ((*inSource)->receiving || decoded.error().cls == ErrorClass::TooManyRequests) {
         ctx.item.mode = kBreakBeforeMake;
         return said + "the camera serves one session only (ours failed: " + decoded.error().message +
                "): break-before-make";
