@@ -200,6 +200,9 @@ TEST_F(Fmp4TailTest, TheNewestFramesOnDiskComeFromTheNewestFileThatHasAWholeKeyf
     ASSERT_FALSE(none);
     EXPECT_NE(none.error().message.find("20261126100300-4.mp4"), std::string::npos) << none.error().message;
     EXPECT_EQ(from(put(ftyp + be32(4) + "mdat", "20261126100100-2.mp4")), "MalformedAnswer");
+    auto behind = newestTailOnDisk({put(ftyp + be32(4) + "mdat", "20261126095900-0.mp4"), put("", "20261126100100-2.mp4")});
+    ASSERT_FALSE(behind);
+    EXPECT_EQ(behind.error().cls, ErrorClass::Unavailable) << "an older damaged file does not hide that the newest is not written yet";
     auto tooFar = newestTailOnDisk({closed, put("", "a.mp4"), put("", "b.mp4"), put("", "c.mp4")});
     ASSERT_FALSE(tooFar) << "at most three files back";
     EXPECT_EQ(tooFar.error().cls, ErrorClass::Unavailable);

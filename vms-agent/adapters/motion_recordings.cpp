@@ -27,7 +27,8 @@ Result<RecordedClock> MotionAdapter::recordedClock(const std::string& id, FrameE
     auto slots = motion::readSlots(m_opt.cameraDir);
     if (!slots) return slots.error();
     // Spare slots too: a removed camera's recordings stay in its slot's directory.
-    const bool known = std::any_of(slots->begin(), slots->end(), [&](const motion::Slot& s) { return std::to_string(s.cameraId) == id; });
+    const auto slot = std::find_if(slots->begin(), slots->end(), [&](const motion::Slot& s) { return std::to_string(s.cameraId) == id; });
+    const bool known = slot != slots->end();
     if (!known) return makeError(ErrorClass::NotFound, "motion has no camera slot with id " + plainText(id, 40));
     const std::string dir = m_opt.targetDir + "/" + id;
     // A slot is reused by the next camera: only files written since the move began are this one's.
@@ -51,9 +52,11 @@ Result<RecordedClock> MotionAdapter::recordedClock(const std::string& id, FrameE
         // The mdat comes before the moov: the last keyframe interval on disk is the newest frames.
         // motion's open file holds none until libavformat has 256 KiB to write (or motion closes
         // it: at rotation, every movie_max_time, and at remove); the file before it then does.
+        // A camera just removed (its slot spare) is the exception: its last file is the one to
+        // read, once motion has closed it; the one before would be up to a file's length older.
         std::vector<std::string> paths;
         for (const auto& m : movies) paths.push_back(m.path);
-        auto tail = newestTailOnDisk(paths, kMaxDecodes);
+        auto tail = newestTailOnDisk(paths, slot->spare ? 1 : kMaxDecodes);
         if (!tail) return tail.error();
         auto clock = frameClock(tail->annexB, {"h264", FrameEnd::Last, 0}, 15.0, m_opt.ffmpegPath);
         if (!clock) return clock.error();
@@ -75,10 +78,10 @@ Result<RecordedClock> MotionAdapter::recordedClock(const std::string& id, FrameE
             skipped = clock.error();
         }
     }
-    if (skipped) return *skipped;
-    if (older)  // every file on disk began before that time: the one after it is not written yet
+    if (older)  // the files on disk began before that time (or are not readable): the next is not written yet
         return makeError(ErrorClass::Unavailable, "motion has written no frame of camera " + id +
                                                       " since the time asked for yet; try again in a few seconds");
+    if (skipped) return *skipped;
     return makeError(ErrorClass::NotFound, "motion recorded no frame of camera " + id + " after the time asked for");
 }
 

@@ -179,7 +179,8 @@ Result<RecordedTail> newestTailOnDisk(const std::vector<std::string>& pathsOldes
         const std::string& path = pathsOldestFirst[pathsOldestFirst.size() - 1 - n];
         auto tail = annexBTailFromMdat(path);
         if (tail) return RecordedTail{path, std::move(*tail)};
-        if (tail.error().cls != ErrorClass::Unavailable) return tail.error();
+        // Damage in the newest file is said at once; in an older one it only ends the search.
+        if (tail.error().cls != ErrorClass::Unavailable) return newest ? *newest : tail.error();
         if (!newest) newest = tail.error();
     }
     if (newest) return *newest;
