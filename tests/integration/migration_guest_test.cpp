@@ -594,7 +594,8 @@ TEST_F(MigrationTest, DISABLED_PlainCutovers) {
     std::printf("PLAIN CUTOVERS: %d not committed, %d without a gap read from the recordings\n", failed, unmeasured);
 }
 
-// The crash benchmark (not part of CI, which kills the daemon three times in the test above):
+// The crash benchmark (not part of CI, which kills the daemon three times in the test above). Run
+// it alone: after the other tests the new VMS is full and the second trial's plan is refused.
 //   vms_guest_tests --gtest_also_run_disabled_tests --gtest_filter='MigrationTest.DISABLED_CrashTrials'
 // with MIGRATION_CRASH_TRIALS=N (default 50). Each trial moves one camera between the two VMSs
 // (alternating direction) and kills camera-migratord once: right after a random journal write
