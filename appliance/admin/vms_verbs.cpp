@@ -25,8 +25,10 @@ void AdminCommands::setAgentCall(AgentCall call) { m_agentCall = std::move(call)
 void AdminCommands::askGuest(const std::string& vm, const std::string& verb, const Json& args, bool write, Reply reply) {
     const VmRecord* rec = m_vms.inventory().find(vm);
     if (!rec) return reply(makeError(ErrorClass::NotFound, verb + ": no VM named '" + vm + "'; `appliancectl list` shows them"));
+    // Unavailable, as when its agent is not connected: a VMS that is down now may be up later, and
+    // a caller (camera-migratord) pauses its work on it instead of undoing it.
     if (!vmIsActive(rec->info.state))
-        return reply(makeError(ErrorClass::Conflict, verb + ": VM '" + vm + "' is not running; start it first"));
+        return reply(makeError(ErrorClass::Unavailable, verb + ": VM '" + vm + "' is not running; start it first"));
     if (!m_agentCall) return reply(makeError(ErrorClass::Unavailable, verb + ": the agent server is not running"));
     m_agentCall(vm, verb, args, write ? m_facts.vmsWriteTimeout : m_facts.vmsReadTimeout, [vm, verb, reply = std::move(reply)](Result<Json> r) {
         if (!r) return reply(r.error());  // the agent session already bounded what the guest said

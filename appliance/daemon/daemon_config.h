@@ -40,7 +40,7 @@ struct DaemonConfig {
     std::string tlsDir;                          ///< default: beside state_db, in tls/
     int agentAuthTimeoutMs = 5000;
     int vmsReadTimeoutMs = 20000;   ///< how long vms.info/cameras/status wait for a guest's answer
-    int vmsWriteTimeoutMs = 60000;  ///< vms.camera.add/remove (the VMS stores and starts the camera)
+    int vmsWriteTimeoutMs = 120000;  ///< vms.camera.add/remove (the VMS stores and starts the camera; slow under TCG)
     int agentMaxPendingPerSource = 64;
     int agentMaxPending = 256;
     int adminMaxClients = 1024;

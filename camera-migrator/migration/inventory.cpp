@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 
+#include "common/redact.h"
+
 namespace appliance::migration {
 
 namespace {
@@ -182,6 +184,13 @@ Result<Json> Inventory::refresh() {
                 if (auto s = m_store.putCamera(cam); !s) return s.error();
                 ++imported;
                 findings.push_back("imported camera '" + c.name + "' (" + c.onvifId + ") from VM '" + vm + "'");
+            } else if (!(*known)->streamUri.empty() && (*known)->streamUri != hostUri) {
+                // A camera that moved (another address or RTSP port) keeps its identity; which
+                // stream is right, and where its password goes, the administrator says, not a guest.
+                findings.push_back("VM '" + vm + "' records camera '" + c.name + "' (" + c.onvifId + ") from " +
+                                   redact::uri(hostUri) + ", the inventory has " + redact::uri((*known)->streamUri) +
+                                   "; if the camera moved, confirm it with `camera-migrator camera add " + c.onvifId +
+                                   " --uri URI`");
             }
             rows.push_back({vm, c.onvifId, c.id, c.name, c.streamUri, c.receiving, c.recording, nowMs()});
             holders[c.onvifId].push_back(vm);

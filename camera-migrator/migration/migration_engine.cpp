@@ -335,6 +335,8 @@ void MigrationEngine::runItem(const Plan& plan, PlanItem item) {
         }
         const std::string why = r.error().message;
         if (isTransient(r.error())) {
+            logger()->warn("plan {} camera {}: paused at {} ({}); the plan goes on with its other cameras", plan.id,
+                           item.cameraId, stepName(step), why);
             item.state = ItemState::Paused;
             item.reason = why + ". The camera waits at this step; resume it when the cause is fixed.";
         } else if (step == Step::Preflight) {

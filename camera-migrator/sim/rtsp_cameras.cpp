@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "sim/rtsp_cameras.h"
 
+#include <cstdio>
+
 #include <gst/gst.h>
 #include <gst/rtsp-server/rtsp-server.h>
 #include <gst/video/video.h>
@@ -99,19 +101,37 @@ namespace {
 // and leaves when its connection closes (the stream's other SETUPs and its PLAY then pass).
 using LimitRef = std::shared_ptr<RtspCameras::SessionLimit>;
 
+// Who holds a camera's sessions is what one asks when a client is refused, so each admission,
+// refusal and close is logged (to stderr, with the client's address).
+std::string peerOf(GstRTSPClient* client) {
+    GstRTSPConnection* conn = gst_rtsp_client_get_connection(client);
+    const gchar* ip = conn ? gst_rtsp_connection_get_ip(conn) : nullptr;
+    char where[64];
+    std::snprintf(where, sizeof where, "%s (client %p)", ip ? ip : "?", static_cast<void*>(client));
+    return where;
+}
+
 GstRTSPStatusCode admitSetup(GstRTSPClient* client, GstRTSPContext*, gpointer data) {
     auto& limit = **static_cast<LimitRef*>(data);
     std::lock_guard lock(limit.mutex);
     if (limit.max <= 0 || limit.admitted.count(client)) return GST_RTSP_STS_OK;
-    if (int(limit.admitted.size()) >= limit.max) return GST_RTSP_STS_NOT_ENOUGH_BANDWIDTH;
+    if (int(limit.admitted.size()) >= limit.max) {
+        std::fprintf(stderr, "onvif-camera-sim: %s refused a session to %s (453): %zu of %d taken\n", limit.camera.c_str(),
+                     peerOf(client).c_str(), limit.admitted.size(), limit.max);
+        return GST_RTSP_STS_NOT_ENOUGH_BANDWIDTH;
+    }
     limit.admitted.insert(client);
+    std::fprintf(stderr, "onvif-camera-sim: %s admitted a session from %s: %zu of %d\n", limit.camera.c_str(),
+                 peerOf(client).c_str(), limit.admitted.size(), limit.max);
     return GST_RTSP_STS_OK;
 }
 
 void forgetClient(GstRTSPClient* client, gpointer data) {
     auto& limit = **static_cast<LimitRef*>(data);
     std::lock_guard lock(limit.mutex);
-    limit.admitted.erase(client);
+    if (limit.admitted.erase(client))
+        std::fprintf(stderr, "onvif-camera-sim: %s session of %s closed: %zu of %d\n", limit.camera.c_str(),
+                     peerOf(client).c_str(), limit.admitted.size(), limit.max);
 }
 
 void dropLimitRef(gpointer data, GClosure*) { delete static_cast<LimitRef*>(data); }
@@ -162,6 +182,7 @@ Status RtspCameras::start(const std::vector<SimulatedCamera*>& cameras) {
 
         auto limit = std::make_shared<SessionLimit>();
         limit->max = c.maxRtspSessions;
+        limit->camera = c.id;
         g_signal_connect_data(server, "client-connected", G_CALLBACK(onClientConnected), new LimitRef(limit), dropLimitRef,
                               GConnectFlags(0));
         GstRTSPMountPoints* mounts = gst_rtsp_server_get_mount_points(server);

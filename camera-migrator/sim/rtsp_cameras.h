@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -33,6 +34,7 @@ public:
     /// The clients (sessions) a camera serves now, and how many it takes (0: no limit).
     struct SessionLimit {
         int max = 0;
+        std::string camera;  ///< its id, for the log
         std::mutex mutex;
         std::set<void*> admitted;  ///< clients that have done their first SETUP
     };

@@ -30,7 +30,8 @@ void usage(FILE* out) {
         "  --slow-ms MS              delay every ONVIF answer\n"
         "  --stream-stops-after S    streams end after S seconds\n"
         "  --stream-freezes-after S  streams stay open but send nothing after S seconds\n"
-        "  --max-sessions N          serve at most N RTSP clients at once per camera (453 to the next)\n"
+        "  --max-sessions N          serve at most N RTSP clients at once per camera (453 to the next);\n"
+        "                            each admission, refusal and close is logged on stderr\n"
         "  --main WxH@FPS            main stream (default 640x360@15); --sub likewise (320x180@10)\n"
         "  --interface ADDR          WS-Discovery interface address (default: --host)\n"
         "  --no-discovery            no WS-Discovery responder\n",

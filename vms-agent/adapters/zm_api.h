@@ -20,8 +20,10 @@ struct ApiOptions {
     std::string base = "/zm/api";
     std::string user = "admin";
     std::string passwordFile = "/etc/appliance-vms/zm-admin.pass";
-    /// PHP under TCG is slow, and adding a monitor starts its capture daemon before answering (4 s).
-    int totalTimeoutMs = 30000;
+    /// PHP under TCG is slow, and adding a monitor starts its capture daemon before answering (4 s;
+    /// the first add after boot, which starts ZoneMinder's daemon control, took over 30 s twice).
+    /// Below applianced's vms_write_timeout_ms, so the adapter's own error is the one reported.
+    int totalTimeoutMs = 45000;
 };
 
 class Api {

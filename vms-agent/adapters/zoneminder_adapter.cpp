@@ -395,16 +395,22 @@ Result<std::string> ZoneMinderAdapter::add(const CameraSpec& spec) {
         {"Monitor[Notes]", spec.onvifId.empty() ? std::string() : kOnvifNote + spec.onvifId},
     };  // no MaxFPS: it would make ZoneMinder drop frames; spec.fps is the camera's own rate
     auto r = m_api.post("/monitors.json", form);
-    if (!r) return r.error();
-    if (auto ok = saved(*r, "the new monitor '" + spec.name + "'"); !ok) return ok.error();
+    // The first add after boot starts ZoneMinder's daemon control (perl, under TCG) before it
+    // answers, and can outlast the wait; the monitor is saved by then. So a timeout looks again.
+    const bool timedOut = !r && r.error().cls == ErrorClass::Timeout;
+    if (!r && !timedOut) return r.error();
+    if (r)
+        if (auto ok = saved(*r, "the new monitor '" + spec.name + "'"); !ok) return ok.error();
     auto after = monitors();
     if (!after) return after.error();
     std::string id;
     for (const Monitor& m : *after)
         if (m.name == spec.name && !before.count(m.id) && (id.empty() || std::atol(m.id.c_str()) > std::atol(id.c_str()))) id = m.id;
+    if (id.empty() && timedOut) return r.error();
     if (id.empty())
         return makeError(ErrorClass::MalformedAnswer, "ZoneMinder answered the new monitor '" + spec.name +
                                                           "' as saved, but it is not in monitors.json");
+    if (timedOut) log()->warn("ZoneMinder did not answer the add of '{}' in time, but saved it as monitor {}", spec.name, id);
     log()->info("camera '{}' added to ZoneMinder as monitor {}", spec.name, id);
     return id;
 }
