@@ -28,7 +28,7 @@ struct ServerFacts {
     std::string imageRoot = "/var/lib/appliance/images";  ///< vm.create takes images from here only
     long long hostMemoryMib = 0;
     std::chrono::milliseconds vmsReadTimeout{20000};
-    std::chrono::milliseconds vmsWriteTimeout{60000};
+    std::chrono::milliseconds vmsWriteTimeout{120000};
 };
 
 class AdminCommands {

@@ -72,7 +72,7 @@ Result<VmsRequest> parseVmsCommand(const std::vector<std::string>& w, const std:
     if (w[2] == "snapshot" && w.size() != 5) return usage("use `vms camera snapshot VM ID --out FILE.jpg`");
     const std::string& op = w[2];
     r.args["name"] = w[3];
-    r.timeoutMs = 90000;  // the host waits up to 60 s for the guest's VMS
+    r.timeoutMs = 150000;  // longer than the host waits for the guest's VMS (vms_write_timeout_ms, 120 s)
     if ((op == "remove" || op == "status") && w.size() == 5) {
         r.verb = "vms.camera." + op;
         r.args["id"] = w[4];

@@ -250,8 +250,10 @@ TEST_F(MigrationTest, FourCamerasMoveMakeBeforeBreakAcrossThreeKillsOfTheDaemon)
     }
     out = migrator->cli("--json assignments", &rc);
     ASSERT_EQ(rc, 0);
-    int inNew = 0;
-    for (const auto& as : Json::parse(out)) inNew += as["vm"] == target();
+    std::set<std::string> four;
+    for (const auto& c : moving->cameras()) four.insert(c["endpoint_reference"].get<std::string>());
+    int inNew = 0;  // of these four (the session-limited cameras' tests keep their own assignments)
+    for (const auto& as : Json::parse(out)) inNew += four.count(as["camera"].get<std::string>()) && as["vm"] == target();
     EXPECT_EQ(inNew, 4) << out;
 
     // The journal as the file has it: nothing left without an outcome, the kills' steps marked in doubt.
@@ -284,7 +286,10 @@ TEST_F(MigrationTest, ACameraSeenAtANewAddressIsStillTheSameCamera) {
     auto before = c->call("cameras");
     auto assigned = c->call("assignments");
     ASSERT_TRUE(before && assigned);
-    const std::string moved = "rtsp://127.0.0.2:" + uri.substr(uri.find(':', 7) + 1);
+    // Another address and RTSP port (to a guest, every host loopback address is the same host).
+    const std::string portAndPath = uri.substr(uri.find(':', 7) + 1);
+    const std::string moved = "rtsp://127.0.0.2:" + std::to_string(std::stoi(portAndPath) + 1) +
+                              portAndPath.substr(portAndPath.find('/'));
     auto r = c->call("camera.add", {{"camera", cam}, {"stream_uri", moved}});
     ASSERT_TRUE(r) << r.error().message;
     EXPECT_EQ(r->value("id", ""), cam);
@@ -486,7 +491,13 @@ TEST_F(MigrationTest, AVmsThatStopsAnsweringPausesItsCameraWithTheReasonAndTheOt
             ASSERT_TRUE(s) << s.error().message;
             suspended = true;
         }
-        if (suspended && e->name == "migration.camera" && e->body.value("state", "") == "paused") paused = e->body;
+        if (e->name != "migration.camera") continue;
+        const std::string state = e->body.value("state", "");
+        if (suspended && state == "paused") paused = e->body;
+        if (state == "committed" || state == "rolled-back" || state == "failed") {
+            ADD_FAILURE() << "the camera ended '" << state << "' instead of pausing: " << e->body.dump();
+            break;
+        }
     }
     ASSERT_TRUE(suspended) << migrator->log();
     ASSERT_FALSE(paused.is_null()) << "the camera did not pause while its VMS did not answer: " << migrator->log();
@@ -511,10 +522,22 @@ TEST_F(MigrationTest, AVmsThatStopsAnsweringPausesItsCameraWithTheReasonAndTheOt
             if (i["camera"] == cam) return i;
         return Json::object();
     };
-    Json status = waitPlan(id, [&](const Json& s) {
-        const std::string st = itemOf(s, cams[1]).value("state", "");
-        return st == "committed" || st == "failed" || st == "rolled-back" || st == "paused";
-    }, std::chrono::minutes(8));
+    auto settled = [&](const std::string& cam) {
+        return [&, cam](const Json& s) {
+            const std::string st = itemOf(s, cam).value("state", "");
+            return st == "committed" || st == "failed" || st == "rolled-back" || st == "paused";
+        };
+    };
+    Json status = waitPlan(id, settled(cams[1]), std::chrono::minutes(8));
+    if (itemOf(status, cams[1]).value("state", "") == "paused" && itemOf(status, cams[1]).value("step", "") == "preflight") {
+        // The engine went on at once, and its preflight may still meet the guest waking up (its
+        // agent answers the requests queued while it was suspended first): the same pause, resumed.
+        std::printf("the second camera's preflight met the guest still waking: %s\n", itemOf(status, cams[1]).dump().c_str());
+        EXPECT_NE(itemOf(status, cams[1]).value("reason", "").find(legacy()), std::string::npos) << status.dump(2);
+        ASSERT_TRUE(migrator->client()->call("camera.resume", {{"camera", cams[1]}, {"plan", id}}));
+        status = waitPlan(id, [&](const Json& s) { return settled(cams[1])(s) && itemOf(s, cams[1]).value("state", "") != "paused"; },
+                          std::chrono::minutes(8));
+    }
     EXPECT_EQ(itemOf(status, cams[1]).value("state", ""), "committed") << status.dump(2) << migrator->log();
     EXPECT_EQ(itemOf(status, cams[0]).value("state", ""), "paused") << "it waits for the administrator";
 
@@ -522,7 +545,7 @@ TEST_F(MigrationTest, AVmsThatStopsAnsweringPausesItsCameraWithTheReasonAndTheOt
     std::string out = migrator->cli("resume --camera " + cams[0] + " --plan " + std::to_string(id), &rc);
     ASSERT_EQ(rc, 0) << out;
     status = waitPlan(id, [](const Json& s) { return s.value("state", "") == "done"; }, std::chrono::minutes(8));
-    figure("migration.camera_paused_by_an_unanswering_vms_resumed_to_commit_s", secondsSince(t0));
+    figure("migration.unanswering_vms_resumed_to_both_cameras_committed_s (the other camera's move included)", secondsSince(t0));
     ASSERT_EQ(status.value("state", ""), "done") << status.dump(2) << migrator->log();
     auto inLegacy = camerasIn("zoneminder");
     inMotion = camerasIn("motion");

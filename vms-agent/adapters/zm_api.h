@@ -22,7 +22,9 @@ struct ApiOptions {
     std::string passwordFile = "/etc/appliance-vms/zm-admin.pass";
     /// PHP under TCG is slow, and adding a monitor starts its capture daemon before answering (4 s;
     /// the first add after boot, which starts ZoneMinder's daemon control, took over 30 s twice).
-    /// Below applianced's vms_write_timeout_ms, so the adapter's own error is the one reported.
+    /// One request stays below applianced's vms_write_timeout_ms (120 s); an add's three together
+    /// may not, and then the caller's Timeout is settled by looking again (camera-migratord's
+    /// attach finds the saved monitor and takes it).
     int totalTimeoutMs = 45000;
 };
 

@@ -403,9 +403,17 @@ Result<std::string> ZoneMinderAdapter::add(const CameraSpec& spec) {
         if (auto ok = saved(*r, "the new monitor '" + spec.name + "'"); !ok) return ok.error();
     auto after = monitors();
     if (!after) return after.error();
+    // After a timeout, the new monitor must be this camera's by its stream (or ONVIF identity), not
+    // only by its name, which several cameras may share: a late save of an earlier timed-out add
+    // is not this one. (The agent runs one command at a time, so an answered add's is the newest.)
+    auto isThisCamera = [&](const Monitor& m) {
+        if (m.name != spec.name) return false;
+        return !timedOut || (!m.retired && (withoutUserinfo(m.path) == spec.streamUri ||
+                                            (!spec.onvifId.empty() && m.onvifId == spec.onvifId)));
+    };
     std::string id;
     for (const Monitor& m : *after)
-        if (m.name == spec.name && !before.count(m.id) && (id.empty() || std::atol(m.id.c_str()) > std::atol(id.c_str()))) id = m.id;
+        if (!before.count(m.id) && isThisCamera(m) && (id.empty() || std::atol(m.id.c_str()) > std::atol(id.c_str()))) id = m.id;
     if (id.empty() && timedOut) return r.error();
     if (id.empty())
         return makeError(ErrorClass::MalformedAnswer, "ZoneMinder answered the new monitor '" + spec.name +
