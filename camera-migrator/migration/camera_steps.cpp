@@ -4,8 +4,6 @@
 #include <algorithm>
 #include <thread>
 
-#include "common/redact.h"
-
 namespace appliance::migration {
 
 namespace {
@@ -114,11 +112,9 @@ Result<std::string> CameraSteps::preflight(MoveContext& ctx) {
         return said + "the camera serves one session only (ours failed: " + decoded.error().message +
                "): break-before-make";
     }
-    std::string hint;
-    if (m_settings.views.toGuest(ctx.camera.streamUri) != (*inSource)->streamUri)  // the camera moved?
-        hint = "; VM '" + ctx.fromVm + "' records it from " + redact::uri(m_settings.views.toHost((*inSource)->streamUri)) +
-               ": if the camera moved, confirm that with `camera-migrator camera add " + ctx.camera.id + " --uri URI`";
-    return makeError(decoded.error().cls, "the camera's stream does not decode: " + decoded.error().message + hint);
+    std::string moved = m_settings.views.streamMovedNote(ctx.fromVm, ctx.camera.id, ctx.camera.streamUri, (*inSource)->streamUri);
+    if (!moved.empty()) moved = "; " + moved;
+    return makeError(decoded.error().cls, "the camera's stream does not decode: " + decoded.error().message + moved);
 }
 
 Result<std::string> CameraSteps::attach(MoveContext& ctx, const std::string& vm, std::string& id) {

@@ -4,8 +4,6 @@
 #include <map>
 #include <set>
 
-#include "common/redact.h"
-
 namespace appliance::migration {
 
 namespace {
@@ -184,14 +182,8 @@ Result<Json> Inventory::refresh() {
                 if (auto s = m_store.putCamera(cam); !s) return s.error();
                 ++imported;
                 findings.push_back("imported camera '" + c.name + "' (" + c.onvifId + ") from VM '" + vm + "'");
-            } else if (!(*known)->streamUri.empty() && m_views.toGuest((*known)->streamUri) != c.streamUri) {
-                // A camera that moved (another address or RTSP port) keeps its identity; which
-                // stream is right, and where its password goes, the administrator says, not a guest.
-                // Compared as the guest sees them: two host loopback addresses are one to a guest.
-                findings.push_back("VM '" + vm + "' records camera '" + c.name + "' (" + c.onvifId + ") from " +
-                                   redact::uri(hostUri) + ", the inventory has " + redact::uri((*known)->streamUri) +
-                                   "; if the camera moved, confirm it with `camera-migrator camera add " + c.onvifId +
-                                   " --uri URI`");
+            } else if (auto moved = m_views.streamMovedNote(vm, c.onvifId, (*known)->streamUri, c.streamUri); !moved.empty()) {
+                findings.push_back("camera '" + c.name + "' (" + c.onvifId + "): " + moved);
             }
             rows.push_back({vm, c.onvifId, c.id, c.name, c.streamUri, c.receiving, c.recording, nowMs()});
             holders[c.onvifId].push_back(vm);

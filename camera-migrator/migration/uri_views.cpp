@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "migration/uri_views.h"
 
+#include "common/redact.h"
+
 namespace appliance::migration {
 
 namespace {
@@ -49,6 +51,14 @@ std::string UriViews::toGuest(const std::string& hostUri) const {
 
 std::string UriViews::toHost(const std::string& guestUri) const {
     return uriHost(guestUri) == guestLoopbackAlias ? withHost(guestUri, "127.0.0.1") : guestUri;
+}
+
+std::string UriViews::streamMovedNote(const std::string& vm, const std::string& cameraId, const std::string& inventoryUri,
+                                      const std::string& guestUri) const {
+    if (inventoryUri.empty() || toGuest(inventoryUri) == guestUri) return "";
+    return "VM '" + vm + "' records it from " + redact::uri(toHost(guestUri)) + ", the inventory has " +
+           redact::uri(inventoryUri) + "; if the camera moved, confirm it with `camera-migrator camera add " + cameraId +
+           " --uri URI`";
 }
 
 }  // namespace appliance::migration

@@ -14,6 +14,12 @@ struct UriViews {
 
     std::string toGuest(const std::string& hostUri) const;
     std::string toHost(const std::string& guestUri) const;
+    /// When VM `vm` records camera `cameraId` from another stream than the inventory's (compared
+    /// as the guest sees them: two host loopback addresses are one to a guest), what to tell the
+    /// administrator: the camera may have moved, and they confirm its stream, a guest never does.
+    /// Empty when both are the same stream.
+    std::string streamMovedNote(const std::string& vm, const std::string& cameraId, const std::string& inventoryUri,
+                                const std::string& guestUri) const;
 };
 
 /// The host part of an rtsp:// or http:// URI ("" if none); IPv6 without its brackets.

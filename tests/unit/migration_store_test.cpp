@@ -182,6 +182,19 @@ TEST(UriViews, LoopbackCamerasAreReachedThroughTheGuestsAliasAndBack) {
     EXPECT_EQ(uriHost("not a uri"), "");
 }
 
+TEST(UriViews, AVmsRecordingAKnownCameraFromAnotherStreamIsNotedNotTaken) {
+    UriViews v;
+    const std::string id = "urn:uuid:6f1c2a3e-0000-4000-8000-000000000001";
+    // The same stream to the guest: another host loopback address, or nothing on file.
+    EXPECT_EQ(v.streamMovedNote("old", id, "rtsp://127.0.0.2:8554/cam01/sub", "rtsp://10.0.2.2:8554/cam01/sub"), "");
+    EXPECT_EQ(v.streamMovedNote("old", id, "", "rtsp://10.0.2.2:8554/cam01/sub"), "");
+    // Another port: said, in the host's view, with what to do.
+    const std::string note = v.streamMovedNote("old", id, "rtsp://127.0.0.1:8554/cam01/sub", "rtsp://10.0.2.2:9554/cam01/sub");
+    EXPECT_NE(note.find("VM 'old' records it from rtsp://127.0.0.1:9554/cam01/sub"), std::string::npos) << note;
+    EXPECT_NE(note.find("the inventory has rtsp://127.0.0.1:8554/cam01/sub"), std::string::npos) << note;
+    EXPECT_NE(note.find("camera-migrator camera add " + id + " --uri URI"), std::string::npos) << note;
+}
+
 TEST(CameraIds, OnlyPrintableIdentitiesWithoutSpacesAreAccepted) {
     EXPECT_TRUE(validCameraId("urn:uuid:6f1c2a3e-0000-4000-8000-000000000001"));
     EXPECT_FALSE(validCameraId(""));

@@ -367,14 +367,17 @@ Result<std::string> ZoneMinderAdapter::snapshot(const std::string& id) {
 Result<std::string> ZoneMinderAdapter::add(const CameraSpec& spec) {
     auto mons = monitors();
     if (!mons) return mons.error();
+    // A monitor of this camera: by its stream, or by the ONVIF identity in its notes.
+    auto recordsThis = [&](const Monitor& m) {
+        return withoutUserinfo(m.path) == spec.streamUri || (!spec.onvifId.empty() && m.onvifId == spec.onvifId);
+    };
     std::set<std::string> before;
     int active = 0;
     for (const Monitor& m : *mons) {
         before.insert(m.id);
         if (m.retired) continue;
         ++active;
-        if (withoutUserinfo(m.path) == spec.streamUri || (!spec.onvifId.empty() && m.onvifId == spec.onvifId))
-            return makeError(ErrorClass::Conflict, "ZoneMinder already records this camera as '" + m.name + "' (id " + m.id + ")");
+        if (recordsThis(m)) return makeError(ErrorClass::Conflict, "ZoneMinder already records this camera as '" + m.name + "' (id " + m.id + ")");
     }
     if (const int limit = cameraLimit(); active >= limit)
         return makeError(ErrorClass::Conflict, "ZoneMinder is full: " + std::to_string(active) + " of " + std::to_string(limit) +
@@ -406,11 +409,7 @@ Result<std::string> ZoneMinderAdapter::add(const CameraSpec& spec) {
     // After a timeout, the new monitor must be this camera's by its stream (or ONVIF identity), not
     // only by its name, which several cameras may share: a late save of an earlier timed-out add
     // is not this one. (The agent runs one command at a time, so an answered add's is the newest.)
-    auto isThisCamera = [&](const Monitor& m) {
-        if (m.name != spec.name) return false;
-        return !timedOut || (!m.retired && (withoutUserinfo(m.path) == spec.streamUri ||
-                                            (!spec.onvifId.empty() && m.onvifId == spec.onvifId)));
-    };
+    auto isThisCamera = [&](const Monitor& m) { return m.name == spec.name && (!timedOut || (!m.retired && recordsThis(m))); };
     std::string id;
     for (const Monitor& m : *after)
         if (!before.count(m.id) && isThisCamera(m) && (id.empty() || std::atol(m.id.c_str()) > std::atol(id.c_str()))) id = m.id;
