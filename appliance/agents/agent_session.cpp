@@ -135,7 +135,9 @@ void AgentSession::onFrame(Result<std::string> frame) {
 
 void AgentSession::command(const std::string& verb, const Json& args, std::chrono::milliseconds timeout, CommandDone done) {
     if (m_vm.empty() || m_conn->closed())
-        return done(makeError(ErrorClass::Unavailable, "the agent's connection is not open"));
+        return done(makeError(ErrorClass::Unavailable, m_vm.empty() ? std::string("the agent's connection is not open")
+                                                                    : "the connection to the agent of VM '" + m_vm +
+                                                                          "' is closed (the guest may be rebooting)"));
     if (m_commands.size() >= m_server.m_settings.maxCommandsPerVm)
         return done(makeError(ErrorClass::TooManyRequests, "the agent of '" + m_vm + "' is still busy with " +
                                                                std::to_string(m_commands.size()) +

@@ -105,7 +105,7 @@ Result<std::string> CameraSteps::preflight(MoveContext& ctx) {
     if (decoded.error().cls == ErrorClass::AuthenticationFailed)
         return makeError(ErrorClass::AuthenticationFailed,
                          "the camera refuses the stored credentials; set them with `camera-migrator credentials`");
-    // A camera that refuses us as busy (RTSP 453) is alive and has its session taken, by the
+    // A camera that refuses us as busy (RTSP 453 or 503) is alive and has its session taken, by the
     // source's VMS, which may not say it receives yet (ZoneMinder, just after an add or a reconnect).
     if ((*inSource)->receiving || decoded.error().cls == ErrorClass::TooManyRequests) {
         ctx.item.mode = kBreakBeforeMake;
@@ -226,6 +226,14 @@ Result<std::string> CameraSteps::detach(MoveContext& ctx, const std::string& vm,
     if (readLastRecorded && ctx.item.mode == kMakeBeforeBreak && m_settings.overlapTimeout.count() > 0)
         waited = waitForOverlapOnDisk(ctx) + "; ";
     if (m_stopping) return makeError(ErrorClass::Unavailable, "camera-migratord is stopping");
+    if (readLastRecorded && ctx.item.mode == kMakeBeforeBreak) {
+        // The target proved at verify that it records, but it may have gone since (its guest
+        // rebooting, its VMS stopped): the source keeps the camera until the target records it
+        // now. A target that cannot be asked pauses the camera here, with nothing removed.
+        auto still = verifyRecording(ctx, ctx.toVm, ctx.toId, m_settings.verifyTimeout, false);
+        if (!still)
+            return makeError(still.error().cls, "VM '" + vm + "' keeps the camera: " + still.error().message);
+    }
     if (readLastRecorded) {
         // The source's last recorded frame, from below: a VMS that says it records new frames
         // took its last one into the recording (its recording file's time lags: ZoneMinder's

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "migration/migration_engine.h"
 
+#include <algorithm>
+
 #include "common/logging.h"
 
 namespace appliance::migration {
@@ -76,7 +78,7 @@ void MigrationEngine::recoverInDoubt() {
     for (const auto& j : *rows) {
         auto plan = m_store.plan(j.planId);
         if (!plan || !*plan) continue;
-        if (j.cameraId.empty()) {  // a new instance being created: provision() asks applianced again
+        if (j.cameraId.empty()) {  // a new instance being created: pollNewInstance() asks applianced again
             (void)m_store.journalOutcome(j.id, "in-doubt", "camera-migratord stopped while creating the instance; "
                                                            "it is checked and created if missing before its first camera");
             continue;
@@ -106,6 +108,32 @@ bool MigrationEngine::workPlan(int64_t planId) {
     Plan& plan = **loaded;
     for (auto& item : plan.items)
         if (item.control != Control::None && applyControl(plan, item)) return true;
+    // A camera that has not started its move to the new instance waits for it; one past its
+    // preflight goes on (its steps pause by themselves on a VMS that cannot be asked).
+    const auto waitsForInstance = [&](const PlanItem& i) {
+        return i.state == ItemState::Pending && !plan.newInstance.vm.empty() && i.targetVm == plan.newInstance.vm &&
+               !i.reverse;
+    };
+    // The administrator confirmed the new instance with the plan: it is created when the plan
+    // starts and boots while the cameras before it move. It is asked about while a camera waits
+    // for it, and while a creation is under way even if every such camera was paused or skipped
+    // meanwhile (so that its journal row gets an outcome).
+    const bool anyWaits = std::any_of(plan.items.begin(), plan.items.end(), waitsForInstance);
+    Instance instance = Instance::Ready;
+    Error whyNot;
+    if (anyWaits || m_provisioning.count(plan.id)) instance = pollNewInstance(plan, whyNot);
+    if (m_stopping) return true;
+    if (instance == Instance::Failed && anyWaits) {
+        // Every camera that waits hears it; resuming any of them tries again from the start.
+        for (auto& item : plan.items)
+            if (waitsForInstance(item)) {
+                item.state = ItemState::Paused;
+                item.reason = "the new VMS instance in VM '" + plan.newInstance.vm + "' is not ready: " + whyNot.message +
+                              ". Resume the camera to try again.";
+                save(item), emitItem(item);
+            }
+        return true;
+    }
     for (auto& item : plan.items) {
         if (item.state != ItemState::Pending && item.state != ItemState::Running && item.state != ItemState::RollingBack)
             continue;
@@ -113,14 +141,11 @@ bool MigrationEngine::workPlan(int64_t planId) {
             (void)m_store.setPlanState(plan.id, PlanState::Running);
             m_events("migration.plan", {{"plan", plan.id}, {"state", "running"}});
         }
-        if (!plan.newInstance.vm.empty() && item.targetVm == plan.newInstance.vm && !item.reverse) {
-            if (auto s = provision(plan); !s) {
-                if (m_stopping) return true;
-                item.state = ItemState::Paused;
-                item.reason = "the new VMS instance is not ready: " + s.error().message + ". Resume the camera to try again.";
-                save(item), emitItem(item);
-                return true;
-            }
+        if (waitsForInstance(item) && instance == Instance::Starting) {
+            // Cameras move in the administrator's order: this one waits, and so do those after it.
+            const std::string waiting = "waiting for the new VMS instance in VM '" + plan.newInstance.vm + "' to be ready";
+            if (item.reason != waiting) item.reason = waiting, save(item), emitItem(item);
+            return false;
         }
         runItem(plan, item);
         return true;
@@ -198,34 +223,51 @@ bool MigrationEngine::applyControl(const Plan& plan, PlanItem& item) {
     return false;
 }
 
-Status MigrationEngine::provision(const Plan& plan) {
+MigrationEngine::Instance MigrationEngine::pollNewInstance(const Plan& plan, Error& why) {
     const NewInstance& n = plan.newInstance;
-    if (auto known = m_store.vms(n.vm); known && *known && (*known)->reachable) return okStatus();
-    auto jid = m_store.journalIntent(plan.id, "", Step::ProvisionInstance,
-                                     Json{{"vm", n.vm}, {"image", n.image}, {"memory_mib", n.memoryMib}}.dump());
-    if (!jid) return jid.error();
-    m_events("migration.plan", {{"plan", plan.id}, {"state", "running"}, {"provisioning", n.vm}});
-    logger()->info("plan {}: creating VMS instance '{}' from image '{}'", plan.id, n.vm, n.image);
-    auto finish = [&](Status s) {
-        if (!s && m_stopping) return s;  // in doubt: settled (and retried) after the restart
-        (void)m_store.journalOutcome(*jid, s ? "ok" : "failed", s ? "VM '" + n.vm + "' is ready" : s.error().message);
-        return s;
-    };
-    if (auto s = m_gateway.createVm(n.vm, n.image, n.memoryMib); !s) return finish(s);
-    // A VMS guest boots in minutes under TCG: wait until its VMS says it records.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(20);
-    Error last = makeError(ErrorClass::Timeout, "its VMS did not become ready within 20 minutes");
-    while (std::chrono::steady_clock::now() < deadline && !m_stopping) {
-        auto info = m_gateway.info(n.vm);
-        if (info && info->reachable) {
-            (void)m_store.putVms(*info);
-            return finish(okStatus());
+    auto at = m_provisioning.find(plan.id);
+    if (at == m_provisioning.end()) {
+        if (auto known = m_store.vms(n.vm); known && *known && (*known)->reachable) return Instance::Ready;
+        auto jid = m_store.journalIntent(plan.id, "", Step::ProvisionInstance,
+                                         Json{{"vm", n.vm}, {"image", n.image}, {"memory_mib", n.memoryMib}}.dump());
+        if (!jid) {
+            why = jid.error();
+            return Instance::Failed;
         }
-        if (!info) last = info.error();
-        std::unique_lock lock(m_mutex);
-        m_cv.wait_for(lock, std::chrono::seconds(5), [&] { return m_stopping.load(); });
+        at = m_provisioning.emplace(plan.id, Provisioning{*jid, std::chrono::steady_clock::now()}).first;
+        m_events("migration.plan", {{"plan", plan.id}, {"state", "running"}, {"provisioning", n.vm}});
+        logger()->info("plan {}: creating VMS instance '{}' from image '{}'", plan.id, n.vm, n.image);
     }
-    return finish(last);
+    // One round: the journal row gets its outcome once, and the next round starts from creating.
+    auto finish = [&](const Status& s) {
+        (void)m_store.journalOutcome(at->second.journalId, s ? "ok" : "failed",
+                                     s ? "VM '" + n.vm + "' is ready" : s.error().message);
+        m_provisioning.erase(at);
+        if (s) return Instance::Ready;
+        why = s.error();
+        logger()->warn("plan {}: the new VMS instance '{}' is not ready: {}", plan.id, n.vm, why.message);
+        return Instance::Failed;
+    };
+    if (!at->second.created) {
+        // Idempotent: after a restart (the intent then in doubt) it finds the VM made before.
+        auto s = m_gateway.createVm(n.vm, n.image, n.memoryMib);
+        if (!s && m_stopping) {
+            why = s.error();  // no outcome: in doubt, settled after the restart
+            return Instance::Failed;
+        }
+        if (!s) return finish(s);
+        at->second.created = true;
+    }
+    // A VMS guest boots in minutes under TCG: ready once its VMS says it records.
+    auto info = m_gateway.info(n.vm);
+    if (info && info->reachable) {
+        (void)m_store.putVms(*info);
+        return finish(okStatus());
+    }
+    if (std::chrono::steady_clock::now() - at->second.started > std::chrono::minutes(20))
+        return finish(makeError(ErrorClass::Timeout, "its VMS did not become ready within 20 minutes" +
+                                                         (info ? std::string() : " (" + info.error().message + ")")));
+    return Instance::Starting;
 }
 
 Result<MoveContext> MigrationEngine::context(const Plan& plan, PlanItem& item) {
@@ -282,6 +324,7 @@ void MigrationEngine::runItem(const Plan& plan, PlanItem item) {
     if (item.state == ItemState::Pending) {
         item.state = ItemState::Running;
         item.startedMs = nowMs();
+        item.reason.clear();  // e.g. "waiting for the new VMS instance"
         save(item);
         emitItem(item);
     }

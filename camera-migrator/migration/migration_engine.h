@@ -11,8 +11,10 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <mutex>
 
 #include "migration/camera_steps.h"
@@ -36,8 +38,11 @@ public:
 
 private:
     void recoverInDoubt();
-    /// Creates the plan's new VMS instance (if not there yet) and waits until its VMS is ready.
-    Status provision(const Plan& plan);
+    enum class Instance { Ready, Starting, Failed };
+    /// The plan's new VMS instance: creates it if it is not there yet, then asks once whether its
+    /// VMS is ready. Never waits for the boot (minutes under TCG), so the administrator's controls
+    /// and the plan's other cameras go on meanwhile; the run loop asks again every few seconds.
+    Instance pollNewInstance(const Plan& plan, Error& why);
     /// Works one running plan; true if it did something (the caller loops), false if it waits.
     bool workPlan(int64_t planId);
     /// Applies an administrator's control to an item that is not running; true if it changed.
@@ -64,6 +69,12 @@ private:
     std::mutex m_mutex;
     std::condition_variable m_cv;
     bool m_woken = false;
+    struct Provisioning {  // one round of creating the new instance, until ready or failed
+        int64_t journalId = 0;  // the intent written before the VM was created
+        std::chrono::steady_clock::time_point started;
+        bool created = false;  // applianced created and started it
+    };
+    std::map<int64_t, Provisioning> m_provisioning;  // by plan; engine thread only
 };
 
 /// The step after `step` in a camera's move (mode: make- or break-before-make), Invalid after the last.

@@ -116,9 +116,9 @@ GstRTSPStatusCode admitSetup(GstRTSPClient* client, GstRTSPContext*, gpointer da
     std::lock_guard lock(limit.mutex);
     if (limit.max <= 0 || limit.admitted.count(client)) return GST_RTSP_STS_OK;
     if (int(limit.admitted.size()) >= limit.max) {
-        std::fprintf(stderr, "onvif-camera-sim: %s refused a session to %s (453): %zu of %d taken\n", limit.camera.c_str(),
-                     peerOf(client).c_str(), limit.admitted.size(), limit.max);
-        return GST_RTSP_STS_NOT_ENOUGH_BANDWIDTH;
+        std::fprintf(stderr, "onvif-camera-sim: %s refused a session to %s (%d): %zu of %d taken\n", limit.camera.c_str(),
+                     peerOf(client).c_str(), limit.refusal, limit.admitted.size(), limit.max);
+        return limit.refusal == 503 ? GST_RTSP_STS_SERVICE_UNAVAILABLE : GST_RTSP_STS_NOT_ENOUGH_BANDWIDTH;
     }
     limit.admitted.insert(client);
     std::fprintf(stderr, "onvif-camera-sim: %s admitted a session from %s: %zu of %d\n", limit.camera.c_str(),
@@ -182,6 +182,7 @@ Status RtspCameras::start(const std::vector<SimulatedCamera*>& cameras) {
 
         auto limit = std::make_shared<SessionLimit>();
         limit->max = c.maxRtspSessions;
+        limit->refusal = c.busyStatus;
         limit->camera = c.id;
         g_signal_connect_data(server, "client-connected", G_CALLBACK(onClientConnected), new LimitRef(limit), dropLimitRef,
                               GConnectFlags(0));

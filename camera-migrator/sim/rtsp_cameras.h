@@ -34,6 +34,7 @@ public:
     /// The clients (sessions) a camera serves now, and how many it takes (0: no limit).
     struct SessionLimit {
         int max = 0;
+        int refusal = 453;   ///< the RTSP status of a refused SETUP
         std::string camera;  ///< its id, for the log
         std::mutex mutex;
         std::set<void*> admitted;  ///< clients that have done their first SETUP

@@ -32,6 +32,8 @@ void usage(FILE* out) {
         "  --stream-freezes-after S  streams stay open but send nothing after S seconds\n"
         "  --max-sessions N          serve at most N RTSP clients at once per camera (453 to the next);\n"
         "                            each admission, refusal and close is logged on stderr\n"
+        "  --busy-status 453|503     the RTSP status of that refusal (default 453 Not Enough Bandwidth;\n"
+        "                            some cameras answer 503 Service Unavailable)\n"
         "  --main WxH@FPS            main stream (default 640x360@15); --sub likewise (320x180@10)\n"
         "  --interface ADDR          WS-Discovery interface address (default: --host)\n"
         "  --no-discovery            no WS-Discovery responder\n",
@@ -94,6 +96,13 @@ int main(int argc, char** argv) {
         else if (a == "--stream-stops-after") c.streamStopsAfterS = int(number(1, 86400));
         else if (a == "--stream-freezes-after") c.streamFreezesAfterS = int(number(1, 86400));
         else if (a == "--max-sessions") c.maxRtspSessions = int(number(1, 1000));
+        else if (a == "--busy-status") {
+            c.busyStatus = int(number(453, 503));
+            if (c.busyStatus != 453 && c.busyStatus != 503) {
+                std::fprintf(stderr, "onvif-camera-sim: --busy-status is 453 or 503\n");
+                return EX_USAGE;
+            }
+        }
         else if (a == "--main" || a == "--sub") {
             if (!parseSpec(next(), a == "--main" ? c.main : c.sub)) {
                 std::fprintf(stderr, "onvif-camera-sim: %s wants WIDTHxHEIGHT@FPS, e.g. 1280x720@25\n", a.c_str());

@@ -43,6 +43,7 @@ struct CameraConfig {
     int streamStopsAfterS = 0;      ///< the stream ends after this long (0: never)
     int streamFreezesAfterS = 0;    ///< the stream stays open but sends nothing after this long (0: never)
     int maxRtspSessions = 0;        ///< RTSP clients served at once, over both streams (0: no limit)
+    int busyStatus = 453;           ///< the RTSP status that refuses one more (453 or 503, as cameras differ)
     StreamSpec main{640, 360, 15, 1024}, sub{320, 180, 10, 256};
 };
 

@@ -29,16 +29,21 @@ using ElementPtr = std::unique_ptr<GstElement, GstUnref>;
 
 // The RTSP status of a refusal, when the error is the camera's answer. rtspsrc says it two ways:
 // a refused DESCRIBE or PLAY carries it in the message's details ("rtsp-status-code"); a refused
-// SETUP (where a camera at its session limit answers 453) only in the debug text, as
+// SETUP (where a camera at its session limit answers) only in the debug text, as
 // "Error (453): ...", under a GError that says "Could not write to resource".
-std::optional<unsigned> rtspStatusOf(GstMessage* msg) {
+struct RtspRefusal {
+    unsigned status = 0;
+    bool atSetup = false;
+};
+
+std::optional<RtspRefusal> rtspRefusalOf(GstMessage* msg) {
     const GstStructure* details = nullptr;
     gst_message_parse_error_details(msg, &details);
     guint code = 0;
-    if (details && gst_structure_get_uint(details, "rtsp-status-code", &code)) return code;
+    if (details && gst_structure_get_uint(details, "rtsp-status-code", &code)) return RtspRefusal{code, false};
     gchar* debug = nullptr;
     gst_message_parse_error(msg, nullptr, &debug);
-    std::optional<unsigned> found;
+    std::optional<RtspRefusal> found;
     if (debug) {
         const std::string text(debug);
         g_free(debug);
@@ -47,20 +52,28 @@ std::optional<unsigned> rtspStatusOf(GstMessage* msg) {
             unsigned n = 0;
             size_t i = at + 7;
             while (i < text.size() && i < at + 10 && text[i] >= '0' && text[i] <= '9') n = n * 10 + unsigned(text[i++] - '0');
-            if (i == at + 10 && i < text.size() && text[i] == ')') found = n;
+            if (i == at + 10 && i < text.size() && text[i] == ')') found = RtspRefusal{n, true};
         }
     }
     return found;
 }
 
-Error fromGstError(GError* err, std::optional<unsigned> rtspStatus, const std::string& uri) {
+Error fromGstError(GError* err, std::optional<RtspRefusal> refusal, const std::string& uri) {
     const std::string shown = redact::uri(uri);
     const std::string detail = err && err->message ? err->message : "unknown error";
     // A camera at its session limit (most serve a few RTSP clients at once): not broken, busy.
-    if (rtspStatus == 453u)
-        return makeError(ErrorClass::TooManyRequests, "the camera refused another session at " + shown +
-                                                          " (RTSP 453 Not Enough Bandwidth): it already serves as many "
-                                                          "RTSP clients as it allows; close a viewer or another recorder of it");
+    // Cameras say it with 453 Not Enough Bandwidth, or many with 503 Service Unavailable to the
+    // SETUP of one session too many. A 503 to DESCRIBE or PLAY is a stream that cannot start
+    // (an encoder restarting, a media that fails): not busy.
+    const unsigned status = refusal ? refusal->status : 0;
+    if (status == 453u || (status == 503u && refusal->atSetup))
+        return makeError(ErrorClass::TooManyRequests,
+                         "the camera refused another session at " + shown +
+                             (status == 453u ? " (RTSP 453 Not Enough Bandwidth)" : " (RTSP 503 Service Unavailable to SETUP)") +
+                             ": it already serves as many RTSP clients as it allows; close a viewer or another recorder of it");
+    if (status == 503u)
+        return makeError(ErrorClass::NoVideo, "the camera cannot start the stream at " + shown +
+                                                  " now (RTSP 503 Service Unavailable); check the camera and try again");
     if (err && err->domain == GST_RESOURCE_ERROR) {
         switch (err->code) {
         case GST_RESOURCE_ERROR_NOT_AUTHORIZED:
@@ -171,7 +184,7 @@ Result<StreamReport> verifyStream(const std::string& rtspUri, const Credentials&
             if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
                 GError* err = nullptr;
                 gst_message_parse_error(msg, &err, nullptr);
-                Error e = fromGstError(err, rtspStatusOf(msg), rtspUri);
+                Error e = fromGstError(err, rtspRefusalOf(msg), rtspUri);
                 g_clear_error(&err);
                 gst_message_unref(msg);
                 stop();

@@ -408,8 +408,33 @@ TEST_F(MigrationTest, AFullTargetProposesANewInstanceAndTheCameraLandsThereOnceC
     const int64_t id = p.value("id", 0);
     const auto t0 = Clock::now();
     ASSERT_TRUE(c->call("plan.start", {{"plan", id}}));
+
+    // The engine does not sit in the boot: the camera waits with a reason that says for what, and
+    // a pause asked meanwhile takes effect before the new instance is ready.
+    auto item = [](const Json& s) { return s["items"].empty() ? Json::object() : s["items"][0]; };
+    Json waiting = waitPlan(id, [&](const Json& s) {
+        return item(s).value("reason", "").find("waiting for the new VMS instance") != std::string::npos ||
+               item(s).value("state", "") != "pending";
+    }, std::chrono::minutes(5));
+    ASSERT_EQ(item(waiting).value("state", ""), "pending") << waiting.dump(2);
+    EXPECT_NE(item(waiting).value("reason", "").find(extra), std::string::npos) << waiting.dump(2);
+    ASSERT_TRUE(c->call("camera.pause", {{"camera", cam}, {"plan", id}}));
+    Json paused = waitPlan(id, [&](const Json& s) { return item(s).value("state", "") != "pending"; }, std::chrono::minutes(2));
+    EXPECT_EQ(item(paused).value("state", ""), "paused") << paused.dump(2);
+    EXPECT_EQ(item(paused).value("step", ""), "preflight") << paused.dump(2);
+    auto journal = c->call("journal", {{"plan", id}});
+    ASSERT_TRUE(journal) << journal.error().message;
+    int provisioning = 0;
+    for (const auto& j : *journal)
+        if (j.value("step", "") == "provision-instance") {
+            ++provisioning;
+            EXPECT_TRUE(j["outcome"].is_null()) << "the pause waited for the boot: " << journal->dump(2);
+        }
+    EXPECT_EQ(provisioning, 1) << journal->dump(2);
+    ASSERT_TRUE(c->call("camera.resume", {{"camera", cam}, {"plan", id}}));
+
     Json status = waitPlan(id, [](const Json& s) { return s.value("state", "") == "done"; }, std::chrono::minutes(20));
-    figure("migration.new_instance_created_and_first_camera_committed_s", secondsSince(t0));
+    figure("migration.new_instance_created_and_first_camera_committed_s (a pause while it booted included)", secondsSince(t0));
     ASSERT_TRUE(allItems(status, "committed")) << status.dump(2) << migrator->log();
     auto listed = admin().call("vms.cameras", {{"name", extra}}, 90000);
     ASSERT_TRUE(listed) << listed.error().message;
@@ -507,21 +532,9 @@ TEST_F(MigrationTest, AVmsThatStopsAnsweringPausesItsCameraWithTheReasonAndTheOt
     EXPECT_NE(reason.find(legacy()), std::string::npos) << "the reason names the VM that did not answer: " << reason;
     EXPECT_NE(reason.find("resume it"), std::string::npos) << "the reason says what to do: " << reason;
     EXPECT_EQ(paused.value("step", ""), "verify") << paused.dump();
-    auto assigned = [&](const std::string& cam) {
-        auto a = migrator->client()->call("assignments");
-        if (a)
-            for (const auto& as : *a)
-                if (as["camera"] == cam) return as.value("vm", "");
-        return std::string();
-    };
-    EXPECT_EQ(assigned(cams[0]), target()) << "a paused move changes no assignment";
+    EXPECT_EQ(assignedVm(cams[0]), target()) << "a paused move changes no assignment";
 
     // The next camera does not wait for the paused one.
-    auto itemOf = [](const Json& s, const std::string& cam) {
-        for (const auto& i : s["items"])
-            if (i["camera"] == cam) return i;
-        return Json::object();
-    };
     auto settled = [&](const std::string& cam) {
         return [&, cam](const Json& s) {
             const std::string st = itemOf(s, cam).value("state", "");
@@ -551,13 +564,86 @@ TEST_F(MigrationTest, AVmsThatStopsAnsweringPausesItsCameraWithTheReasonAndTheOt
     inMotion = camerasIn("motion");
     for (const auto& cam : cams) {
         EXPECT_EQ(itemOf(status, cam).value("state", ""), "committed") << status.dump(2);
-        EXPECT_EQ(assigned(cam), legacy()) << cam;
+        EXPECT_EQ(assignedVm(cam), legacy()) << cam;
         EXPECT_FALSE(inMotion.count(cam)) << cam << " is still in motion";
         ASSERT_TRUE(inLegacy.count(cam)) << cam << " is not in ZoneMinder";
         auto st = admin().call("vms.camera.status", {{"name", legacy()}, {"id", inLegacy[cam]["id"]}}, 90000);
         ASSERT_TRUE(st) << st.error().message;
         EXPECT_TRUE(st->value("recording", false) && st->value("receiving", false)) << st->dump();
     }
+}
+
+// A VMS guest that really reboots mid-move (ACPI, what `appliancectl vm reboot` does): its agent
+// disconnects, the camera pauses at its step with the reason and keeps its assignment, nothing
+// is removed from the source; once the guest is back, the resumed camera finishes its move.
+TEST_F(MigrationTest, AVmsGuestThatRebootsMidMovePausesItsCameraAndTheMoveFinishesOnceItIsBack) {
+    auto inLegacy = camerasIn("zoneminder"), inMotion = camerasIn("motion");
+    std::string cam;
+    for (const auto& c : moving->cameras())
+        if (inLegacy.count(c["endpoint_reference"]) && !inMotion.count(c["endpoint_reference"]) && cam.empty())
+            cam = c["endpoint_reference"];
+    ASSERT_FALSE(cam.empty()) << "the earlier tests left no camera in ZoneMinder";
+    auto info = admin().call("vms.info", {{"name", target()}}, 90000);
+    ASSERT_TRUE(info) << info.error().message;
+    ASSERT_LT((*info)["cameras"], (*info)["camera_limit"]) << "motion has no room: " << info->dump();
+    auto c = migrator->client();
+    auto p = plan({cam});
+    ASSERT_TRUE(p) << p.error().message;
+    const int64_t id = (*p)["id"];
+    auto events = migrator->client();
+    ASSERT_TRUE(events->call("events.subscribe"));
+    auto guestEvents = daemon().client();
+    ASSERT_TRUE(guestEvents->call("events.subscribe"));
+    ASSERT_TRUE(c->call("plan.start", {{"plan", id}}));
+
+    Json attached = waitCameraEvent(*events, cam, [](const std::string& name, const Json& b) {
+        return name == "migration.step" && b.value("step", "") == "attach" && b.value("outcome", "") != "started";
+    }, std::chrono::minutes(8));
+    ASSERT_FALSE(attached.is_null()) << "no attach within 8 minutes: " << migrator->log();
+    ASSERT_EQ(attached.value("outcome", ""), "ok") << attached.dump() << migrator->log();
+    const auto t0 = Clock::now();
+    auto rebooted = admin().call("vm.reboot", {{"name", target()}}, 60000);
+    ASSERT_TRUE(rebooted) << rebooted.error().message;
+    Json paused = waitCameraEvent(*events, cam, [](const std::string& name, const Json& b) {
+        const std::string st = b.value("state", "");
+        return name == "migration.camera" && st != "running" && st != "pending";
+    }, std::chrono::minutes(8));
+    ASSERT_FALSE(paused.is_null()) << "the camera neither paused nor ended within 8 minutes: " << migrator->log();
+    ASSERT_EQ(paused.value("state", ""), "paused") << "the camera did not pause while its target rebooted: " << paused.dump()
+                                                   << migrator->log();
+    figure("migration.reboot_to_paused_s", secondsSince(t0));
+    const std::string reason = paused.value("reason", "");
+    EXPECT_NE(reason.find(target()), std::string::npos) << "the reason names the VM: " << reason;
+    EXPECT_NE(reason.find("resume it"), std::string::npos) << "the reason says what to do: " << reason;
+    const std::string step = paused.value("step", "");
+    EXPECT_TRUE(step == "verify" || step == "detach") << "paused before the source lets go: " << paused.dump();
+    EXPECT_EQ(assignedVm(cam), legacy()) << "a paused move changes no assignment";
+    ASSERT_TRUE(camerasIn("zoneminder").count(cam)) << "the source keeps the camera while the target is away";
+
+    // The guest really restarts (the pause may have come while it was still shutting down), then
+    // comes back with the camera it was given (motion's configuration is on its disk).
+    ASSERT_TRUE(waitForEvent(*guestEvents, [&](const auto& m) { return m.name == "vm.rebooted" && m.body["name"] == target(); },
+                             std::chrono::minutes(5)))
+        << "the guest did not restart";
+    ASSERT_TRUE(waitUntil([&] {
+        auto i = admin().call("vms.info", {{"name", target()}}, 90000);
+        return i && i->value("ready", false);
+    }, std::chrono::minutes(10))) << "motion did not come back after its guest rebooted";
+    figure("migration.reboot_to_vms_ready_again_s", secondsSince(t0));
+    const auto t1 = Clock::now();
+    int rc = -1;
+    std::string out = migrator->cli("resume --camera " + cam + " --plan " + std::to_string(id), &rc);
+    ASSERT_EQ(rc, 0) << out;
+    Json status = waitPlan(id, [](const Json& s) { return s.value("state", "") == "done"; }, std::chrono::minutes(10));
+    figure("migration.resumed_after_reboot_to_committed_s", secondsSince(t1));
+    ASSERT_EQ(itemOf(status, cam).value("state", ""), "committed") << status.dump(2) << migrator->log();
+    EXPECT_EQ(assignedVm(cam), target());
+    EXPECT_FALSE(camerasIn("zoneminder").count(cam)) << "ZoneMinder still has it";
+    inMotion = camerasIn("motion");
+    ASSERT_TRUE(inMotion.count(cam)) << "motion does not have it";
+    auto st = admin().call("vms.camera.status", {{"name", target()}, {"id", inMotion[cam]["id"]}}, 90000);
+    ASSERT_TRUE(st) << st.error().message;
+    EXPECT_TRUE(st->value("recording", false) && st->value("receiving", false)) << st->dump();
 }
 
 }  // namespace appliance::test

@@ -112,6 +112,32 @@ protected:
             if (i.value("state", "") != state) return false;
         return !plan["items"].empty();
     }
+    /// One camera's item in a plan's status (empty if it is not there).
+    static Json itemOf(const Json& plan, const std::string& camera) {
+        for (const auto& i : plan["items"])
+            if (i["camera"] == camera) return i;
+        return Json::object();
+    }
+    /// The VM camera-migratord has the camera assigned to ("" if none).
+    static std::string assignedVm(const std::string& camera) {
+        auto a = migrator->client()->call("assignments");
+        if (a)
+            for (const auto& as : *a)
+                if (as["camera"] == camera) return as.value("vm", "");
+        return "";
+    }
+    /// The migration events of one camera, until `until` holds for one (or `limit` passes): its
+    /// body, or null.
+    static Json waitCameraEvent(LineClient& events, const std::string& camera,
+                                const std::function<bool(const std::string& name, const Json& body)>& until,
+                                std::chrono::minutes limit) {
+        const auto deadline = std::chrono::steady_clock::now() + limit;
+        while (std::chrono::steady_clock::now() < deadline) {
+            auto e = events.nextEvent(5000);
+            if (e && e->body.value("camera", "") == camera && until(e->name, e->body)) return e->body;
+        }
+        return nullptr;
+    }
 };
 
 }  // namespace appliance::test

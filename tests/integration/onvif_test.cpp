@@ -102,8 +102,12 @@ TEST(OnvifTest, EveryFrameCarriesTheCamerasClockReadableAfterH264InBothStreams) 
 
 // A camera that serves one RTSP session: the migration moves it break-before-make. While one
 // client plays, a second is refused as busy; once the first has gone, the next is served again.
-TEST(OnvifTest, ACameraLimitedToOneSessionRefusesASecondUntilTheFirstLeaves) {
-    CameraSimProcess sim({"--cameras", "1", "--no-discovery", "--max-sessions", "1"});
+// Cameras refuse with 453 Not Enough Bandwidth or 503 Service Unavailable: both mean busy.
+class SessionLimitTest : public testing::TestWithParam<int> {};
+
+TEST_P(SessionLimitTest, ACameraLimitedToOneSessionRefusesASecondAsBusyUntilTheFirstLeaves) {
+    const std::string status = std::to_string(GetParam());
+    CameraSimProcess sim({"--cameras", "1", "--no-discovery", "--max-sessions", "1", "--busy-status", status});
     ASSERT_TRUE(sim.start()) << sim.errors();
     const std::string main = sim.cameras()[0]["main_uri"], sub = sim.cameras()[0]["sub_uri"];
     VerifyOptions longer;
@@ -125,12 +129,15 @@ TEST(OnvifTest, ACameraLimitedToOneSessionRefusesASecondUntilTheFirstLeaves) {
     ASSERT_TRUE(first) << first.error().message;
     ASSERT_TRUE(overlapped) << "the first session ended before the second asked; the check proves nothing";
     ASSERT_FALSE(second) << "a second session was served by a camera that takes one";
-    // Refused as busy (RTSP 453), not as broken: the migration tells the two apart.
+    // Refused as busy, not as broken: the migration tells the two apart.
     EXPECT_EQ(second.error().cls, ErrorClass::TooManyRequests) << second.error().message;
-    EXPECT_NE(second.error().message.find("453"), std::string::npos) << second.error().message;
+    EXPECT_NE(second.error().message.find("RTSP " + status), std::string::npos) << second.error().message;
     auto third = verifyStream(sub, {"admin", "admin"}, quick);
     EXPECT_TRUE(third) << "after the first left: " << third.error().message;
 }
+
+INSTANTIATE_TEST_SUITE_P(OnvifTest, SessionLimitTest, testing::Values(453, 503),
+                         [](const testing::TestParamInfo<int>& i) { return "Rtsp" + std::to_string(i.param); });
 
 TEST(OnvifTest, ADirectProbeFindsTheCamerasAtOneAddressAndHelloByeAreHeard) {
     std::atomic<bool> stop{false};

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The make-before-break detach, with faults injected where the VMS guests cannot be made to fail
+// on cue: the target's VMS goes away (its guest rebooting, its agent silent) or drops the camera
+// between verify and the removal from the source. The source must keep the camera in every case.
+// The moves themselves, against real ZoneMinder and motion, are in integration/migration_guest_test.cpp.
+#include <atomic>
+
+#include <gtest/gtest.h>
+
+#include "migration/camera_steps.h"
+
+namespace appliance::migration {
+namespace {
+
+constexpr const char* kCamera = "urn:uuid:0b6c1c6e-5d4f-4d7a-9a57-3f3c1f0e0001";
+
+// The source records the camera; what the target answers for it is set by each test.
+class FaultyTarget : public VmsGateway {
+public:
+    Result<GuestCamera> targetAnswer = makeError(ErrorClass::Internal, "set by the test");
+    std::vector<std::string> removedFrom;
+
+    Result<std::vector<std::string>> runningVms() override { return std::vector<std::string>{"legacy", "new"}; }
+    Result<VmsInstance> info(const std::string&) override { return makeError(ErrorClass::Internal, "not used"); }
+    Result<std::vector<GuestCamera>> cameras(const std::string& vm) override {
+        std::vector<GuestCamera> out;
+        if (vm == "legacy") out.push_back(recording("7"));
+        return out;
+    }
+    Result<std::string> add(const std::string&, const GuestCameraSpec&) override {
+        return makeError(ErrorClass::Internal, "not used");
+    }
+    Status remove(const std::string& vm, const std::string&) override {
+        removedFrom.push_back(vm);
+        return okStatus();
+    }
+    Result<GuestCamera> status(const std::string& vm, const std::string& id) override {
+        if (vm == "new") return targetAnswer;
+        return recording(id);
+    }
+    Result<std::string> snapshot(const std::string&, const std::string&) override {
+        return makeError(ErrorClass::Internal, "not used");
+    }
+    Result<std::int64_t> recordedClock(const std::string&, const std::string&, bool, std::int64_t) override {
+        return makeError(ErrorClass::Internal, "not used");
+    }
+    Status createVm(const std::string&, const std::string&, int) override {
+        return makeError(ErrorClass::Internal, "not used");
+    }
+
+    static GuestCamera recording(const std::string& id) {
+        GuestCamera g;
+        g.id = id, g.onvifId = kCamera, g.receiving = true, g.recording = true;
+        g.lastFrameMs = g.lastRecordedMs = nowMs();
+        return g;
+    }
+};
+
+class NoChecks : public CameraChecks {
+public:
+    Result<Json> onvifDevice(const std::string&, const CameraCredentials&) override {
+        return makeError(ErrorClass::Internal, "not used");
+    }
+    Result<DecodeReport> decodes(const std::string&, const CameraCredentials&) override {
+        return makeError(ErrorClass::Internal, "the detach must not probe the stream");
+    }
+    Result<std::string> snapshot(const std::string&, const CameraCredentials&) override {
+        return makeError(ErrorClass::Internal, "not used");
+    }
+};
+
+class MakeBeforeBreakDetach : public ::testing::Test {
+protected:
+    Result<std::string> detach() {
+        StepSettings settings;
+        settings.overlapTimeout = std::chrono::milliseconds(0);  // the overlap wait reads recordings: not this test
+        settings.verifyTimeout = std::chrono::milliseconds(300);
+        settings.pollInterval = std::chrono::milliseconds(100);
+        CameraSteps steps(vms, checks, settings, stopping);
+        CameraRecord camera;
+        camera.id = kCamera, camera.streamUri = "rtsp://127.0.0.1:8554/cam/sub";
+        item.cameraId = kCamera, item.mode = kMakeBeforeBreak, item.step = Step::Detach;
+        item.sourceVmsCameraId = "7", item.targetVmsCameraId = "101";
+        MoveContext ctx(camera, CameraCredentials{}, "legacy", "new", item);
+        return steps.run(Step::Detach, ctx);
+    }
+    FaultyTarget vms;
+    NoChecks checks;
+    std::atomic<bool> stopping{false};
+    PlanItem item;
+};
+
+TEST_F(MakeBeforeBreakDetach, ATargetThatCannotBeAskedLeavesTheCameraInTheSourceAndPausesIt) {
+    for (auto cls : {ErrorClass::Unavailable, ErrorClass::Timeout}) {
+        vms.removedFrom.clear();
+        vms.targetAnswer = makeError(cls, "no agent of VM 'new' is connected");
+        auto r = detach();
+        ASSERT_FALSE(r) << *r;
+        EXPECT_TRUE(isTransient(r.error())) << "a transient error pauses the camera: " << r.error().message;
+        EXPECT_NE(r.error().message.find("VM 'legacy' keeps the camera"), std::string::npos) << r.error().message;
+        EXPECT_TRUE(vms.removedFrom.empty()) << "removed from " << vms.removedFrom.front();
+    }
+}
+
+TEST_F(MakeBeforeBreakDetach, ATargetThatLostTheCameraOrStoppedRecordingItLeavesItInTheSourceAndRollsBack) {
+    vms.targetAnswer = makeError(ErrorClass::NotFound, "VM 'new' has no camera 101");
+    auto gone = detach();
+    ASSERT_FALSE(gone);
+    EXPECT_EQ(gone.error().cls, ErrorClass::NotFound) << gone.error().message;
+    GuestCamera idle = FaultyTarget::recording("101");
+    idle.recording = false, idle.reason = "no frames for 40 s";
+    vms.targetAnswer = idle;
+    auto stopped = detach();
+    ASSERT_FALSE(stopped);
+    EXPECT_EQ(stopped.error().cls, ErrorClass::NoVideo) << stopped.error().message;
+    EXPECT_FALSE(isTransient(stopped.error())) << "not transient: the engine rolls the camera back";
+    EXPECT_TRUE(vms.removedFrom.empty()) << "removed from " << vms.removedFrom.front();
+}
+
+TEST_F(MakeBeforeBreakDetach, ATargetThatStillRecordsLetsTheSourceGo) {
+    vms.targetAnswer = FaultyTarget::recording("101");
+    auto r = detach();
+    ASSERT_TRUE(r) << r.error().message;
+    ASSERT_EQ(vms.removedFrom.size(), 1u);
+    EXPECT_EQ(vms.removedFrom[0], "legacy");
+    EXPECT_GT(item.sourceLastMs, 0) << "the source's last frame is read before its removal";
+}
+
+}  // namespace
+}  // namespace appliance::migration
