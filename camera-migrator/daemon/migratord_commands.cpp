@@ -487,7 +487,7 @@ Result<MigratorCommands::Draft> MigratorCommands::draftPlan(const std::string& v
         extra = {vm, "vms-" + (*t)->product, (*t)->product == "zoneminder" ? 1536 : 1024};
         roomText = "VM '" + target + "' has room for " + std::to_string(room) + " more cameras (" +
                                      std::to_string((*t)->cameras) + " of " + std::to_string((*t)->cameraLimit) +
-                                     " used) and this plan moves " + std::to_string(ids.size());
+                                     " used, as of the last inventory or move) and this plan moves " + std::to_string(ids.size());
         if (int(ids.size()) - room > (*t)->cameraLimit)
             return makeError(ErrorClass::Conflict, roomText + ", more than one new instance takes; plan fewer cameras");
     }

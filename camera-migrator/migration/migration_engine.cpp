@@ -60,11 +60,18 @@ void MigrationEngine::run() {
         auto plans = m_store.plans();
         if (!plans) logger()->error("cannot read the plans: {}", plans.error().message);
         else
-            for (const auto& p : *plans)
+            for (const auto& p : *plans) {
                 if ((p.state == PlanState::Running || p.state == PlanState::Done) && workPlan(p.id)) {
                     worked = true;
                     break;
                 }
+                // A paused plan's new instance goes on booting: its round ends (and its journal
+                // row gets an outcome) while the plan waits for the administrator.
+                if (p.state == PlanState::Paused && m_provisioning.count(p.id)) {
+                    Error ignored;  // its cameras hear of a failure when the plan resumes (a new round)
+                    (void)pollNewInstance(p, ignored);
+                }
+            }
         if (worked) continue;
         std::unique_lock lock(m_mutex);
         m_cv.wait_for(lock, std::chrono::seconds(5), [&] { return m_woken || m_stopping.load(); });
@@ -134,22 +141,27 @@ bool MigrationEngine::workPlan(int64_t planId) {
             }
         return true;
     }
+    bool waited = false;
     for (auto& item : plan.items) {
         if (item.state != ItemState::Pending && item.state != ItemState::Running && item.state != ItemState::RollingBack)
             continue;
+        // Cameras start in the administrator's order: none after one that waits. A camera
+        // already under way (or rolling back) is never held up by one that waits.
+        if (waited && item.state == ItemState::Pending) continue;
         if (plan.state != PlanState::Running) {
             (void)m_store.setPlanState(plan.id, PlanState::Running);
             m_events("migration.plan", {{"plan", plan.id}, {"state", "running"}});
         }
         if (waitsForInstance(item) && instance == Instance::Starting) {
-            // Cameras move in the administrator's order: this one waits, and so do those after it.
             const std::string waiting = "waiting for the new VMS instance in VM '" + plan.newInstance.vm + "' to be ready";
             if (item.reason != waiting) item.reason = waiting, save(item), emitItem(item);
-            return false;
+            waited = true;
+            continue;
         }
         runItem(plan, item);
         return true;
     }
+    if (waited) return false;
     bool allFinal = true;
     for (const auto& item : plan.items) allFinal = allFinal && isFinal(item.state);
     if (allFinal && plan.state != PlanState::Done) {
@@ -227,7 +239,11 @@ MigrationEngine::Instance MigrationEngine::pollNewInstance(const Plan& plan, Err
     const NewInstance& n = plan.newInstance;
     auto at = m_provisioning.find(plan.id);
     if (at == m_provisioning.end()) {
-        if (auto known = m_store.vms(n.vm); known && *known && (*known)->reachable) return Instance::Ready;
+        // Asked, not taken from the store: the VM may have been stopped since its last round.
+        if (auto info = m_gateway.info(n.vm); info && info->reachable) {
+            (void)m_store.putVms(*info);
+            return Instance::Ready;
+        }
         auto jid = m_store.journalIntent(plan.id, "", Step::ProvisionInstance,
                                          Json{{"vm", n.vm}, {"image", n.image}, {"memory_mib", n.memoryMib}}.dump());
         if (!jid) {
@@ -421,6 +437,10 @@ Result<std::string> MigrationEngine::runStep(const Plan& plan, PlanItem& item, M
         (void)m_store.forgetVmsCamera(ctx.fromVm, item.cameraId);
         (void)m_store.putVmsCamera({ctx.toVm, item.cameraId, ctx.toId, ctx.camera.name,
                                     m_steps.settings().views.toGuest(ctx.camera.streamUri), true, true, nowMs()});
+        // Cameras used of each VMS's limit, as they are now: the next plan's room is counted from
+        // them (the last inventory's counts are stale after a move).
+        for (const std::string& vm : {ctx.fromVm, ctx.toVm})
+            if (auto info = m_gateway.info(vm); info) (void)m_store.putVms(*info);
         if (m_hook) m_hook(step, "ok");
         const std::string detail = "assigned to VM '" + ctx.toVm + "'" + (gapNote.empty() ? "" : "; " + gapNote);
         emitStep(item, step, "ok", detail);

@@ -134,6 +134,7 @@ protected:
         const auto deadline = std::chrono::steady_clock::now() + limit;
         while (std::chrono::steady_clock::now() < deadline) {
             auto e = events.nextEvent(5000);
+            if (!e && e.error().cls != ErrorClass::Timeout) return nullptr;  // the connection closed
             if (e && e->body.value("camera", "") == camera && until(e->name, e->body)) return e->body;
         }
         return nullptr;

@@ -41,7 +41,16 @@ public:
     Result<std::string> snapshot(const std::string&, const std::string&) override {
         return makeError(ErrorClass::Internal, "not used");
     }
-    Result<std::int64_t> recordedClock(const std::string&, const std::string&, bool, std::int64_t) override {
+    /// The target's guest goes down once the source's recording has been read past the target's
+    /// first frame (the overlap proved): the moment before the removal.
+    bool targetGoesAfterOverlap = false;
+    Result<std::int64_t> recordedClock(const std::string& vm, const std::string&, bool first, std::int64_t) override {
+        if (first && vm == "new") return nowMs() - 5000;
+        if (!first && vm == "legacy") {
+            if (targetGoesAfterOverlap)
+                targetAnswer = makeError(ErrorClass::Unavailable, "the connection to the agent of VM 'new' is closed");
+            return nowMs();
+        }
         return makeError(ErrorClass::Internal, "not used");
     }
     Status createVm(const std::string&, const std::string&, int) override {
@@ -71,9 +80,10 @@ public:
 
 class MakeBeforeBreakDetach : public ::testing::Test {
 protected:
-    Result<std::string> detach() {
+    /// overlapWait 0: no wait for the recordings to overlap on disk.
+    Result<std::string> detach(std::chrono::milliseconds overlapWait = std::chrono::milliseconds(0)) {
         StepSettings settings;
-        settings.overlapTimeout = std::chrono::milliseconds(0);  // the overlap wait reads recordings: not this test
+        settings.overlapTimeout = overlapWait;
         settings.verifyTimeout = std::chrono::milliseconds(300);
         settings.pollInterval = std::chrono::milliseconds(100);
         CameraSteps steps(vms, checks, settings, stopping);
@@ -114,6 +124,15 @@ TEST_F(MakeBeforeBreakDetach, ATargetThatLostTheCameraOrStoppedRecordingItLeaves
     ASSERT_FALSE(stopped);
     EXPECT_EQ(stopped.error().cls, ErrorClass::NoVideo) << stopped.error().message;
     EXPECT_FALSE(isTransient(stopped.error())) << "not transient: the engine rolls the camera back";
+    EXPECT_TRUE(vms.removedFrom.empty()) << "removed from " << vms.removedFrom.front();
+}
+
+TEST_F(MakeBeforeBreakDetach, ATargetThatGoesAwayWhileTheRecordingsOverlapIsCheckedAgainBeforeTheRemoval) {
+    vms.targetAnswer = FaultyTarget::recording("101");
+    vms.targetGoesAfterOverlap = true;
+    auto r = detach(std::chrono::milliseconds(5000));
+    ASSERT_FALSE(r) << "the source let go while the target was away: " << *r;
+    EXPECT_TRUE(isTransient(r.error())) << r.error().message;
     EXPECT_TRUE(vms.removedFrom.empty()) << "removed from " << vms.removedFrom.front();
 }
 
