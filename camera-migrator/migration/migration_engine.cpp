@@ -87,7 +87,7 @@ void MigrationEngine::recoverInDoubt() {
         if (!plan || !*plan) continue;
         if (j.cameraId.empty()) {  // a new instance being created: pollNewInstance() asks applianced again
             (void)m_store.journalOutcome(j.id, "in-doubt", "camera-migratord stopped while creating the instance; "
-                                                           "it is checked and created if missing before its first camera");
+                                                           "it is checked, and created if missing, when the plan runs again");
             continue;
         }
         auto later = m_store.journal(j.planId, j.cameraId);
