@@ -143,7 +143,9 @@ seed_legacy_cameras() {
             ${id:+--onvif-id "$id"} --user admin --password-file /run/appliance/demo-camera.pass || echo "camera $n was not added"
     done
     rm -f /run/appliance/demo-camera.pass
-    $CTL vms cameras legacy-vms
+    # ZoneMinder, starting eight cameras under TCG, may answer slowly: the list is for the log, and
+    # the inventory below asks with patience of its own.
+    $CTL vms cameras legacy-vms || echo "(ZoneMinder is busy starting the cameras; the inventory asks it again)"
 }
 
 # camera-migratord: the migration engine, here as root (systemd/camera-migratord.service runs it
@@ -159,7 +161,12 @@ fi
 take_inventory() {
     seed_legacy_cameras
     [ -x "$MIGRATOR/camera-migrator" ] || return 0
-    CAMERA_MIGRATOR_SOCKET=$MIGRATOR_SOCK "$MIGRATOR/camera-migrator" inventory
+    local try
+    for try in 1 2 3 4 5; do
+        CAMERA_MIGRATOR_SOCKET=$MIGRATOR_SOCK "$MIGRATOR/camera-migrator" inventory && break
+        echo "the inventory failed (attempt $try of 5); trying again in 30 s"
+        sleep 30
+    done
     # The VMSs know each camera's stream; the wizard's thumbnails need its ONVIF service too.
     local line id url
     while read -r line; do

@@ -210,7 +210,7 @@ void printPlan(const Json& plan) {
         std::printf("VM %s records no camera any more; shut it down when you are sure: appliancectl vm shutdown %s\n",
                     text(plan, "source").c_str(), text(plan, "source").c_str());
     if (plan.contains("new_instance") && plan["new_instance"].is_object())
-        std::printf("new VMS instance: VM %s from image %s (created before its first camera)\n",
+        std::printf("new VMS instance: VM %s from image %s (created when the plan starts; its cameras wait until its VMS is ready)\n",
                     text(plan["new_instance"], "vm").c_str(), text(plan["new_instance"], "image").c_str());
 }
 

@@ -112,6 +112,7 @@ int main(int argc, char** argv) {
     steps.overlapTimeout = std::chrono::seconds(cfg.overlapTimeoutS);
     steps.gapReadTimeout = std::chrono::seconds(cfg.gapReadTimeoutS);
     steps.pollInterval = std::chrono::milliseconds(cfg.pollIntervalMs);
+    steps.newInstanceTimeout = std::chrono::seconds(cfg.newInstanceTimeoutS);
     Inventory inventory(**store, *inventoryGateway, steps.views);
 
     std::unique_ptr<AdminServer> server;

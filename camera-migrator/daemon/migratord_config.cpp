@@ -21,6 +21,7 @@ Status apply(MigratordConfig& c, const std::string& key, const std::string& valu
     if (key == "detach_timeout_s") return integer(c.detachTimeoutS, 5, 3600);
     if (key == "overlap_timeout_s") return integer(c.overlapTimeoutS, 0, 3600);
     if (key == "gap_read_timeout_s") return integer(c.gapReadTimeoutS, 0, 3600);
+    if (key == "new_instance_timeout_s") return integer(c.newInstanceTimeoutS, 5, 24 * 3600);
     if (key == "poll_interval_ms") return integer(c.pollIntervalMs, 100, 60000);
     if (key == "vms_read_timeout_ms") return integer(c.vmsReadTimeoutMs, 1000, 600000);
     if (key == "vms_write_timeout_ms") return integer(c.vmsWriteTimeoutMs, 1000, 600000);

@@ -24,6 +24,7 @@ struct MigratordConfig {
     int detachTimeoutS = 90;
     int overlapTimeoutS = 120;   ///< make-before-break: the wait for the recordings to overlap on disk
     int gapReadTimeoutS = 60;    ///< the wait at commit for both recordings to show the gap
+    int newInstanceTimeoutS = 1200;  ///< a plan's new VMS instance must be ready within this
     int pollIntervalMs = 2000;
     int vmsReadTimeoutMs = 90000;
     int vmsWriteTimeoutMs = 180000;

@@ -28,6 +28,9 @@ struct StepSettings {
     /// Make-before-break: how long the break waits for the source's recording on disk to reach
     /// the target's first recorded frame (CameraSteps::waitForOverlapOnDisk).
     std::chrono::milliseconds overlapTimeout{120000};
+    /// How long a plan's new VMS instance has to become ready (MigrationEngine::pollNewInstance):
+    /// a VMS guest boots in minutes under TCG.
+    std::chrono::milliseconds newInstanceTimeout{std::chrono::minutes(20)};
 };
 
 inline constexpr const char* kMakeBeforeBreak = "make-before-break";

@@ -11,6 +11,12 @@ namespace {
 
 auto logger() { return logging::get("migrator.engine"); }
 
+/// "20 minutes", or "90 s" for a time that is not whole minutes.
+std::string spokenDuration(std::chrono::milliseconds d) {
+    const auto s = d.count() / 1000;
+    return s >= 60 && s % 60 == 0 ? std::to_string(s / 60) + " minutes" : std::to_string(s) + " s";
+}
+
 bool isFinal(ItemState s) { return s == ItemState::Committed || s == ItemState::RolledBack || s == ItemState::Skipped; }
 
 Step nextRollbackStep(Step s) {
@@ -280,8 +286,9 @@ MigrationEngine::Instance MigrationEngine::pollNewInstance(const Plan& plan, Err
         (void)m_store.putVms(*info);
         return finish(okStatus());
     }
-    if (std::chrono::steady_clock::now() - at->second.started > std::chrono::minutes(20))
-        return finish(makeError(ErrorClass::Timeout, "its VMS did not become ready within 20 minutes" +
+    const auto limit = m_steps.settings().newInstanceTimeout;
+    if (std::chrono::steady_clock::now() - at->second.started > limit)
+        return finish(makeError(ErrorClass::Timeout, "its VMS did not become ready within " + spokenDuration(limit) +
                                                          (info ? std::string() : " (" + info.error().message + ")")));
     return Instance::Starting;
 }

@@ -103,28 +103,35 @@ void listenUntil(struct soap* soap, Clock::time_point deadline, const std::funct
     }
 }
 
-Result<std::vector<DiscoveredDevice>> runProbe(const std::string& endpoint, const DiscoveryOptions& options,
+/// Multicast goes out of the interface asked for; a probe to one address (`multicast` false) leaves
+/// by the route to it, whatever the interface (bound to 127.0.0.1, it could reach only loopback).
+Result<std::vector<DiscoveredDevice>> runProbe(const std::string& endpoint, bool multicast, const DiscoveryOptions& options,
                                                const std::function<void(const DiscoveredDevice&)>& onFound) {
     auto iface = parseInterface(options.interfaceAddress);
     if (!iface) return iface.error();
     gsoap::SoapPtr soap = gsoap::newBoundedContext(discoveryLimits(), SOAP_IO_UDP);
     soap_register_plugin(soap.get(), soap_wsa);
-    soap->ipv4_multicast_if = reinterpret_cast<char*>(&iface.value());
-    soap->ipv4_multicast_ttl = 1;  // cameras are on the local segment; never further
+    if (multicast) {
+        soap->ipv4_multicast_if = reinterpret_cast<char*>(&iface.value());
+        soap->ipv4_multicast_ttl = 1;  // cameras are on the local segment; never further
+    }
     soap->bind_flags = SO_REUSEADDR;
-    if (!soap_valid_socket(soap_bind(soap.get(), options.interfaceAddress.c_str(), 0, 16)))
-        return makeError(ErrorClass::Unavailable, "cannot open a UDP socket on " + options.interfaceAddress +
-                                                      " for WS-Discovery; is that this machine's address?");
+    if (!soap_valid_socket(soap_bind(soap.get(), multicast ? options.interfaceAddress.c_str() : nullptr, 0, 16)))
+        return makeError(ErrorClass::Unavailable, multicast ? "cannot open a UDP socket on " + options.interfaceAddress +
+                                                                  " for WS-Discovery; is that this machine's address?"
+                                                            : std::string("cannot open a UDP socket for WS-Discovery"));
     const std::string probeId = soap_wsa_rand_uuid(soap.get());
     Collector collector(onFound, probeId, options.maxDevices);
     soap->user = &collector;
     const auto deadline = Clock::now() + options.timeout;
     if (soap_wsdd_Probe(soap.get(), SOAP_WSDD_ADHOC, SOAP_WSDD_TO_TS, endpoint.c_str(), probeId.c_str(),
                         nullptr, options.types.c_str(), nullptr, nullptr) != SOAP_OK)
-        return makeError(ErrorClass::Unavailable, "cannot send the WS-Discovery probe to " + endpoint + " from " +
-                                                      options.interfaceAddress + " (gSOAP error " +
-                                                      std::to_string(soap->error) +
-                                                      "); does that interface have multicast enabled and a route to 239.0.0.0/8?");
+        return makeError(ErrorClass::Unavailable,
+                         multicast ? "cannot send the WS-Discovery probe to " + endpoint + " from " + options.interfaceAddress +
+                                         " (gSOAP error " + std::to_string(soap->error) +
+                                         "); does that interface have multicast enabled and a route to 239.0.0.0/8?"
+                                   : "cannot send the WS-Discovery probe to " + endpoint + " (gSOAP error " +
+                                         std::to_string(soap->error) + "); does this machine have a route to it?");
     listenUntil(soap.get(), deadline, [&] { return options.expected > 0 && collector.count() >= options.expected; });
     soap->user = nullptr;
     return collector.devices();
@@ -134,7 +141,8 @@ Result<std::vector<DiscoveredDevice>> runProbe(const std::string& endpoint, cons
 
 Result<std::vector<DiscoveredDevice>> discoverCameras(const DiscoveryOptions& options,
                                                       const std::function<void(const DiscoveredDevice&)>& onFound) {
-    return runProbe(std::string("soap.udp://") + kMulticastGroup + ":" + std::to_string(kDiscoveryPort), options, onFound);
+    return runProbe(std::string("soap.udp://") + kMulticastGroup + ":" + std::to_string(kDiscoveryPort), true, options,
+                    onFound);
 }
 
 Result<std::vector<DiscoveredDevice>> probeAddress(const std::string& host, const DiscoveryOptions& options) {
@@ -142,7 +150,7 @@ Result<std::vector<DiscoveredDevice>> probeAddress(const std::string& host, cons
     in_addr dummy4{};
     if (inet_pton(AF_INET, host.c_str(), &dummy4) != 1 && inet_pton(AF_INET6, host.c_str(), &dummy) != 1)
         return makeError(ErrorClass::InvalidArgument, "'" + host + "' is not an IP address");
-    return runProbe("soap.udp://" + host + ":" + std::to_string(kDiscoveryPort), options, {});
+    return runProbe("soap.udp://" + host + ":" + std::to_string(kDiscoveryPort), false, options, {});
 }
 
 Status watchAnnouncements(const DiscoveryOptions& options, std::chrono::milliseconds duration, const std::atomic<bool>& stop,

@@ -49,6 +49,18 @@ struct soap* newSender(const std::string& interfaceAddress, in_addr& iface) {
     return s;
 }
 
+/// The address a camera's answers come from: its own, as a real camera's do (a client checks that
+/// the service address a camera names is the host the answer came from). Not the multicast
+/// interface: where that is another one (the demo's loopback), an answer from it could not reach a
+/// client that probed the camera's address from another network. A camera on every address
+/// (0.0.0.0) answers from the interface.
+std::string answerSource(const SimulatedCamera& cam, const std::string& interfaceAddress) {
+    in_addr a{};
+    const std::string& host = cam.config().host;
+    if (inet_pton(AF_INET, host.c_str(), &a) == 1 && a.s_addr != htonl(INADDR_ANY)) return host;
+    return interfaceAddress;
+}
+
 void freeSoap(struct soap* s) {
     soap_destroy(s);
     soap_end(s);
@@ -111,9 +123,8 @@ void DiscoveryResponder::announce(bool hello) {
     for (SimulatedCamera* cam : m_cameras) {
         const std::string xaddr = cam->deviceUrl(), scopes = cam->scopes();
         const char* epr = cam->config().endpointReference.c_str();
-        // From the cameras' own address, as a camera answers (a client checks that the service
-        // address a camera names is the host the answer came from); gSOAP forgets it after each send.
-        s->client_addr = m_interface.c_str();
+        const std::string from = answerSource(*cam, m_interface);
+        s->client_addr = from.c_str();  // gSOAP forgets it after each send
         if (hello)
             soap_wsdd_Hello(s, SOAP_WSDD_ADHOC, kGroupEndpoint, soap_wsa_rand_uuid(s), nullptr, epr, kTypes, scopes.c_str(),
                             nullptr, xaddr.c_str(), 1);
@@ -143,9 +154,8 @@ void DiscoveryResponder::answerProbe(const std::string& messageId, const std::st
         soap_wsdd_init_ProbeMatches(s, &matches);
         soap_wsdd_add_ProbeMatch(s, &matches, cam->config().endpointReference.c_str(), kTypes, scopes.c_str(), nullptr,
                                  xaddr.c_str(), 1);
-        // From the cameras' own address, as a camera answers (a client checks that the service
-        // address a camera names is the host the answer came from); gSOAP forgets it after each send.
-        s->client_addr = m_interface.c_str();
+        const std::string from = answerSource(*cam, m_interface);
+        s->client_addr = from.c_str();  // gSOAP forgets it after each send
         if (soap_wsdd_ProbeMatches(s, replyTo.c_str(), soap_wsa_rand_uuid(s), messageId.c_str(), nullptr, &matches) != SOAP_OK)
             logging::get("sim.discovery")->warn("cannot answer a probe from {} (gSOAP error {})", replyTo, s->error);
         soap_destroy(s);

@@ -2,6 +2,7 @@
 #include "integration/camera_sim_process.h"
 
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
 #include <fstream>
@@ -44,6 +45,13 @@ bool CameraSimProcess::start(std::chrono::seconds timeout) {
         dup2(pipeFds[1], STDOUT_FILENO);
         int err = open(m_errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
         if (err >= 0) dup2(err, STDERR_FILENO);
+        if (!m_netns.empty()) {
+            int ns = open(m_netns.c_str(), O_RDONLY | O_CLOEXEC);
+            if (ns < 0 || setns(ns, CLONE_NEWNET) != 0) {
+                dprintf(STDERR_FILENO, "cannot enter the network namespace %s\n", m_netns.c_str());
+                _exit(126);
+            }
+        }
         std::vector<char*> argv{const_cast<char*>(ONVIF_CAMERA_SIM_PATH)};
         for (auto& a : m_args) argv.push_back(a.data());
         argv.push_back(nullptr);

@@ -22,6 +22,8 @@ class CameraSimProcess {
 public:
     explicit CameraSimProcess(std::vector<std::string> args);
     ~CameraSimProcess();
+    /// Runs it in the network namespace at `path` (e.g. /run/netns/NAME) instead of the test's.
+    void runInNetworkNamespace(std::string path) { m_netns = std::move(path); }
     /// Starts it and waits until it printed {"ready": true}; false (with its stderr) otherwise.
     bool start(std::chrono::seconds timeout = std::chrono::seconds(30));
     void stop();
@@ -35,6 +37,7 @@ private:
     pid_t m_pid = -1;
     int m_out = -1;
     std::string m_errPath;
+    std::string m_netns;
 };
 
 }  // namespace appliance::test

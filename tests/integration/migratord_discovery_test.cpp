@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <unistd.h>
 
 #include "common/protocol.h"
 #include "integration/camera_sim_process.h"
@@ -27,14 +28,23 @@ std::map<std::string, Json> camerasById(MigratorProcess& m) {
     return out;
 }
 
+/// camera-migratord with its store in a directory of its own, removed at the end.
+struct MigratorWithoutAppliance {
+    static std::string makeDir() {
+        char tmpl[] = "/tmp/migratord-discovery-XXXXXX";
+        return ::mkdtemp(tmpl);
+    }
+    std::string dir = makeDir();
+    MigratorProcess process{dir, {"appliance_socket=" + dir + "/no-applianced.sock"}};
+    ~MigratorWithoutAppliance() {
+        process.stop();
+        std::filesystem::remove_all(dir);
+    }
+};
+
 TEST(MigratordDiscoveryTest, DiscoveredCamerasAreAddedProbedWithCredentialsAndKeepTheirIdentityAtANewAddress) {
-    char tmpl[] = "/tmp/migratord-discovery-XXXXXX";
-    const std::string dir = ::mkdtemp(tmpl);
-    struct Cleanup {
-        std::string dir;
-        ~Cleanup() { std::filesystem::remove_all(dir); }
-    } cleanup{dir};
-    MigratorProcess migrator(dir, {"appliance_socket=" + dir + "/no-applianced.sock"});
+    MigratorWithoutAppliance m;
+    MigratorProcess& migrator = m.process;
     ASSERT_TRUE(migrator.start()) << migrator.log();
 
     std::vector<Json> first;
@@ -108,6 +118,63 @@ TEST(MigratordDiscoveryTest, DiscoveredCamerasAreAddedProbedWithCredentialsAndKe
         EXPECT_EQ(refused.error().cls, ErrorClass::InvalidArgument) << args.dump() << ": " << refused.error().message;
     }
     EXPECT_EQ(camerasById(migrator).size(), 3u);
+}
+
+/// A camera network behind a route, as the demo's: a network namespace of its own at
+/// 198.18.77.2/30, reached from the test's namespace through a veth pair (198.18.77.1), with its
+/// WS-Discovery multicast on its own loopback. Only the test's own namespaces see any of it;
+/// everything is removed at the end.
+class RoutedCameraNetwork {
+public:
+    RoutedCameraNetwork() : m_name("appl-disco-" + std::to_string(::getpid())) {
+        const std::string pid = std::to_string(::getpid()), ours = "apd" + pid + "a", theirs = "apd" + pid + "b";
+        const std::string in = "ip netns exec " + m_name + " ";
+        m_ready = std::system(("ip netns add " + m_name + " && ip link add " + ours + " type veth peer name " + theirs +
+                               " && ip link set " + theirs + " netns " + m_name + " && ip addr add 198.18.77.1/30 dev " +
+                               ours + " && ip link set " + ours + " up && " + in + "ip link set lo up && " + in +
+                               "ip addr add 198.18.77.2/30 dev " + theirs + " && " + in + "ip link set " + theirs +
+                               " up && " + in + "ip link set lo multicast on && " + in + "ip route add 239.0.0.0/8 dev lo")
+                                  .c_str()) == 0;
+        m_ours = ours;
+    }
+    ~RoutedCameraNetwork() {
+        (void)std::system(("ip link del " + m_ours + " 2>/dev/null; ip netns del " + m_name + " 2>/dev/null").c_str());
+    }
+    bool ready() const { return m_ready; }
+    std::string path() const { return "/run/netns/" + m_name; }
+
+private:
+    std::string m_name, m_ours;
+    bool m_ready = false;
+};
+
+TEST(MigratordDiscoveryTest, CamerasBehindARouteAreFoundByAProbeToTheirAddress) {
+    RoutedCameraNetwork net;
+    ASSERT_TRUE(net.ready()) << "cannot make the camera network (root and iproute2 needed)";
+    MigratorWithoutAppliance m;
+    MigratorProcess& migrator = m.process;
+    ASSERT_TRUE(migrator.start()) << migrator.log();
+    CameraSimProcess sim({"--cameras", "2", "--name-prefix", "Yard cam", "--host", "198.18.77.2", "--interface", "127.0.0.1"});
+    sim.runInNetworkNamespace(net.path());
+    ASSERT_TRUE(sim.start()) << sim.errors();
+
+    // The probe leaves by the route to the cameras, not from 127.0.0.1 (which reaches only
+    // loopback), and the cameras answer from their own address, not from their multicast interface.
+    int rc = -1;
+    std::string out = migrator.cli("inventory discover --address 198.18.77.2 --timeout 3000", &rc);
+    EXPECT_EQ(rc, 0) << out;
+    EXPECT_NE(out.find("2 cameras answered (2 new"), std::string::npos) << out;
+    auto cams = camerasById(migrator);
+    for (const auto& c : sim.cameras()) {
+        const std::string id = c["endpoint_reference"];
+        ASSERT_TRUE(cams.count(id)) << id << " was not added: " << out;
+        EXPECT_EQ(cams[id].value("address", ""), "198.18.77.2") << cams[id].dump();
+    }
+    // Multicast from loopback does not reach that network: nothing found, and nothing else changed.
+    auto none = migrator.client()->call("inventory.discover", {{"timeout_ms", 1000}}, 60000);
+    ASSERT_TRUE(none) << none.error().message;
+    EXPECT_EQ((*none)["found"], 0) << none->dump();
+    EXPECT_EQ(camerasById(migrator).size(), 2u);
 }
 
 }  // namespace
