@@ -164,8 +164,12 @@ take_inventory() {
     local try
     for try in 1 2 3 4 5; do
         CAMERA_MIGRATOR_SOCKET=$MIGRATOR_SOCK "$MIGRATOR/camera-migrator" inventory && break
-        echo "the inventory failed (attempt $try of 5); trying again in 30 s"
-        sleep 30
+        if [ "$try" = 5 ]; then
+            echo "the inventory failed 5 times; take it by hand: camera-migrator inventory"
+        else
+            echo "the inventory failed (attempt $try of 5); trying again in 30 s"
+            sleep 30
+        fi
     done
     # The VMSs know each camera's stream; the wizard's thumbnails need its ONVIF service too.
     local line id url

@@ -11,10 +11,11 @@ namespace {
 
 auto logger() { return logging::get("migrator.engine"); }
 
-/// "20 minutes", or "90 s" for a time that is not whole minutes.
+/// "20 minutes", "1 minute", or "90 s" for a time that is not whole minutes.
 std::string spokenDuration(std::chrono::milliseconds d) {
     const auto s = d.count() / 1000;
-    return s >= 60 && s % 60 == 0 ? std::to_string(s / 60) + " minutes" : std::to_string(s) + " s";
+    if (s < 60 || s % 60 != 0) return std::to_string(s) + " s";
+    return std::to_string(s / 60) + (s == 60 ? " minute" : " minutes");
 }
 
 bool isFinal(ItemState s) { return s == ItemState::Committed || s == ItemState::RolledBack || s == ItemState::Skipped; }

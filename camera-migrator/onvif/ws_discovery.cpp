@@ -20,14 +20,17 @@ constexpr int kDiscoveryPort = 3702;
 using Clock = std::chrono::steady_clock;
 
 /// Collects answers to one probe, one entry per endpoint reference. A second answer from the same
-/// address only adds addresses; from another address it is a conflict, kept apart.
+/// address only adds addresses; from another address it is a conflict, kept apart. A probe sent to
+/// one address (`onlyFrom`) takes answers from that address only.
 class Collector final : public WsddHandler {
 public:
-    Collector(const std::function<void(const DiscoveredDevice&)>& onFound, std::string probeId, std::size_t maxDevices)
-        : m_onFound(onFound), m_probeId(std::move(probeId)), m_maxDevices(maxDevices) {}
+    Collector(const std::function<void(const DiscoveredDevice&)>& onFound, std::string probeId, std::size_t maxDevices,
+              std::string onlyFrom)
+        : m_onFound(onFound), m_probeId(std::move(probeId)), m_maxDevices(maxDevices), m_onlyFrom(std::move(onlyFrom)) {}
     void onProbeMatch(const WsddDevice& d) override {
         if (d.endpointReference.empty()) return;  // a device without identity cannot be tracked
         if (d.relatesTo != m_probeId) return;     // not an answer to our probe: stale, replayed or forged
+        if (!m_onlyFrom.empty() && d.source != m_onlyFrom) return;  // a third party answering for the address asked
         DiscoveredDevice dev = describeDevice(d.endpointReference, d.types, d.scopes, d.xaddrs, d.metadataVersion);
         dev.source = d.source;
         auto it = m_found.find(dev.endpointReference);
@@ -59,6 +62,7 @@ private:
     const std::function<void(const DiscoveredDevice&)>& m_onFound;
     std::string m_probeId;
     std::size_t m_maxDevices;
+    std::string m_onlyFrom;
     std::map<std::string, DiscoveredDevice> m_found;
     std::vector<std::string> m_order;
 };
@@ -103,16 +107,22 @@ void listenUntil(struct soap* soap, Clock::time_point deadline, const std::funct
     }
 }
 
-/// Multicast goes out of the interface asked for; a probe to one address (`multicast` false) leaves
+/// Multicast (`unicastTo` empty) goes out of the interface asked for; a probe to one address leaves
 /// by the route to it, whatever the interface (bound to 127.0.0.1, it could reach only loopback).
-Result<std::vector<DiscoveredDevice>> runProbe(const std::string& endpoint, bool multicast, const DiscoveryOptions& options,
+Result<std::vector<DiscoveredDevice>> runProbe(const std::string& endpoint, const std::string& unicastTo,
+                                               const DiscoveryOptions& options,
                                                const std::function<void(const DiscoveredDevice&)>& onFound) {
-    auto iface = parseInterface(options.interfaceAddress);
-    if (!iface) return iface.error();
+    const bool multicast = unicastTo.empty();
+    in_addr iface{};
+    if (multicast) {
+        auto parsed = parseInterface(options.interfaceAddress);
+        if (!parsed) return parsed.error();
+        iface = *parsed;
+    }
     gsoap::SoapPtr soap = gsoap::newBoundedContext(discoveryLimits(), SOAP_IO_UDP);
     soap_register_plugin(soap.get(), soap_wsa);
     if (multicast) {
-        soap->ipv4_multicast_if = reinterpret_cast<char*>(&iface.value());
+        soap->ipv4_multicast_if = reinterpret_cast<char*>(&iface);
         soap->ipv4_multicast_ttl = 1;  // cameras are on the local segment; never further
     }
     soap->bind_flags = SO_REUSEADDR;
@@ -121,7 +131,7 @@ Result<std::vector<DiscoveredDevice>> runProbe(const std::string& endpoint, bool
                                                                   " for WS-Discovery; is that this machine's address?"
                                                             : std::string("cannot open a UDP socket for WS-Discovery"));
     const std::string probeId = soap_wsa_rand_uuid(soap.get());
-    Collector collector(onFound, probeId, options.maxDevices);
+    Collector collector(onFound, probeId, options.maxDevices, unicastTo);
     soap->user = &collector;
     const auto deadline = Clock::now() + options.timeout;
     if (soap_wsdd_Probe(soap.get(), SOAP_WSDD_ADHOC, SOAP_WSDD_TO_TS, endpoint.c_str(), probeId.c_str(),
@@ -141,16 +151,21 @@ Result<std::vector<DiscoveredDevice>> runProbe(const std::string& endpoint, bool
 
 Result<std::vector<DiscoveredDevice>> discoverCameras(const DiscoveryOptions& options,
                                                       const std::function<void(const DiscoveredDevice&)>& onFound) {
-    return runProbe(std::string("soap.udp://") + kMulticastGroup + ":" + std::to_string(kDiscoveryPort), true, options,
+    return runProbe(std::string("soap.udp://") + kMulticastGroup + ":" + std::to_string(kDiscoveryPort), "", options,
                     onFound);
 }
 
 Result<std::vector<DiscoveredDevice>> probeAddress(const std::string& host, const DiscoveryOptions& options) {
-    in6_addr dummy{};
-    in_addr dummy4{};
-    if (inet_pton(AF_INET, host.c_str(), &dummy4) != 1 && inet_pton(AF_INET6, host.c_str(), &dummy) != 1)
-        return makeError(ErrorClass::InvalidArgument, "'" + host + "' is not an IP address");
-    return runProbe("soap.udp://" + host + ":" + std::to_string(kDiscoveryPort), false, options, {});
+    in_addr a{};
+    if (inet_pton(AF_INET, host.c_str(), &a) != 1)
+        return makeError(ErrorClass::InvalidArgument, "'" + host + "' is not an IPv4 address");
+    const uint32_t h = ntohl(a.s_addr);
+    if (h == INADDR_ANY || h == INADDR_BROADCAST || IN_MULTICAST(h))
+        return makeError(ErrorClass::InvalidArgument, "'" + host + "' is not one camera's address; give a camera's "
+                                                      "unicast address, or leave it out to probe by multicast");
+    char canonical[INET_ADDRSTRLEN] = {};
+    inet_ntop(AF_INET, &a, canonical, sizeof canonical);  // as answers' senders are written
+    return runProbe("soap.udp://" + std::string(canonical) + ":" + std::to_string(kDiscoveryPort), canonical, options, {});
 }
 
 Status watchAnnouncements(const DiscoveryOptions& options, std::chrono::milliseconds duration, const std::atomic<bool>& stop,

@@ -34,8 +34,8 @@ struct DiscoveryOptions {
 Result<std::vector<DiscoveredDevice>> discoverCameras(const DiscoveryOptions& options,
                                                       const std::function<void(const DiscoveredDevice&)>& onFound = {});
 
-/// Probes one address directly (unicast to host:3702, by the route to it: `interfaceAddress` is
-/// not used), for networks where multicast does not pass.
+/// Probes one IPv4 unicast address directly (to host:3702, by the route to it: `interfaceAddress` is
+/// not used), for networks where multicast does not pass. Only answers from that address count.
 Result<std::vector<DiscoveredDevice>> probeAddress(const std::string& host, const DiscoveryOptions& options);
 
 enum class Announcement { Invalid = 0, Hello, Bye };

@@ -131,6 +131,7 @@ void DiscoveryResponder::announce(bool hello) {
         else
             soap_wsdd_Bye(s, SOAP_WSDD_ADHOC, kGroupEndpoint, soap_wsa_rand_uuid(s), epr, kTypes, scopes.c_str(), nullptr,
                           xaddr.c_str(), 1);
+        s->client_addr = nullptr;  // `from` ends with this pass, even where a failed send left it set
         soap_destroy(s);
         soap_end(s);
     }
@@ -158,6 +159,7 @@ void DiscoveryResponder::answerProbe(const std::string& messageId, const std::st
         s->client_addr = from.c_str();  // gSOAP forgets it after each send
         if (soap_wsdd_ProbeMatches(s, replyTo.c_str(), soap_wsa_rand_uuid(s), messageId.c_str(), nullptr, &matches) != SOAP_OK)
             logging::get("sim.discovery")->warn("cannot answer a probe from {} (gSOAP error {})", replyTo, s->error);
+        s->client_addr = nullptr;  // `from` ends with this pass, even where a failed send left it set
         soap_destroy(s);
         soap_end(s);
     }

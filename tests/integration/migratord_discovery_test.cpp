@@ -5,9 +5,15 @@
 // address is the same camera with its move noted. No applianced: discovery needs none.
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/protocol.h"
@@ -122,29 +128,43 @@ TEST(MigratordDiscoveryTest, DiscoveredCamerasAreAddedProbedWithCredentialsAndKe
 
 /// A camera network behind a route, as the demo's: a network namespace of its own at
 /// 198.18.77.2/30, reached from the test's namespace through a veth pair (198.18.77.1), with its
-/// WS-Discovery multicast on its own loopback. Only the test's own namespaces see any of it;
-/// everything is removed at the end.
+/// WS-Discovery multicast on its own loopback. The namespace has no name: a child process holds
+/// it and dies with the test (even a crashed one), and the veth pair goes with it.
 class RoutedCameraNetwork {
 public:
-    RoutedCameraNetwork() : m_name("appl-disco-" + std::to_string(::getpid())) {
-        const std::string pid = std::to_string(::getpid()), ours = "apd" + pid + "a", theirs = "apd" + pid + "b";
-        const std::string in = "ip netns exec " + m_name + " ";
-        m_ready = std::system(("ip netns add " + m_name + " && ip link add " + ours + " type veth peer name " + theirs +
-                               " && ip link set " + theirs + " netns " + m_name + " && ip addr add 198.18.77.1/30 dev " +
-                               ours + " && ip link set " + ours + " up && " + in + "ip link set lo up && " + in +
-                               "ip addr add 198.18.77.2/30 dev " + theirs + " && " + in + "ip link set " + theirs +
-                               " up && " + in + "ip link set lo multicast on && " + in + "ip route add 239.0.0.0/8 dev lo")
+    RoutedCameraNetwork() {
+        int ready[2];
+        if (pipe2(ready, O_CLOEXEC) != 0) return;
+        m_holder = fork();
+        if (m_holder == 0) {
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+            char ok = unshare(CLONE_NEWNET) == 0 ? 1 : 0;
+            (void)!write(ready[1], &ok, 1);
+            for (;;) pause();
+        }
+        close(ready[1]);
+        char ok = 0;
+        const bool held = m_holder > 0 && read(ready[0], &ok, 1) == 1 && ok == 1;
+        close(ready[0]);
+        if (!held) return;
+        const std::string pid = std::to_string(m_holder), in = "nsenter --net=" + path() + " ";
+        m_ready = std::system(("ip link add apd" + pid + "a type veth peer name apd" + pid + "b && ip link set apd" + pid +
+                               "b netns " + pid + " && ip addr add 198.18.77.1/30 dev apd" + pid + "a && ip link set apd" +
+                               pid + "a up && " + in + "ip link set lo up && " + in + "ip addr add 198.18.77.2/30 dev apd" +
+                               pid + "b && " + in + "ip link set apd" + pid + "b up && " + in +
+                               "ip link set lo multicast on && " + in + "ip route add 239.0.0.0/8 dev lo")
                                   .c_str()) == 0;
-        m_ours = ours;
     }
     ~RoutedCameraNetwork() {
-        (void)std::system(("ip link del " + m_ours + " 2>/dev/null; ip netns del " + m_name + " 2>/dev/null").c_str());
+        if (m_holder <= 0) return;
+        kill(m_holder, SIGKILL);
+        waitpid(m_holder, nullptr, 0);
     }
     bool ready() const { return m_ready; }
-    std::string path() const { return "/run/netns/" + m_name; }
+    std::string path() const { return "/proc/" + std::to_string(m_holder) + "/ns/net"; }
 
 private:
-    std::string m_name, m_ours;
+    pid_t m_holder = -1;
     bool m_ready = false;
 };
 
@@ -170,11 +190,6 @@ TEST(MigratordDiscoveryTest, CamerasBehindARouteAreFoundByAProbeToTheirAddress) 
         ASSERT_TRUE(cams.count(id)) << id << " was not added: " << out;
         EXPECT_EQ(cams[id].value("address", ""), "198.18.77.2") << cams[id].dump();
     }
-    // Multicast from loopback does not reach that network: nothing found, and nothing else changed.
-    auto none = migrator.client()->call("inventory.discover", {{"timeout_ms", 1000}}, 60000);
-    ASSERT_TRUE(none) << none.error().message;
-    EXPECT_EQ((*none)["found"], 0) << none->dump();
-    EXPECT_EQ(camerasById(migrator).size(), 2u);
 }
 
 }  // namespace

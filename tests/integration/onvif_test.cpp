@@ -78,24 +78,30 @@ TEST(OnvifTest, SixteenCamerasAreAllDiscoveredProbedAndTheirStreamsDecode) {
 }
 
 // The simulator draws its wall clock into every frame as cells (common/frame_clock.h), which the
-// recording gap of a migration is read from: it must survive H.264 at both streams' bit rates.
+// recording gap of a migration is read from: it must survive H.264 at both streams' bit rates, on
+// each of the eight test patterns (they scroll, so the encoder spends its whole rate on them).
 TEST(OnvifTest, EveryFrameCarriesTheCamerasClockReadableAfterH264InBothStreams) {
-    CameraSimProcess sim({"--cameras", "1", "--no-discovery"});
+    CameraSimProcess sim({"--cameras", "8", "--no-discovery"});
     ASSERT_TRUE(sim.start()) << sim.errors();
-    for (const char* stream : {"main_uri", "sub_uri"}) {
+    std::vector<std::pair<int, const char*>> streams;
+    for (int camera = 0; camera < 8; ++camera) streams.emplace_back(camera, "sub_uri");  // what the VMSs record
+    streams.emplace_back(0, "main_uri");
+    streams.emplace_back(7, "main_uri");
+    for (const auto& [camera, stream] : streams) {
+        const std::string what = "camera " + std::to_string(camera + 1) + " " + stream;
         const auto before = std::chrono::duration_cast<std::chrono::milliseconds>(
                                 std::chrono::system_clock::now().time_since_epoch()).count();
         VerifyOptions v;
-        v.measureFor = std::chrono::seconds(2);
-        auto report = verifyStream(sim.cameras()[0][stream], {"admin", "admin"}, v);
-        ASSERT_TRUE(report) << stream << ": " << report.error().message;
-        ASSERT_TRUE(report->cameraClockMs) << stream << ": no frame's clock could be read";
+        v.measureFor = std::chrono::seconds(1);
+        auto report = verifyStream(sim.cameras()[camera][stream], {"admin", "admin"}, v);
+        ASSERT_TRUE(report) << what << ": " << report.error().message;
+        ASSERT_TRUE(report->cameraClockMs) << what << ": no frame's clock could be read";
         // Made after the request (the frame is live), and read back within the minute it was sent.
-        EXPECT_GE(*report->cameraClockMs, before - 1000) << stream;
-        EXPECT_LT(std::abs(*report->cameraToHostMs), 60000) << stream;
+        EXPECT_GE(*report->cameraClockMs, before - 1000) << what;
+        EXPECT_LT(std::abs(*report->cameraToHostMs), 60000) << what;
         EXPECT_EQ(toJson(*report)["camera_clock_ms"], *report->cameraClockMs);
-        EXPECT_GE(report->framesWithClock * 10, (report->frames + 1) * 9) << stream << ": most frames carry a readable clock";
-        std::printf("%s: the clock read in %d of %d frames, %lld ms from camera to host\n", stream,
+        EXPECT_GE(report->framesWithClock * 10, (report->frames + 1) * 9) << what << ": most frames carry a readable clock";
+        std::printf("%s: the clock read in %d of %d frames, %lld ms from camera to host\n", what.c_str(),
                     report->framesWithClock, report->frames + 1, static_cast<long long>(*report->cameraToHostMs));
     }
 }
@@ -162,6 +168,17 @@ TEST(OnvifTest, ADirectProbeFindsTheCamerasAtOneAddressAndHelloByeAreHeard) {
         auto found = probeAddress("127.0.0.1", o);
         ASSERT_TRUE(found) << found.error().message;
         EXPECT_EQ(found->size(), 2u);
+        // The cameras hear a probe sent to 127.0.0.2 too (they listen on every address) but answer
+        // from their own, 127.0.0.1: no answer counts but one from the address asked.
+        o.timeout = std::chrono::seconds(1);
+        auto elsewhere = probeAddress("127.0.0.2", o);
+        ASSERT_TRUE(elsewhere) << elsewhere.error().message;
+        EXPECT_TRUE(elsewhere->empty()) << elsewhere->size() << " answers from another address were taken";
+        for (const char* notOneCamera : {"239.255.255.250", "0.0.0.0", "255.255.255.255", "::1", "camera.example"}) {
+            auto refused = probeAddress(notOneCamera, o);
+            ASSERT_FALSE(refused) << notOneCamera;
+            EXPECT_EQ(refused.error().cls, ErrorClass::InvalidArgument) << notOneCamera << ": " << refused.error().message;
+        }
     }  // stopped: says Bye
     auto seen = [&](Announcement a) {
         std::lock_guard lock(mutex);

@@ -18,17 +18,19 @@ namespace {
 
 constexpr const char* kNewVm = "new-vms-2";
 
-/// The legacy VMS answers; the new instance's VM is created but its VMS answers only once
-/// `ready` is set. No camera is ever touched: the cameras wait for the instance.
+/// The legacy VMS answers; the new instance's VM is created but its VMS answers only once `ready`
+/// is set, or from the `readyFromCreation`-th creation on. No camera is ever touched: the cameras
+/// wait for the instance.
 class InstanceThatDoesNotBoot : public VmsGateway {
 public:
     std::atomic<bool> ready{false};
+    std::atomic<int> readyFromCreation{1 << 30};
     std::atomic<int> creations{0};
     std::atomic<int> cameraCalls{0};
 
     Result<std::vector<std::string>> runningVms() override { return std::vector<std::string>{"legacy", "new"}; }
     Result<VmsInstance> info(const std::string& vm) override {
-        if (vm == kNewVm && !ready) return makeError(ErrorClass::Unavailable, "no agent of VM 'new-vms-2' is connected");
+        if (vm == kNewVm && !ready && creations < readyFromCreation) return makeError(ErrorClass::Unavailable, "no agent of VM 'new-vms-2' is connected");
         VmsInstance i;
         i.vm = vm, i.product = "motion", i.cameraLimit = 4, i.reachable = true;
         return i;
@@ -126,6 +128,7 @@ protected:
 };
 
 TEST_F(NewInstanceTest, AnInstanceThatIsNotReadyInTimePausesEveryCameraWaitingForItAndResumingOneTriesAgain) {
+    vms.readyFromCreation = 2;  // the first VM never boots; the one the second round asks for does
     startEngine(std::chrono::seconds(1));
     ASSERT_TRUE(eventually([&] {
         auto all = items();
@@ -146,11 +149,11 @@ TEST_F(NewInstanceTest, AnInstanceThatIsNotReadyInTimePausesEveryCameraWaitingFo
     EXPECT_EQ(vms.creations, 1);
     EXPECT_EQ(vms.cameraCalls, 0) << "a camera that waits is not touched";
 
-    // The administrator resumes one camera: a new round, and this time the VMS comes up.
+    // The administrator resumes one camera: a new round, which asks for the VM again (idempotent
+    // in applianced), and this time the VMS comes up.
     ASSERT_TRUE(store->setControl(plan, "urn:uuid:cam-1", Control::Resume));
-    ASSERT_TRUE(eventually([&] { return instanceRounds().size() == 2; })) << "resuming starts a new round";
-    EXPECT_EQ(vms.creations, 2) << "the new round asks for the VM again (idempotent in applianced)";
-    vms.ready = true;
+    ASSERT_TRUE(eventually([&] { return instanceRounds().size() == 2 && vms.creations == 2; }))
+        << "resuming starts a new round";
     ASSERT_TRUE(eventually([&] { return instanceRounds().back().outcome.has_value(); }));
     EXPECT_EQ(instanceRounds().back().outcome.value_or(""), "ok") << instanceRounds().back().detail;
     auto stored = store->vms(kNewVm);
