@@ -113,15 +113,13 @@ Result<std::vector<DiscoveredDevice>> runProbe(const std::string& endpoint, cons
                                                const DiscoveryOptions& options,
                                                const std::function<void(const DiscoveredDevice&)>& onFound) {
     const bool multicast = unicastTo.empty();
+    gsoap::SoapPtr soap = gsoap::newBoundedContext(discoveryLimits(), SOAP_IO_UDP);
+    soap_register_plugin(soap.get(), soap_wsa);
     in_addr iface{};
     if (multicast) {
         auto parsed = parseInterface(options.interfaceAddress);
         if (!parsed) return parsed.error();
         iface = *parsed;
-    }
-    gsoap::SoapPtr soap = gsoap::newBoundedContext(discoveryLimits(), SOAP_IO_UDP);
-    soap_register_plugin(soap.get(), soap_wsa);
-    if (multicast) {
         soap->ipv4_multicast_if = reinterpret_cast<char*>(&iface);
         soap->ipv4_multicast_ttl = 1;  // cameras are on the local segment; never further
     }
@@ -136,12 +134,11 @@ Result<std::vector<DiscoveredDevice>> runProbe(const std::string& endpoint, cons
     const auto deadline = Clock::now() + options.timeout;
     if (soap_wsdd_Probe(soap.get(), SOAP_WSDD_ADHOC, SOAP_WSDD_TO_TS, endpoint.c_str(), probeId.c_str(),
                         nullptr, options.types.c_str(), nullptr, nullptr) != SOAP_OK)
-        return makeError(ErrorClass::Unavailable,
-                         multicast ? "cannot send the WS-Discovery probe to " + endpoint + " from " + options.interfaceAddress +
-                                         " (gSOAP error " + std::to_string(soap->error) +
-                                         "); does that interface have multicast enabled and a route to 239.0.0.0/8?"
-                                   : "cannot send the WS-Discovery probe to " + endpoint + " (gSOAP error " +
-                                         std::to_string(soap->error) + "); does this machine have a route to it?");
+        return makeError(ErrorClass::Unavailable, "cannot send the WS-Discovery probe to " + endpoint +
+                                                      (multicast ? " from " + options.interfaceAddress : "") + " (gSOAP error " +
+                                                      std::to_string(soap->error) + "); " +
+                                                      (multicast ? "does that interface have multicast enabled and a route to 239.0.0.0/8?"
+                                                                 : "does this machine have a route to it?"));
     listenUntil(soap.get(), deadline, [&] { return options.expected > 0 && collector.count() >= options.expected; });
     soap->user = nullptr;
     return collector.devices();
