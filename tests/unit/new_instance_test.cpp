@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "daemon/migratord_config.h"
 #include "migration/migration_engine.h"
 #include "migration/migration_store.h"
 
@@ -178,6 +179,21 @@ TEST_F(NewInstanceTest, APlanPausedWhileItsInstanceBootsStillSeesTheRoundToItsEn
     EXPECT_EQ(vms.creations, 1);
     EXPECT_EQ(vms.cameraCalls, 0) << "a paused plan moves no camera";
     for (const auto& item : items()) EXPECT_EQ(item.state, ItemState::Pending) << item.cameraId;
+}
+
+TEST(NewInstanceTimeout, IsASettingInWholeSecondsWithinBounds) {
+    auto defaults = loadMigratordConfig("", false, {});
+    ASSERT_TRUE(defaults) << defaults.error().message;
+    EXPECT_EQ(defaults->newInstanceTimeoutS, 1200);
+    auto set = loadMigratordConfig("", false, {"new_instance_timeout_s=3600"});
+    ASSERT_TRUE(set) << set.error().message;
+    EXPECT_EQ(set->newInstanceTimeoutS, 3600);
+    for (const char* bad : {"new_instance_timeout_s=1", "new_instance_timeout_s=90000", "new_instance_timeout_s=ten",
+                            "new_instance_timeout_s="}) {
+        auto refused = loadMigratordConfig("", false, {bad});
+        ASSERT_FALSE(refused) << bad;
+        EXPECT_NE(refused.error().message.find("new_instance_timeout_s"), std::string::npos) << refused.error().message;
+    }
 }
 
 }  // namespace
